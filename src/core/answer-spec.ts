@@ -1,0 +1,16 @@
+/** How an answer is pulled out of a completion and put in canonical form for voting and scoring. */
+export type AnswerType = 'number' | 'choice' | 'yesno' | 'text' | 'regex';
+
+export interface AnswerSpec {
+  type: AnswerType;
+  /** For `regex`: the pattern; the first capture group (or the whole match) is the answer. */
+  pattern?: string | undefined;
+  /** For `choice`: allowed letters, default A–E. */
+  choices?: string[] | undefined;
+}
+
+/** Which match to keep when the text holds several candidates. */
+export type Pick = 'first' | 'last';
+
+/** How an answer is compared with `expected`. */
+export type MatchMode = 'exact' | 'numeric' | 'normalized';

@@ -1,0 +1,59 @@
+import type { Usage } from './chat-client.js';
+
+/** One input: the template's variables, plus an optional id and expected answer(s). */
+export interface DatasetRecord {
+  id: string;
+  vars: Record<string, unknown>;
+  /** A string, or a list of acceptable answers; null when unknown. */
+  expected: string | string[] | null;
+  /** Where the record came from, for error messages: `data.jsonl:12` or `input`. */
+  source: string;
+}
+
+export interface Completion {
+  text: string;
+  /** The extracted, normalised answer; null when extraction failed. */
+  answer: string | null;
+  finishReason: string | null;
+}
+
+/** What a strategy returns for one record; the runner adds identity, timing, scoring and errors. */
+export interface StrategyOutcome {
+  answer: string | null;
+  completions: Completion[];
+  /** Self-consistency only: answer → count, and top votes / valid votes. */
+  votes?: Record<string, number>;
+  agreement?: number;
+  samplesUsed: number;
+  usage: Usage;
+  requests: number;
+  /** Things the user should know about this record (identical samples, truncation, ties). */
+  warnings: string[];
+  /** Extra strategy-specific fields (e.g. the demonstrations chosen), copied into the result. */
+  details?: Record<string, unknown>;
+}
+
+export const resultSchemaId = 'promptlab.result/v1';
+
+/** One line of `--jsonl` / one element of `--json`. Field names are a contract (DESIGN.md). */
+export interface ResultRecord {
+  schema: typeof resultSchemaId;
+  id: string;
+  strategy: string;
+  model: string;
+  template: string;
+  vars: Record<string, unknown>;
+  answer: string | null;
+  expected: string | string[] | null;
+  correct: boolean | null;
+  completions: Completion[];
+  votes?: Record<string, number>;
+  agreement?: number;
+  samplesUsed: number;
+  usage: Usage;
+  requests: number;
+  latencyMs: number;
+  error: string | null;
+  warnings: string[];
+  [extra: string]: unknown;
+}
