@@ -17,6 +17,11 @@ export interface ChatRequest {
   seed?: number | undefined;
   /** Number of choices asked for in this one request (default 1). The server may return fewer. */
   n?: number | undefined;
+  /**
+   * The run's --seed, for cache keys: `seed` (what is sent) differs per sample when samples go out as
+   * separate requests, but sample i of a run is the same sample however it was fetched.
+   */
+  baseSeed?: number | undefined;
   /** Index of the first sample this request stands for (0 for single-sample strategies). Caches key on it. */
   sampleIndex?: number | undefined;
   stop?: string[] | undefined;

@@ -8,6 +8,8 @@ export interface DatasetRecord {
   expected: string | string[] | null;
   /** Where the record came from, for error messages: `data.jsonl:12` or `input`. */
   source: string;
+  /** 0-based position in the dataset, so whole-document output can keep input order. */
+  index: number;
 }
 
 export interface Completion {
@@ -15,6 +17,8 @@ export interface Completion {
   /** The extracted, normalised answer; null when extraction failed. */
   answer: string | null;
   finishReason: string | null;
+  /** Two-stage extraction only: what the second (answer-extraction) call returned. */
+  answerStep?: string;
 }
 
 /** What a strategy returns for one record; the runner adds identity, timing, scoring and errors. */
@@ -23,7 +27,7 @@ export interface StrategyOutcome {
   completions: Completion[];
   /** Self-consistency only: answer → count, and top votes / valid votes. */
   votes?: Record<string, number>;
-  agreement?: number;
+  agreement?: number | null;
   samplesUsed: number;
   usage: Usage;
   requests: number;
@@ -48,7 +52,7 @@ export interface ResultRecord {
   correct: boolean | null;
   completions: Completion[];
   votes?: Record<string, number>;
-  agreement?: number;
+  agreement?: number | null;
   samplesUsed: number;
   usage: Usage;
   requests: number;

@@ -1,0 +1,194 @@
+/**
+ * `promptlab compare`: several strategies over one dataset with one shared concurrency limit, scored,
+ * summarised side by side with a paired test against the baseline strategy, and gated for CI.
+ */
+import { readFile } from 'node:fs/promises';
+import type { ResultRecord } from '../core/records.js';
+import { runRecords, type RunJob } from '../core/run-records.js';
+import { newEndpointKnowledge } from '../core/sample-completions.js';
+import { GateError, InputError, InterruptedError, UsageError, EndpointError } from '../errors.js';
+import { renderCompareMarkdown } from '../render/compare-markdown.js';
+import { renderCompareTable } from '../render/compare-table.js';
+import { renderJunit } from '../render/junit.js';
+import { buildCompareReport, defaultAlpha, type CompareReport } from '../scoring/compare-report.js';
+import { baselineNotes, checkAgainstBaseline, checkFailUnder, checkMaxErrors, parseBaselineReport, parseMaxErrors, type GateOutcome } from '../scoring/gates.js';
+import { createSummaryAccumulator, type SummaryAccumulator } from '../scoring/summary.js';
+import { numberInRange, oneOf } from '../strategies/flag-values.js';
+import { findStrategy, strategyNames } from '../strategies/registry.js';
+import type { StrategyDefinition } from '../strategies/strategy.js';
+import { watchInterrupts } from './interrupts.js';
+import { createResultSink } from './result-sink.js';
+import {
+  createRunClient,
+  loadRunTemplate,
+  openRecords,
+  requireModel,
+  resolveAnswerSpec,
+  resolveMatch,
+  resolvePick,
+  resolveRunConfig,
+  strategySetup,
+} from './run-setup.js';
+import { createTerminal } from './terminal.js';
+import { writeFileAtomic } from './write-file.js';
+
+export const summarySchemaId = 'promptlab.summary/v1';
+
+type CompareFormat = 'table' | 'json' | 'jsonl' | 'markdown' | 'junit';
+
+export function parseStrategyList(value: unknown): StrategyDefinition[] {
+  const names = value === undefined ? strategyNames() : String(value).split(',').map((name) => name.trim()).filter(Boolean);
+  if (names.length === 0) throw new UsageError('--strategies: name at least one strategy');
+  const definitions = names.map((name) => {
+    const definition = findStrategy(name);
+    if (definition === undefined) throw new UsageError(`--strategies: unknown strategy "${name}" (known: ${strategyNames().join(', ')})`);
+    return definition;
+  });
+  const duplicate = names.find((name, index) => names.indexOf(name) !== index);
+  if (duplicate !== undefined) throw new UsageError(`--strategies: "${duplicate}" is listed twice`);
+  return definitions;
+}
+
+/** `0.8` gates every strategy; `cot=0.8,self-consistency=0.85` gates the named ones. */
+export function parseFailUnder(value: unknown, strategies: readonly string[]): Array<{ threshold: number; strategies?: string[] }> {
+  if (value === undefined) return [];
+  const text = String(value);
+  if (!text.includes('=')) return [{ threshold: numberInRange(text, '--fail-under', 0, 1) }];
+  return text.split(',').map((part) => {
+    const [name, threshold] = part.split('=').map((piece) => piece.trim());
+    if (!name || !strategies.includes(name)) throw new UsageError(`--fail-under: "${name ?? ''}" is not one of the strategies compared (${strategies.join(', ')})`);
+    return { threshold: numberInRange(threshold, `--fail-under ${name}`, 0, 1), strategies: [name] };
+  });
+}
+
+function chooseCompareFormat(flagValues: Record<string, unknown>): CompareFormat {
+  if (flagValues.format !== undefined) return oneOf(flagValues.format, '--format', ['table', 'json', 'jsonl', 'markdown', 'junit'] as const);
+  if (flagValues.jsonl === true) return 'jsonl';
+  if (flagValues.json === true) return 'json';
+  const output = flagValues.output as string | undefined;
+  if (output !== undefined) return output.endsWith('.jsonl') ? 'jsonl' : output.endsWith('.xml') ? 'junit' : output.endsWith('.md') ? 'markdown' : 'json';
+  return process.stdout.isTTY ? 'table' : 'json';
+}
+
+export async function compareCommand(flagValues: Record<string, unknown>): Promise<void> {
+  const terminal = createTerminal({ quiet: flagValues.quiet === true });
+  const definitions = parseStrategyList(flagValues.strategies);
+  const names = definitions.map((definition) => definition.name);
+  const baselineStrategy = (flagValues.baselineStrategy as string | undefined) ?? names[0]!;
+  if (!names.includes(baselineStrategy)) throw new UsageError(`--baseline-strategy ${baselineStrategy}: not one of --strategies (${names.join(', ')})`);
+  const failUnder = parseFailUnder(flagValues.failUnder, names);
+  const maxErrors = parseMaxErrors(String(flagValues.maxErrors ?? '0'));
+  const alpha = flagValues.alpha === undefined ? defaultAlpha : numberInRange(flagValues.alpha, '--alpha', 0, 1, '()');
+  const baselinePath = flagValues.baseline as string | undefined;
+  const baselineReport = baselinePath === undefined ? null : parseBaselineReport(await readBaseline(baselinePath), baselinePath);
+  if (flagValues.dataset === undefined) throw new UsageError('compare needs --dataset FILE (JSONL records with "expected")');
+  const format = chooseCompareFormat(flagValues);
+  const outputPath = (flagValues.output as string | undefined) ?? null;
+
+  const config = await resolveRunConfig(flagValues);
+  const template = await loadRunTemplate(flagValues);
+  const answer = resolveAnswerSpec(flagValues, template);
+  const setup = strategySetup(template, answer, resolvePick(flagValues), config, terminal);
+  const prepared = await Promise.all(definitions.map(async (definition) => (await definition.load()).prepare(flagValues, setup)));
+  const { records } = await openRecords(flagValues, undefined);
+  const model = requireModel(config);
+  const { client } = await createRunClient(config, model, terminal, flagValues.replay === true);
+  const interrupts = watchInterrupts();
+  const endpoint = newEndpointKnowledge();
+  const jobs: RunJob[] = definitions.map((definition, index) => ({
+    strategy: definition.name,
+    prepared: prepared[index]!,
+    context: {
+      client,
+      temperature: config.temperature ?? definition.defaultTemperature,
+      maxTokens: config.maxTokens,
+      seed: config.seed,
+      endpoint,
+      signal: interrupts.abortSignal,
+      warn: (message) => terminal.warn(message),
+    },
+  }));
+
+  const accumulators = new Map<string, SummaryAccumulator>(names.map((name) => [name, createSummaryAccumulator(name)]));
+  // Results are kept only where the format needs them whole (json, junit); jsonl streams them.
+  const sink = await createResultSink({ format: format === 'jsonl' ? 'jsonl' : 'json', outputPath: format === 'jsonl' ? outputPath : null, append: false, renderHuman: () => '' });
+  const keepResults = format === 'json' || format === 'junit';
+  const kept: Array<{ result: ResultRecord; index: number }> = [];
+  const progress = new Map<string, { done: number; errors: number }>(names.map((name) => [name, { done: 0, errors: 0 }]));
+  const statistics = await runRecords({
+    records,
+    jobs,
+    concurrency: config.concurrency,
+    model,
+    template: template.name,
+    answer,
+    match: resolveMatch(flagValues),
+    stopSignal: interrupts.stopSignal,
+    onResult: async (result, record) => {
+      accumulators.get(result.strategy)!.add(result);
+      const counts = progress.get(result.strategy)!;
+      counts.done++;
+      if (result.error !== null) counts.errors++;
+      if (format === 'jsonl') await sink.write(result, record);
+      else if (keepResults) kept.push({ result, index: record.index });
+      terminal.progress([...progress].map(([name, count]) => `${name} ${count.done}${count.errors > 0 ? ` (${count.errors} errors)` : ''}`).join(' · '));
+    },
+  }).finally(() => {
+    terminal.stopProgress();
+    interrupts.dispose();
+  });
+
+  const summaries = names.map((name) => accumulators.get(name)!.finish());
+  const correctness = new Map(names.map((name) => [name, accumulators.get(name)!.correctness()]));
+  const report = buildCompareReport(summaries, correctness, baselineStrategy, alpha);
+  kept.sort((left, right) => left.index - right.index || names.indexOf(left.result.strategy) - names.indexOf(right.result.strategy));
+
+  const rendered = renderReport(format, report, kept.map((entry) => entry.result), terminal.stdoutColors);
+  if (format === 'jsonl') {
+    // After the result lines, one summary line per strategy: consumers tell them apart by `schema`.
+    for (const summary of report.strategies) await sink.writeLine({ schema: summarySchemaId, ...summary });
+    await sink.close(() => null);
+  } else if (outputPath !== null) {
+    await writeFileAtomic(outputPath, rendered);
+    if (process.stdout.isTTY) process.stdout.write(renderCompareTable(report, terminal.stdoutColors));
+  } else {
+    process.stdout.write(rendered);
+  }
+
+  if (statistics.interrupted) throw new InterruptedError(`interrupted after ${statistics.finished} result(s); finished results were written`);
+  if (statistics.errored > 0 && statistics.answered === 0) throw new EndpointError(`${config.baseUrl}: no record got an answer`);
+  const gates: GateOutcome[] = [
+    ...failUnder.flatMap((gate) => checkFailUnder(report.strategies, gate.threshold, gate.strategies)),
+    ...(baselineReport === null ? [] : checkAgainstBaseline(report.strategies, baselineReport, alpha, correctness)),
+    ...checkMaxErrors(report.strategies, maxErrors),
+  ];
+  if (baselineReport !== null) for (const note of baselineNotes(report.strategies, baselineReport, correctness)) terminal.warn(note);
+  if (gates.length > 0) {
+    for (const gate of gates.slice(1)) process.stderr.write(`promptlab: gate failed: ${gate.message}\n`);
+    throw new GateError(`gate failed: ${gates[0]!.message}${gates.length > 1 ? ` (and ${gates.length - 1} more)` : ''}`);
+  }
+}
+
+function renderReport(format: CompareFormat, report: CompareReport, results: ResultRecord[], colors: ReturnType<typeof createTerminal>['stdoutColors']): string {
+  switch (format) {
+    case 'table':
+      return renderCompareTable(report, colors);
+    case 'markdown':
+      return renderCompareMarkdown(report);
+    case 'junit':
+      return renderJunit(report, results);
+    case 'json':
+      return `${JSON.stringify({ ...report, results }, null, 2)}\n`;
+    case 'jsonl':
+      return '';
+  }
+}
+
+async function readBaseline(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw new InputError(`--baseline ${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+}
+

@@ -1,0 +1,164 @@
+/**
+ * The command line: builds the commander program from the strategy registry and maps typed errors to
+ * exit codes — the one place that does. Command actions import their modules lazily so `--help` and
+ * `--version` load nothing heavy.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { exitCodes, PromptlabError } from '../errors.js';
+import { strategies } from '../strategies/registry.js';
+import { addRunOptions, addStrategyFlag } from './common-options.js';
+
+function packageVersion(): string {
+  const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return packageJson.version;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('promptlab')
+    .description('Run prompting strategies against any OpenAI-compatible endpoint, with templates kept as files, and compare them on datasets.')
+    .version(packageVersion(), '-V, --version')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text) });
+
+  for (const strategy of strategies) {
+    const command = program
+      .command(strategy.name)
+      .summary(strategy.summary)
+      .description(`${strategy.summary}.`)
+      .argument('[input]', 'the input text (or pipe it on stdin); fills the variable `input`')
+      .addHelpText('after', `\nExample:\n  $ ${strategy.example}`);
+    addRunOptions(command);
+    for (const flag of strategy.flags) addStrategyFlag(command, flag.flags, flag.description, flag.defaultValue, flag.repeatable);
+    command.action(async (input: string | undefined, flagValues: Record<string, unknown>) => {
+      const { runStrategyCommand } = await import('./run-strategy-command.js');
+      await runStrategyCommand(strategy, input, flagValues);
+    });
+  }
+
+  const compare = program
+    .command('compare')
+    .summary('run several strategies over one dataset and compare them, with gates for CI')
+    .description('Run several strategies over one dataset, score them, and compare each with the baseline strategy (paired exact McNemar test).')
+    .option('--strategies <list>', `comma-separated strategies (default: all: ${strategies.map((strategy) => strategy.name).join(',')})`)
+    .option('--baseline-strategy <name>', 'the strategy the others are compared with (default: the first listed)')
+    .option('--fail-under <x>', 'exit 4 when accuracy is below X (0..1), or name=X,... per strategy')
+    .option('--baseline <file>', 'a previous `compare --json` report: exit 4 on a significant regression')
+    .option('--alpha <p>', 'significance level for the tests (default 0.05)')
+    .option('--format <format>', 'table | json | jsonl | markdown | junit (default: table on a terminal, json otherwise)')
+    .addHelpText('after', '\nExample:\n  $ promptlab compare -d fixtures/arithmetic.jsonl --strategies zero-shot,cot --fail-under 0.7 --format markdown');
+  addRunOptions(compare);
+  const seen = new Set<string>();
+  for (const strategy of strategies) {
+    for (const flag of strategy.flags) {
+      if (seen.has(flag.flags)) continue;
+      seen.add(flag.flags);
+      addStrategyFlag(compare, flag.flags, `${flag.description} [${strategy.name}]`, flag.defaultValue, flag.repeatable);
+    }
+  }
+  compare.action(async (flagValues: Record<string, unknown>) => (await import('./compare-command.js')).compareCommand(flagValues));
+
+  program
+    .command('score')
+    .summary('score recorded outputs (no model call): extraction, voting, simulated early stopping')
+    .description('Re-score recorded outputs: promptlab result files, or JSONL with "expected" and "completion" or "completions".')
+    .argument('[file]', 'JSONL of recorded outputs (default: stdin)')
+    .option('--answer <type>', 'answer type: number | choice | yesno | text | regex:PATTERN', 'text')
+    .option('--pick <which>', 'first | last candidate in each completion', 'last')
+    .option('--match <mode>', 'exact | numeric | normalized', 'normalized')
+    .option('--max-samples <k>', 'use only the first K recorded samples')
+    .option('--stop <rule>', 'fixed | esc | beta: simulate early stopping over the recorded order', 'fixed')
+    .option('--window <w>', 'window for --stop esc', '5')
+    .option('--confidence <p>', 'confidence for --stop beta', '0.95')
+    .option('--json', 'print the summary as JSON')
+    .option('--jsonl', 'print each re-scored record, then the summary, as JSON lines')
+    .option('-o, --output <file>', 'write the summary to FILE')
+    .option('-q, --quiet', 'no notes on stderr')
+    .option('--debug', 'show stack traces of internal errors')
+    .addHelpText('after', '\nExample:\n  $ promptlab score runs/cot.jsonl --answer number --match numeric --stop esc --window 5')
+    .action(async (file: string | undefined, flagValues: Record<string, unknown>) => (await import('./score-command.js')).scoreCommand(file, flagValues));
+
+  const cache = program.command('cache').summary('inspect or clear the response cache').description('Inspect or clear the response cache.');
+  cache
+    .command('stats')
+    .description('entries and bytes in the cache')
+    .option('--cache <dir>', 'cache directory (default under PROMPTLAB_HOME)')
+    .action(async (flagValues: Record<string, unknown>) => (await import('./cache-command.js')).cacheStatsCommand(flagValues));
+  cache
+    .command('clear')
+    .description('delete every cached response')
+    .option('--cache <dir>', 'cache directory (default under PROMPTLAB_HOME)')
+    .action(async (flagValues: Record<string, unknown>) => (await import('./cache-command.js')).cacheClearCommand(flagValues));
+  cache.addHelpText('after', '\nExample:\n  $ promptlab cache stats');
+
+  const templates = program.command('templates').summary('list, show or render prompt templates').description('List, show or render prompt templates (no model is called).');
+  templates
+    .command('list')
+    .description('list the templates in ./prompts/ and the ones that ship with promptlab')
+    .option('--json', 'print JSON')
+    .action(async (flagValues: Record<string, unknown>) => (await import('./templates-command.js')).listTemplatesCommand(flagValues));
+  templates
+    .command('show')
+    .description('print a template file')
+    .argument('<name>', 'template name or path')
+    .action(async (name: string) => (await import('./templates-command.js')).showTemplateCommand(name));
+  templates
+    .command('render')
+    .description('print the messages a template renders to (no call)')
+    .argument('<name>', 'template name or path')
+    .argument('[input]', 'the input text (fills `input`)')
+    .option('--var <key=value>', 'set a template variable (repeatable)', (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
+    .option('--vars <json>', 'template variables as JSON, or @file.json')
+    .option('--json', 'print JSON')
+    .action(async (name: string, input: string | undefined, flagValues: Record<string, unknown>) =>
+      (await import('./templates-command.js')).renderTemplateCommand(name, input, flagValues),
+    );
+  templates.addHelpText('after', '\nExample:\n  $ promptlab templates render math "What is 6 times 7?"');
+
+  program.addHelpText(
+    'after',
+    [
+      '',
+      'Examples:',
+      ...strategies.map((strategy) => `  $ ${strategy.example}`),
+      '  $ promptlab compare -d fixtures/arithmetic.jsonl --strategies zero-shot,cot --fail-under 0.7',
+      '  $ promptlab score runs/cot.jsonl --answer number',
+      '  $ promptlab templates list',
+      '',
+      'Endpoint: --base-url / OPENAI_BASE_URL, --api-key / OPENAI_API_KEY, --model / PROMPTLAB_MODEL, or promptlab.config.json|yaml.',
+      'Exit codes: 0 done, 1 internal error, 2 bad input, 3 endpoint failed, 4 a gate failed, 130 interrupted.',
+    ].join('\n'),
+  );
+  return program;
+}
+
+/** Runs the CLI; returns the exit code instead of calling process.exit, so output is flushed. */
+export async function main(argv: string[]): Promise<number> {
+  const debug = argv.includes('--debug');
+  try {
+    await buildProgram().parseAsync(argv, { from: 'user' });
+    return Number(process.exitCode ?? 0);
+  } catch (error) {
+    return reportError(error, debug);
+  }
+}
+
+function reportError(error: unknown, debug: boolean): number {
+  if (error instanceof CommanderError) {
+    // Help and version end in a CommanderError under exitOverride; they are successes.
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+    return 2;
+  }
+  if (error instanceof PromptlabError) {
+    process.stderr.write(`promptlab: ${error.message}\n`);
+    if (debug && error.stack) process.stderr.write(`${error.stack}\n`);
+    return exitCodes[error.code];
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`promptlab: internal error: ${firstLine(message)} (this is a bug; rerun with --debug for the stack)\n`);
+  if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  return 1;
+}
+
+const firstLine = (text: string): string => text.split('\n')[0] ?? '';

@@ -1,0 +1,148 @@
+/**
+ * Everything a run needs before the first request, shared by the strategy commands and `compare`:
+ * resolved config, template, answer spec, records, strategy setup and the (decorated) chat client.
+ */
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { AnswerSpec, MatchMode, Pick } from '../core/answer-spec.js';
+import type { ChatClient } from '../core/chat-client.js';
+import { limitConcurrency, Semaphore } from '../core/limit-concurrency.js';
+import { parseAnswerSpec } from '../core/normalize-answer.js';
+import type { DatasetRecord } from '../core/records.js';
+import { findConfigFile } from '../config/config-file.js';
+import { resolveConfig, type ResolvedConfig } from '../config/resolve-config.js';
+import { InputError, UsageError } from '../errors.js';
+import { oneOf } from '../strategies/flag-values.js';
+import type { StrategySetup } from '../strategies/strategy.js';
+import { loadTemplate, shippedTemplatesDir, type LoadedTemplate, type TemplateDirs } from '../templates/load-template.js';
+import { parseVarFlags } from './parse-vars.js';
+import { readDataset } from './read-dataset.js';
+import { readDemonstrations } from './read-demonstrations.js';
+import { checkReadable } from './read-lines.js';
+import type { Terminal } from './terminal.js';
+
+export const defaultTemplateName = 'question';
+
+export async function resolveRunConfig(flagValues: Record<string, unknown>): Promise<ResolvedConfig> {
+  const file = await findConfigFile(process.cwd());
+  return resolveConfig({
+    flags: {
+      baseUrl: flagValues.baseUrl as string | undefined,
+      apiKey: flagValues.apiKey as string | undefined,
+      model: flagValues.model as string | undefined,
+      endpoint: flagValues.endpoint as string | undefined,
+      temperature: flagValues.temperature as string | undefined,
+      maxTokens: flagValues.maxTokens as string | undefined,
+      seed: flagValues.seed as string | undefined,
+      concurrency: flagValues.concurrency as string | undefined,
+      timeout: flagValues.timeout as string | undefined,
+      retries: flagValues.retries as string | undefined,
+      maxRetryWait: flagValues.maxRetryWait as string | undefined,
+      cache: flagValues.cache as string | boolean | undefined,
+    },
+    env: process.env,
+    file,
+    homeDir: homedir(),
+  });
+}
+
+export const templateDirs = (): TemplateDirs => ({ projectDir: join(process.cwd(), 'prompts'), shippedDir: shippedTemplatesDir });
+
+export async function loadRunTemplate(flagValues: Record<string, unknown>): Promise<LoadedTemplate> {
+  return loadTemplate((flagValues.template as string | undefined) ?? defaultTemplateName, templateDirs());
+}
+
+/** --answer beats the template's front matter; with neither, the whole reply is the answer. */
+export function resolveAnswerSpec(flagValues: Record<string, unknown>, template: LoadedTemplate): AnswerSpec {
+  const fromFlag = flagValues.answer as string | undefined;
+  const spec = parseAnswerSpec(fromFlag ?? template.settings.answer ?? 'text', fromFlag === undefined ? `template "${template.name}" promptlab.answer` : '--answer');
+  return template.settings.choices !== undefined && spec.type === 'choice' ? { ...spec, choices: template.settings.choices } : spec;
+}
+
+export function resolvePick(flagValues: Record<string, unknown>): Pick | null {
+  return flagValues.pick === undefined ? null : oneOf(flagValues.pick, '--pick', ['first', 'last'] as const);
+}
+
+export function resolveMatch(flagValues: Record<string, unknown>): MatchMode {
+  return oneOf(flagValues.match ?? 'normalized', '--match', ['exact', 'numeric', 'normalized'] as const);
+}
+
+/** The records to run: the dataset, or one record from the positional text or piped stdin. */
+export async function openRecords(flagValues: Record<string, unknown>, positional: string | undefined): Promise<{ records: AsyncIterable<DatasetRecord>; single: boolean }> {
+  const sharedVars = await parseVarFlags(flagValues.var as string[] | undefined, flagValues.vars as string | undefined);
+  const dataset = flagValues.dataset as string | undefined;
+  if (dataset !== undefined) {
+    if (positional !== undefined) throw new UsageError('give either an input text or --dataset, not both');
+    await checkReadable(dataset, '--dataset');
+    return { records: readDataset(dataset, { sharedVars }), single: false };
+  }
+  let input = positional;
+  if (input === undefined && !process.stdin.isTTY) input = (await readStdin()).replace(/\r?\n$/, '');
+  if (input === undefined && Object.keys(sharedVars).length === 0) {
+    throw new UsageError('no input: pass the text as an argument, pipe it on stdin, or use --dataset FILE');
+  }
+  const vars = input === undefined ? sharedVars : { ...sharedVars, input };
+  return { records: oneRecord({ id: 'input', vars, expected: null, source: 'the input', index: 0 }), single: true };
+}
+
+async function* oneRecord(record: DatasetRecord): AsyncGenerator<DatasetRecord> {
+  yield record;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function strategySetup(template: LoadedTemplate, answer: AnswerSpec, pick: Pick | null, config: ResolvedConfig, terminal: Terminal): StrategySetup {
+  return {
+    template,
+    answer,
+    pick,
+    seed: config.seed,
+    loadTemplate: (name) => loadTemplate(name, templateDirs()),
+    readDemonstrations,
+    readTextFile: async (path, flag) => {
+      await checkReadable(path, flag);
+      try {
+        return await readFile(resolve(path), 'utf8');
+      } catch (error) {
+        throw new InputError(`${flag} ${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+      }
+    },
+    warn: (message) => terminal.warn(message),
+  };
+}
+
+export function requireModel(config: ResolvedConfig): string {
+  if (config.model === null) throw new UsageError('no model: pass --model NAME, set PROMPTLAB_MODEL, or put "model" in promptlab.config.json');
+  return config.model;
+}
+
+/** The endpoint client, with the run's concurrency limit around it and the cache (when on) around that. */
+export async function createRunClient(
+  config: ResolvedConfig,
+  model: string,
+  terminal: Terminal,
+  replay: boolean,
+): Promise<{ client: ChatClient; semaphore: Semaphore }> {
+  const { createOpenAIChatClient } = await import('../core/openai-client.js');
+  const semaphore = new Semaphore(config.concurrency);
+  const endpointClient = createOpenAIChatClient({
+    baseUrl: config.baseUrl,
+    apiKey: config.apiKey,
+    model,
+    timeoutMs: config.timeoutMs,
+    maxRetries: config.retries,
+    maxRetryWaitMs: config.maxRetryWaitMs,
+    onThrottle: (info) => terminal.throttled(info.status, info.retryAfterMs),
+  });
+  const limited = limitConcurrency(endpointClient, semaphore);
+  if (!config.cache.enabled && !replay) return { client: limited, semaphore };
+  // Cache hits skip the concurrency limit: they cost the endpoint nothing.
+  const { withCache } = await import('../core/cached-client.js');
+  const { createFileCacheStore } = await import('./file-cache-store.js');
+  return { client: withCache(limited, createFileCacheStore(config.cache.dir), { replay }), semaphore };
+}

@@ -1,0 +1,92 @@
+/**
+ * The one module that knows about TTYs, colours and spinners. Results go to stdout elsewhere; here,
+ * stderr gets warnings (unless --quiet) and progress (only when stderr is a TTY, never in pipes or CI).
+ */
+import { Chalk, type ChalkInstance } from 'chalk';
+import type { Colors } from '../render/colors.js';
+
+export interface Terminal {
+  /** Colours for what goes to stdout (off when stdout is not a TTY, NO_COLOR is set, ...). */
+  stdoutColors: Colors;
+  warn(message: string): void;
+  /** Chatter that only a person at a terminal wants. */
+  note(message: string): void;
+  throttled(status: number, retryAfterMs: number | null): void;
+  readonly throttleEvents: number;
+  progress(text: string): void;
+  stopProgress(): void;
+}
+
+export function colorsFrom(chalk: ChalkInstance): Colors {
+  return {
+    bold: (text) => chalk.bold(text),
+    dim: (text) => chalk.dim(text),
+    green: (text) => chalk.green(text),
+    red: (text) => chalk.red(text),
+    yellow: (text) => chalk.yellow(text),
+    cyan: (text) => chalk.cyan(text),
+  };
+}
+
+/** chalk's own detection, but per stream, and NO_COLOR honoured whatever the chalk version does. */
+function colorLevel(stream: NodeJS.WriteStream): 0 | 1 | 2 | 3 {
+  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return 0;
+  const forced = process.env.FORCE_COLOR;
+  if (forced !== undefined) return forced === '0' || forced === 'false' ? 0 : (Math.min(3, Math.max(1, Number(forced) || 1)) as 1 | 2 | 3);
+  if (!stream.isTTY) return 0;
+  const depth = stream.getColorDepth?.() ?? 1;
+  return depth >= 24 ? 3 : depth >= 8 ? 2 : depth >= 4 ? 1 : 0;
+}
+
+export function createTerminal(options: { quiet: boolean }): Terminal {
+  const stderr = process.stderr;
+  const errorColors = colorsFrom(new Chalk({ level: colorLevel(stderr) }));
+  const interactive = stderr.isTTY === true && !options.quiet;
+  const warned = new Set<string>();
+  let throttleEvents = 0;
+  let spinner: { text: string; stop(): void; start(): void; isSpinning: boolean } | null = null;
+  let spinnerLoading: Promise<void> | null = null;
+
+  const writeLine = (line: string) => {
+    const spinning = spinner?.isSpinning === true;
+    if (spinning) spinner!.stop();
+    stderr.write(`${line}\n`);
+    if (spinning) spinner!.start();
+  };
+
+  return {
+    stdoutColors: colorsFrom(new Chalk({ level: colorLevel(process.stdout) })),
+    warn(message) {
+      if (options.quiet || warned.has(message)) return;
+      warned.add(message);
+      writeLine(errorColors.yellow(`warning: ${message}`));
+    },
+    note(message) {
+      if (interactive) writeLine(errorColors.dim(message));
+    },
+    throttled(status, retryAfterMs) {
+      throttleEvents++;
+      if (throttleEvents === 1 && !options.quiet) {
+        const wait = retryAfterMs === null ? '' : ` (asked to wait ${Math.round(retryAfterMs / 1000)} s)`;
+        writeLine(errorColors.yellow(`note: the endpoint is throttling (${status})${wait}; retrying and slowing down`));
+      }
+    },
+    get throttleEvents() {
+      return throttleEvents;
+    },
+    progress(text) {
+      if (!interactive) return;
+      if (spinner !== null) {
+        spinner.text = text;
+        return;
+      }
+      // ora loads only when there is a terminal to spin on.
+      spinnerLoading ??= import('ora').then(({ default: ora }) => {
+        spinner = ora({ text, stream: stderr }).start();
+      });
+    },
+    stopProgress() {
+      spinner?.stop();
+    },
+  };
+}

@@ -1,0 +1,309 @@
+/**
+ * The one adapter that imports `openai`: a ChatClient over any OpenAI-compatible endpoint.
+ * Retries and timeouts stay inside the SDK (`maxRetries`, `timeout`); this file only counts the HTTP
+ * requests each call made, caps server-requested retry waits, validates what came back and turns every
+ * SDK failure into a one-line EndpointError that names the base URL and never the key.
+ */
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { z } from 'zod';
+import { EndpointError } from '../errors.js';
+import type { ChatChoice, ChatClient, ChatRequest, ChatResponse, Usage } from './chat-client.js';
+
+export interface OpenAIClientOptions {
+  baseUrl: string;
+  /** null: send no Authorization header at all (local servers). */
+  apiKey: string | null;
+  model: string;
+  /** Per HTTP attempt, as the SDK applies it. */
+  timeoutMs: number;
+  /** Retries after the first attempt, done by the SDK. */
+  maxRetries: number;
+  /** Longest wait between retries that a server's `retry-after` may ask for. */
+  maxRetryWaitMs: number;
+  /** Injectable for tests. */
+  fetch?: typeof fetch;
+  /** Called on each 429 response, and on each 503 that carries a retry-after header. */
+  onThrottle?: (info: { status: number; retryAfterMs: number | null }) => void;
+}
+
+type Operation = 'chat' | 'embeddings';
+
+export function createOpenAIChatClient(options: OpenAIClientOptions): ChatClient {
+  const cappedFetch = capRetryAfter(options.fetch ?? globalThis.fetch, options.maxRetryWaitMs, options.onThrottle);
+  const sdk = new OpenAI({
+    baseURL: options.baseUrl,
+    // The SDK refuses to start without a key; local servers need none, so pass a placeholder and
+    // remove the header it would produce (a null default header deletes it, see internal/headers.js).
+    apiKey: options.apiKey ?? 'no-key',
+    defaultHeaders: options.apiKey === null ? { Authorization: null } : undefined,
+    timeout: options.timeoutMs,
+    maxRetries: options.maxRetries,
+    fetch: cappedFetch,
+    // The SDK otherwise logs to the console on OPENAI_LOG; our output on stdout/stderr is a contract.
+    logLevel: 'off',
+  });
+
+  /** Runs one SDK call on a client whose fetch counts the attempts of this call alone. */
+  async function counted<T>(operation: Operation, signal: AbortSignal | undefined, run: (client: OpenAI) => Promise<T>) {
+    let requests = 0;
+    const client = sdk.withOptions({
+      fetch: (input, init) => {
+        requests += 1;
+        return cappedFetch(input, init);
+      },
+    });
+    try {
+      return { value: await run(client), requests };
+    } catch (error) {
+      // A caller that aborted gets its own abort reason back, so its usual abort handling applies.
+      if (signal?.aborted) throw signal.reason ?? error;
+      const { baseUrl, apiKey, model, timeoutMs } = options;
+      throw toEndpointError(error, { baseUrl, apiKey, model, timeoutMs, operation, attempts: requests });
+    }
+  }
+
+  return {
+    model: options.model,
+
+    async chat(request: ChatRequest, signal?: AbortSignal): Promise<ChatResponse> {
+      const n = request.n ?? 1;
+      const body = {
+        model: options.model,
+        messages: request.messages,
+        temperature: request.temperature,
+        // max_tokens rather than max_completion_tokens: every compatible server knows it.
+        ...(request.maxTokens !== undefined && { max_tokens: request.maxTokens }),
+        ...(request.seed !== undefined && { seed: request.seed }),
+        // Some servers reject `n` outright, so send it only when more than one choice is wanted.
+        ...(n > 1 && { n }),
+        ...(request.stop !== undefined && request.stop.length > 0 && { stop: request.stop }),
+      };
+      const { value, requests } = await counted('chat', signal, (client) =>
+        client.chat.completions.create(body, { signal }),
+      );
+      const completion = parseBody(chatCompletionSchema, value, options);
+      return { choices: toChoices(completion.choices), usage: toUsage(completion.usage), requests };
+    },
+
+    async embed(texts: string[], signal?: AbortSignal) {
+      if (texts.length === 0) return { vectors: [], usage: toUsage(null), requests: 0 };
+      const { value, requests } = await counted('embeddings', signal, (client) =>
+        // 'float' explicitly: the SDK otherwise asks for base64, which many local servers do not speak.
+        client.embeddings.create({ model: options.model, input: texts, encoding_format: 'float' }, { signal }),
+      );
+      const result = parseBody(embeddingsSchema, value, options);
+      if (result.data.length !== texts.length) {
+        throw malformed(options, `${result.data.length} embeddings for ${texts.length} inputs`);
+      }
+      const ordered = result.data
+        .map((item, position) => ({ index: item.index ?? position, embedding: item.embedding }))
+        .sort((a, b) => a.index - b.index);
+      return { vectors: ordered.map((item) => item.embedding), usage: toUsage(result.usage), requests };
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Retry-After cap.
+//
+// What openai 6.30.1 does (node_modules/openai/client.js, retryRequest(), lines 437-465; the same in
+// node_modules/openai/src/client.ts lines 847-884): on a retryable response (408, 409, 429, >=500, or
+// `x-should-retry: true`) it reads `retry-after-ms` (float milliseconds), else `retry-after` (float
+// seconds, else an HTTP date minus now), and sleeps exactly that long with NO upper bound — the 60 s
+// ceiling of the 4.x SDK is gone. Only when neither header parses does it use its own backoff
+// (0.5 s doubling to 8 s, minus up to 25% jitter). Its sleep ignores the abort signal, and a value
+// over 2^31-1 ms overflows setTimeout into an immediate retry. So a server saying `retry-after: 3600`
+// would stall a run for an hour, uninterruptibly. We rewrite such headers before the SDK sees them.
+// ---------------------------------------------------------------------------------------------------
+
+type ThrottleListener = OpenAIClientOptions['onThrottle'];
+
+function capRetryAfter(baseFetch: typeof fetch, maxWaitMs: number, onThrottle: ThrottleListener): typeof fetch {
+  return async (input, init) => {
+    const response = await baseFetch(input, init);
+    if (response.ok) return response;
+    const askedMs = requestedWaitMs(response.headers);
+    if (response.status === 429 || (response.status === 503 && askedMs !== null)) {
+      onThrottle?.({ status: response.status, retryAfterMs: askedMs !== null && Number.isFinite(askedMs) ? askedMs : null });
+    }
+    if (askedMs === null || askedMs <= maxWaitMs) return response;
+    const headers = new Headers(response.headers);
+    headers.delete('retry-after');
+    headers.delete('retry-after-ms');
+    // Unparseable values fall back to the SDK's own short backoff; over-long ones become the cap.
+    if (!Number.isNaN(askedMs)) headers.set('retry-after-ms', String(maxWaitMs));
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+  };
+}
+
+/** The wait the SDK would take from these headers (same precedence); null when there are none, NaN when unparseable. */
+function requestedWaitMs(headers: Headers): number | null {
+  const milliseconds = parseFloat(headers.get('retry-after-ms') ?? '');
+  if (milliseconds) return milliseconds;
+  const retryAfter = headers.get('retry-after');
+  if (!retryAfter) return Number.isNaN(milliseconds) ? null : milliseconds;
+  const seconds = parseFloat(retryAfter);
+  return Number.isNaN(seconds) ? Date.parse(retryAfter) - Date.now() : seconds * 1000;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Response validation. Lenient on purpose: servers differ (extra fields, missing usage, null content,
+// refusals), so unknown keys are ignored and only the fields we read are checked.
+// ---------------------------------------------------------------------------------------------------
+
+// A usage block of the wrong shape is not worth failing a call over: it reads as "no usage reported".
+const usageSchema = z
+  .object({
+    prompt_tokens: z.number().nullish(),
+    completion_tokens: z.number().nullish(),
+    total_tokens: z.number().nullish(),
+  })
+  .nullish()
+  .catch(null);
+
+const chatCompletionSchema = z.object({
+  choices: z.array(
+    z.object({
+      index: z.number().nullish(),
+      message: z.object({ content: z.string().nullish(), refusal: z.string().nullish() }).nullish(),
+      finish_reason: z.string().nullish(),
+    }),
+  ),
+  usage: usageSchema,
+});
+
+const embeddingsSchema = z.object({
+  data: z.array(z.object({ index: z.number().nullish(), embedding: z.array(z.number()) })),
+  usage: usageSchema,
+});
+
+function parseBody<T>(schema: z.ZodType<T>, body: unknown, context: RedactionContext): T {
+  // The SDK hands back the raw text when the Content-Type is not JSON.
+  if (typeof body === 'string') throw malformed(context, `not JSON (starts "${redact(body, context.apiKey, 40)}")`);
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+  throw malformed(context, `${where}${issue?.message ?? 'unexpected shape'}`);
+}
+
+function toChoices(choices: z.infer<typeof chatCompletionSchema>['choices']): ChatChoice[] {
+  return [...choices]
+    .sort((a, b) => (a.index ?? 0) - (b.index ?? 0))
+    .map((choice) => {
+      const refusal = choice.message?.refusal;
+      if (refusal) return { text: '', finishReason: choice.finish_reason ?? 'refusal' };
+      return { text: choice.message?.content ?? '', finishReason: choice.finish_reason ?? null };
+    });
+}
+
+function toUsage(usage: z.infer<typeof usageSchema>): Usage {
+  const promptTokens = usage?.prompt_tokens ?? 0;
+  const completionTokens = usage?.completion_tokens ?? 0;
+  return { promptTokens, completionTokens, totalTokens: usage?.total_tokens ?? promptTokens + completionTokens };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Error mapping: one line, naming the base URL, never the key.
+// ---------------------------------------------------------------------------------------------------
+
+interface ErrorContext {
+  baseUrl: string;
+  apiKey: string | null;
+  model: string;
+  timeoutMs: number;
+  operation: Operation;
+  /** HTTP requests the failed call made. */
+  attempts: number;
+}
+
+type RedactionContext = Pick<ErrorContext, 'baseUrl' | 'apiKey'>;
+
+function toEndpointError(error: unknown, context: ErrorContext): EndpointError {
+  const { baseUrl, apiKey, attempts } = context;
+  const tries = attempts === 1 ? '1 attempt' : `${attempts} attempts`;
+  const endpointError = (message: string, extra: { status?: number; fatal?: boolean } = {}) =>
+    new EndpointError(redact(message, apiKey), { ...extra, cause: safeCause(error, apiKey) });
+
+  if (error instanceof APIUserAbortError) return endpointError(`request to ${baseUrl} was aborted`);
+  if (error instanceof APIConnectionTimeoutError) {
+    const seconds = Math.round(context.timeoutMs / 100) / 10;
+    return endpointError(`cannot reach ${baseUrl}: no answer within ${seconds} s (${tries}; see --timeout)`, { fatal: true });
+  }
+  if (error instanceof APIConnectionError) {
+    return endpointError(`cannot reach ${baseUrl}: ${connectionReason(error)} (${tries})`, { fatal: true });
+  }
+  if (error instanceof APIError && typeof error.status === 'number') {
+    const status = error.status;
+    const detail = serverMessage(error, apiKey);
+    const said = detail ? `: ${detail}` : '';
+    if (status === 401 || status === 403) {
+      const advice = apiKey === null ? 'no key was sent; set --api-key or OPENAI_API_KEY' : 'check --api-key / OPENAI_API_KEY';
+      return endpointError(`${baseUrl} refused the API key (${status}): ${advice}${said}`, { status, fatal: true });
+    }
+    if (status === 404) {
+      const what = context.operation === 'embeddings' ? 'embeddings with model' : 'model';
+      return endpointError(
+        `${baseUrl} answered 404 for ${what} "${context.model}": check --model and --base-url (usually ending in /v1)${said}`,
+        { status, fatal: true },
+      );
+    }
+    if (status === 400 || status === 422) return endpointError(`${baseUrl} rejected the request (${status})${said}`, { status });
+    if (status === 408 || status === 409 || status === 429 || status >= 500) {
+      return endpointError(`${baseUrl}: retries exhausted after ${tries} (${status})${said}`, { status });
+    }
+    return endpointError(`${baseUrl} answered ${status}${said}`, { status });
+  }
+  // A JSON Content-Type over a body that is not JSON surfaces as a SyntaxError from the SDK's parser.
+  if (error instanceof SyntaxError) return malformed(context, 'body is not valid JSON');
+  const reason = error instanceof Error ? error.message : String(error);
+  return endpointError(`${baseUrl} failed: ${reason}`);
+}
+
+function malformed(context: RedactionContext, detail: string): EndpointError {
+  return new EndpointError(redact(`${context.baseUrl} sent a malformed response: ${detail}`, context.apiKey));
+}
+
+/** The server's own words: `{"error":{"message":...}}`, `{"error":"..."}` (Ollama), or raw text. */
+function serverMessage(error: APIError, apiKey: string | null): string {
+  const body: unknown = error.error;
+  let text: string;
+  if (typeof body === 'string') text = body;
+  else if (body && typeof body === 'object' && 'message' in body) {
+    const message = (body as { message: unknown }).message;
+    text = typeof message === 'string' ? message : JSON.stringify(message);
+  } else text = error.message.replace(/^\d{3} /, '').replace(/^status code \(no body\)$/, '');
+  return redact(text, apiKey, 200);
+}
+
+/** Undici nests the useful part: TypeError('fetch failed') → Error('connect ECONNREFUSED 127.0.0.1:9'). */
+function connectionReason(error: Error): string {
+  let reason = '';
+  let code = '';
+  for (let current: unknown = error.cause, depth = 0; current instanceof Error && depth < 5; depth += 1) {
+    if (current.message) reason = current.message;
+    const currentCode = (current as { code?: unknown }).code;
+    if (!code && typeof currentCode === 'string') code = currentCode;
+    current = current.cause;
+  }
+  if (!reason) reason = code || 'connection failed';
+  else if (code && !reason.includes(code)) reason = `${reason} (${code})`;
+  return reason;
+}
+
+/** One line, no key, no bearer token, at most `limit` characters. */
+function redact(text: string, apiKey: string | null, limit = Infinity): string {
+  let clean = text.replace(/\s+/g, ' ').trim();
+  if (apiKey) clean = clean.split(apiKey).join('***');
+  clean = clean.replace(/Bearer\s+[^\s"',;]+/gi, 'Bearer ***');
+  return clean.length > limit ? `${clean.slice(0, limit - 1)}…` : clean;
+}
+
+/** Keep the SDK error for --debug, unless its messages could carry the key or a token. */
+function safeCause(error: unknown, apiKey: string | null): unknown {
+  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 5; depth += 1) {
+    if ((apiKey && current.message.includes(apiKey)) || /Bearer\s/i.test(current.message)) return undefined;
+    current = current.cause;
+  }
+  return error;
+}

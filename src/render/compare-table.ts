@@ -1,0 +1,63 @@
+/** The terminal views of `compare` (a table of strategies) and `score` (one strategy's lines). */
+import type { CompareReport } from '../scoring/compare-report.js';
+import type { StrategySummary } from '../scoring/summary.js';
+import type { Colors } from './colors.js';
+import {
+  formatAccuracy,
+  formatCount,
+  formatMean,
+  formatMilliseconds,
+} from './format.js';
+import { describeBaselineDifference, explainTests, summaryCells, summaryColumns, summaryNotes } from './summary-cells.js';
+import { formatTextTable } from './text-table.js';
+
+function baselineCell(summary: StrategySummary, colors: Colors): string {
+  const difference = summary.vsBaseline;
+  if (difference === undefined) return colors.dim('(baseline)');
+  const text = describeBaselineDifference(difference);
+  if (!difference.significant) return text;
+  return difference.delta < 0 ? colors.red(text) : colors.green(text);
+}
+
+export function renderCompareTable(report: CompareReport, colors: Colors): string {
+  const rows = report.strategies.map((summary) => {
+    const cells = summaryCells(summary);
+    cells[0] = colors.cyan(summary.strategy);
+    if (summary.errors > 0) cells[4] = colors.red(cells[4]!);
+    return [...cells, baselineCell(summary, colors)];
+  });
+  const notes = report.strategies.flatMap(summaryNotes).map((note) => colors.yellow(note));
+  return [
+    formatTextTable(summaryColumns, rows, colors.bold),
+    ...(notes.length > 0 ? ['', ...notes] : []),
+    '',
+    colors.dim(explainTests(report.baselineStrategy, report.alpha)),
+  ].join('\n');
+}
+
+/** `score`: the same facts as one compare row, as labelled lines. */
+export function renderScoreSummary(summary: StrategySummary, colors: Colors): string {
+  const accuracy = formatAccuracy(summary.accuracy, summary.ci95);
+  const lines: [string, string][] = [
+    ['strategy', colors.cyan(summary.strategy)],
+    ['records', `${formatCount(summary.n)} (${formatCount(summary.scored)} scored)`],
+    ['correct', formatCount(summary.correct)],
+    ['accuracy', summary.accuracy === null ? accuracy : `${colors.bold(accuracy)} (95% Wilson interval)`],
+    ['errors', summary.errors > 0 ? colors.red(formatCount(summary.errors)) : '0'],
+    ['requests', formatCount(summary.requests)],
+    [
+      'tokens',
+      `${formatCount(summary.usage.totalTokens)} (${formatCount(summary.usage.promptTokens)} prompt, ` +
+        `${formatCount(summary.usage.completionTokens)} completion)`,
+    ],
+    [
+      'latency',
+      `p50 ${formatMilliseconds(summary.latencyMs.p50)} ms, p95 ${formatMilliseconds(summary.latencyMs.p95)} ms`,
+    ],
+    ['samples/rec', formatMean(summary.samplesUsed)],
+  ];
+  const labelWidth = Math.max(...lines.map(([label]) => label.length));
+  const body = lines.map(([label, value]) => `${colors.dim(label.padEnd(labelWidth))}  ${value}`);
+  const notes = summaryNotes(summary).map((note) => colors.yellow(note));
+  return [...body, ...notes].join('\n');
+}

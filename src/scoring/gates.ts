@@ -1,0 +1,233 @@
+/**
+ * CI gates over finished summaries: --fail-under, --max-errors and --baseline FILE. Each check returns
+ * the gates that failed, one line each; the CLI turns a non-empty list into a GateError (exit 4).
+ */
+import { z } from 'zod';
+import { InputError, UsageError } from '../errors.js';
+import { compareSchemaId, pairedComparison } from './compare-report.js';
+import { fisherExactPValue } from './statistics.js';
+import type { StrategySummary } from './summary.js';
+
+export type GateName = 'fail-under' | 'baseline' | 'max-errors';
+
+export interface GateOutcome {
+  gate: GateName;
+  strategy: string;
+  /** One line: which gate, which strategy, by how much. */
+  message: string;
+}
+
+const accuracyText = (value: number): string => value.toFixed(3);
+
+/** Keep the user's precision (0.8 → "0.80", 0.825 → "0.825") so the message echoes the flag. */
+function thresholdText(threshold: number): string {
+  const decimals = String(threshold).split('.')[1]?.length ?? 0;
+  return threshold.toFixed(Math.min(20, Math.max(2, decimals)));
+}
+
+function selectStrategies(summaries: readonly StrategySummary[], names: readonly string[] | undefined, flag: string) {
+  if (names === undefined) return summaries;
+  return names.map((name) => {
+    const summary = summaries.find((candidate) => candidate.strategy === name);
+    if (summary === undefined) throw new UsageError(`${flag}: no strategy named ${name} in this run`);
+    return summary;
+  });
+}
+
+/**
+ * Fail every strategy whose accuracy is below the threshold (equal passes). A strategy with nothing
+ * scored fails too: a gate that cannot be evaluated must not pass silently in CI.
+ */
+export function checkFailUnder(
+  summaries: readonly StrategySummary[],
+  threshold: number,
+  strategies?: readonly string[],
+): GateOutcome[] {
+  const flag = `--fail-under ${thresholdText(threshold)}`;
+  const outcomes: GateOutcome[] = [];
+  for (const summary of selectStrategies(summaries, strategies, '--fail-under')) {
+    if (summary.accuracy === null) {
+      const message = `${flag}: ${summary.strategy} has no records with an expected answer to score`;
+      outcomes.push({ gate: 'fail-under', strategy: summary.strategy, message });
+    } else if (summary.accuracy < threshold) {
+      const gap = accuracyText(threshold - summary.accuracy);
+      const message = `${flag}: ${summary.strategy} accuracy ${accuracyText(summary.accuracy)} is ${gap} below`;
+      outcomes.push({ gate: 'fail-under', strategy: summary.strategy, message });
+    }
+  }
+  return outcomes;
+}
+
+export type ErrorLimit = { count: number } | { fraction: number };
+
+/** "N" (a count of errored records) or "P%" (a share of the records), per strategy. */
+export function parseMaxErrors(text: string): ErrorLimit {
+  const trimmed = text.trim();
+  const count = /^\d+$/.exec(trimmed);
+  if (count) return { count: Number(trimmed) };
+  const percent = /^(\d+(?:\.\d+)?|\.\d+)%$/.exec(trimmed);
+  if (percent && Number(percent[1]) <= 100) return { fraction: Number(percent[1]) / 100 };
+  throw new UsageError(
+    `--max-errors: expected a count like 5 or a percentage like 10% (at most 100%), got "${text}"`,
+  );
+}
+
+const percentText = (fraction: number): string => `${Number((fraction * 100).toFixed(2))}%`;
+
+/** Fail every strategy with more errored records than the limit (equal passes). */
+export function checkMaxErrors(summaries: readonly StrategySummary[], limit: ErrorLimit): GateOutcome[] {
+  const outcomes: GateOutcome[] = [];
+  for (const summary of summaries) {
+    const { strategy, errors, n } = summary;
+    if ('count' in limit) {
+      if (errors > limit.count) {
+        const message = `--max-errors ${limit.count}: ${strategy} had ${errors} errored records, ${errors - limit.count} over`;
+        outcomes.push({ gate: 'max-errors', strategy, message });
+      }
+    } else if (n > 0 && errors / n > limit.fraction) {
+      const share = errors / n;
+      const message =
+        `--max-errors ${percentText(limit.fraction)}: ${strategy} had ${percentText(share)} errored records ` +
+        `(${errors} of ${n}), ${Number(((share - limit.fraction) * 100).toFixed(2))} points over`;
+      outcomes.push({ gate: 'max-errors', strategy, message });
+    }
+  }
+  return outcomes;
+}
+
+/**
+ * A previous `compare --json` report. Lenient on extra fields (older or newer promptlab versions add
+ * some, and users may annotate the file); strict on what the comparison reads.
+ */
+export const baselineReportSchema = z.looseObject({
+  schema: z.literal(compareSchemaId),
+  strategies: z.array(
+    z.looseObject({
+      strategy: z.string(),
+      n: z.number().int().nonnegative(),
+      correct: z.number().int().nonnegative(),
+      accuracy: z.number().min(0).max(1).nullable(),
+      scored: z.number().int().nonnegative().optional(),
+    }),
+  ),
+  results: z
+    .array(z.looseObject({ id: z.string(), strategy: z.string(), correct: z.boolean().nullable() }))
+    .optional(),
+});
+
+export type BaselineReport = z.infer<typeof baselineReportSchema>;
+
+export function parseBaselineReport(text: string, path: string): BaselineReport {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new InputError(`--baseline ${path}: not valid JSON (${reason})`, { cause: error });
+  }
+  const parsed = baselineReportSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
+    throw new InputError(
+      `--baseline ${path}: not a ${compareSchemaId} report${where}: ${issue?.message ?? 'invalid'}`,
+    );
+  }
+  return parsed.data;
+}
+
+type BaselineStrategy = BaselineReport['strategies'][number];
+
+/** Old reports may lack `scored`; recover it from correct / accuracy, falling back to n. */
+function previousScored(previous: BaselineStrategy): number {
+  if (previous.scored !== undefined) return previous.scored;
+  if (previous.accuracy !== null && previous.accuracy > 0) return Math.round(previous.correct / previous.accuracy);
+  return previous.n;
+}
+
+type BaselineCheck =
+  | { strategy: string; skipped: string }
+  | { strategy: string; skipped?: undefined; regressed: boolean; message: string };
+
+function previousCorrectness(baseline: BaselineReport, strategy: string): Map<string, boolean | null> | undefined {
+  const rows = baseline.results?.filter((row) => row.strategy === strategy) ?? [];
+  return rows.length > 0 ? new Map(rows.map((row) => [row.id, row.correct])) : undefined;
+}
+
+/**
+ * With per-record results on both sides, the exact McNemar test on the shared records (paired, so it
+ * sees the small differences that matter). Otherwise the reports only hold counts, and we use the
+ * two-sided Fisher exact test on the two 2×2 proportions: exact at the small sizes prompt evaluations
+ * often have (where a pooled z-test's normal approximation overstates significance), and conservative,
+ * which suits a gate that fails builds.
+ */
+function checkOne(
+  summary: StrategySummary,
+  baseline: BaselineReport,
+  alpha: number,
+  currentCorrectness: ReadonlyMap<string, boolean | null> | undefined,
+): BaselineCheck {
+  const { strategy } = summary;
+  const previous = baseline.strategies.find((candidate) => candidate.strategy === strategy);
+  if (previous === undefined) return { strategy, skipped: `${strategy} is not in the baseline report` };
+  if (previous.accuracy === null) return { strategy, skipped: `${strategy} scored nothing in the baseline report` };
+  if (summary.accuracy === null) return { strategy, skipped: `${strategy} scored nothing in this run` };
+
+  const previousById = previousCorrectness(baseline, strategy);
+  if (previousById !== undefined && currentCorrectness !== undefined) {
+    const paired = pairedComparison(previousById, currentCorrectness);
+    if (paired.pairs === 0) return { strategy, skipped: `${strategy} shares no scored records with the baseline report` };
+    const regressed = paired.delta < 0 && paired.pValue < alpha;
+    const message =
+      `--baseline: ${strategy} accuracy is ${accuracyText(-paired.delta)} below the baseline report on ` +
+      `${paired.pairs} shared records (${paired.better} better, ${paired.worse} worse; ` +
+      `p = ${paired.pValue.toPrecision(2)}, exact McNemar test)`;
+    return { strategy, regressed, message };
+  }
+
+  const pValue = fisherExactPValue(summary.correct, summary.scored, previous.correct, previousScored(previous));
+  const regressed = summary.accuracy < previous.accuracy && pValue < alpha;
+  const message =
+    `--baseline: ${strategy} accuracy ${accuracyText(summary.accuracy)} is ` +
+    `${accuracyText(previous.accuracy - summary.accuracy)} below the baseline report's ` +
+    `${accuracyText(previous.accuracy)} (p = ${pValue.toPrecision(2)}, Fisher's exact test)`;
+  return { strategy, regressed, message };
+}
+
+function checkEach(
+  summaries: readonly StrategySummary[],
+  baseline: BaselineReport,
+  alpha: number,
+  currentCorrectness?: ReadonlyMap<string, ReadonlyMap<string, boolean | null>>,
+): BaselineCheck[] {
+  return summaries.map((summary) => checkOne(summary, baseline, alpha, currentCorrectness?.get(summary.strategy)));
+}
+
+/**
+ * Fail each strategy that is significantly (p < alpha) less accurate than in the baseline report.
+ * Pass `currentCorrectness` (strategy → id → correct) to get the paired test when the baseline report
+ * carries `results`. Strategies the baseline lacks are skipped, never failed: see baselineNotes.
+ */
+export function checkAgainstBaseline(
+  summaries: readonly StrategySummary[],
+  baseline: BaselineReport,
+  alpha: number,
+  currentCorrectness?: ReadonlyMap<string, ReadonlyMap<string, boolean | null>>,
+): GateOutcome[] {
+  return checkEach(summaries, baseline, alpha, currentCorrectness).flatMap((check) =>
+    check.skipped === undefined && check.regressed
+      ? [{ gate: 'baseline' as const, strategy: check.strategy, message: check.message }]
+      : [],
+  );
+}
+
+/** One line per strategy the --baseline gate could not check, for the CLI to print as a note. */
+export function baselineNotes(
+  summaries: readonly StrategySummary[],
+  baseline: BaselineReport,
+  currentCorrectness?: ReadonlyMap<string, ReadonlyMap<string, boolean | null>>,
+): string[] {
+  return checkEach(summaries, baseline, 0, currentCorrectness).flatMap((check) =>
+    check.skipped !== undefined ? [`--baseline: skipped ${check.skipped}`] : [],
+  );
+}

@@ -1,0 +1,149 @@
+/**
+ * Per-strategy summaries, built one result at a time so a run over a large dataset never holds its
+ * results: the accumulator keeps counters, one 8-byte latency per record and one id → correctness entry
+ * per record (what the paired comparison needs), nothing else.
+ */
+import { addUsage, zeroUsage, type Usage } from '../core/chat-client.js';
+import type { ResultRecord } from '../core/records.js';
+import { percentile, wilsonInterval } from './statistics.js';
+
+/** How a strategy differs from the baseline strategy on the records both scored (see compare-report.ts). */
+export interface BaselineDifference {
+  strategy: string;
+  /** Accuracy of this strategy minus the baseline's, over the paired records (−1..1). */
+  delta: number;
+  /** Two-sided exact McNemar p-value. */
+  pValue: number;
+  /** Records this strategy got right and the baseline got wrong. */
+  better: number;
+  /** Records this strategy got wrong and the baseline got right. */
+  worse: number;
+  significant: boolean;
+}
+
+/** One strategy's line in `compare --json` and the whole of `score --json`. Field names are a contract. */
+export interface StrategySummary {
+  strategy: string;
+  /** Records seen. */
+  n: number;
+  /** Records answered correctly. */
+  correct: number;
+  /** correct / scored; null when nothing could be scored. */
+  accuracy: number | null;
+  /** 95% Wilson interval for accuracy; null when nothing could be scored. */
+  ci95: [number, number] | null;
+  /** Records with a known expected answer (an errored record with one counts, as incorrect). */
+  scored: number;
+  /** Records that ended in an error. */
+  errors: number;
+  /** Records with no error whose answer could not be extracted. */
+  extractionFailures: number;
+  /** Records where some completion stopped at the token limit (finishReason 'length'). */
+  truncated: number;
+  /** HTTP requests made, retries included. */
+  requests: number;
+  usage: Usage;
+  latencyMs: { p50: number; p95: number };
+  /** Mean samples used per record. */
+  samplesUsed: number;
+  vsBaseline?: BaselineDifference;
+}
+
+export interface SummaryAccumulator {
+  add(result: ResultRecord): void;
+  /** The summary so far; may be called more than once. */
+  finish(): StrategySummary;
+  /** id → correct (null when the record had nothing to score), for pairing records across strategies. */
+  correctness(): Map<string, boolean | null>;
+}
+
+/** A record can be scored when it has an expected answer, or when whoever produced it already scored it. */
+function isScorable(result: ResultRecord): boolean {
+  if (result.correct !== null) return true;
+  const expected = result.expected;
+  if (expected === null || expected === undefined) return false;
+  return Array.isArray(expected) ? expected.length > 0 : true;
+}
+
+/**
+ * Latencies live in a Float64Array that doubles when full: 8 bytes per record, exact percentiles.
+ * A quantile sketch would bound memory further, but at 8 bytes a million records is 8 MB, and exact
+ * numbers keep the report reproducible.
+ */
+class LatencyBuffer {
+  private values = new Float64Array(64);
+  private count = 0;
+
+  push(value: number): void {
+    if (this.count === this.values.length) {
+      const grown = new Float64Array(this.values.length * 2);
+      grown.set(this.values);
+      this.values = grown;
+    }
+    this.values[this.count++] = value;
+  }
+
+  percentiles(): { p50: number; p95: number } {
+    const sorted = this.values.slice(0, this.count).sort(); // typed-array sort is numeric
+    return { p50: percentile(sorted, 50), p95: percentile(sorted, 95) };
+  }
+}
+
+export function createSummaryAccumulator(strategy: string): SummaryAccumulator {
+  let n = 0;
+  let correct = 0;
+  let scored = 0;
+  let errors = 0;
+  let extractionFailures = 0;
+  let truncated = 0;
+  let requests = 0;
+  let samplesUsed = 0;
+  let usage = zeroUsage();
+  const latencies = new LatencyBuffer();
+  const correctnessById = new Map<string, boolean | null>();
+
+  return {
+    add(result) {
+      n += 1;
+      const scorable = isScorable(result);
+      const isCorrect = result.correct === true;
+      if (scorable) scored += 1;
+      if (isCorrect) correct += 1;
+      if (result.error !== null) errors += 1;
+      else if (result.answer === null) extractionFailures += 1;
+      if (result.completions.some((completion) => completion.finishReason === 'length')) truncated += 1;
+      requests += result.requests;
+      samplesUsed += result.samplesUsed;
+      usage = addUsage(usage, result.usage);
+      latencies.push(result.latencyMs);
+      correctnessById.set(result.id, scorable ? isCorrect : null);
+    },
+    finish() {
+      return {
+        strategy,
+        n,
+        correct,
+        accuracy: scored > 0 ? correct / scored : null,
+        ci95: scored > 0 ? wilsonInterval(correct, scored) : null,
+        scored,
+        errors,
+        extractionFailures,
+        truncated,
+        requests,
+        usage: { ...usage },
+        latencyMs: latencies.percentiles(),
+        samplesUsed: n > 0 ? samplesUsed / n : 0,
+      };
+    },
+    correctness() {
+      return correctnessById;
+    },
+  };
+}
+
+/** Summarise a finite list of results in one go (score, tests). */
+export function summarizeResults(strategy: string, results: Iterable<ResultRecord>): StrategySummary {
+  const accumulator = createSummaryAccumulator(strategy);
+  for (const result of results) accumulator.add(result);
+  return accumulator.finish();
+}

@@ -1,0 +1,94 @@
+/**
+ * What `cot` and `self-consistency` share: the reasoning prompt (zero-shot with a trigger, Kojima et al.
+ * 2022, or few-shot with worked demonstrations, Wei et al. 2022) and answer extraction — by pattern, or
+ * by a second call that appends the answer trigger to the reasoning, as Kojima et al. do.
+ */
+import type { AnswerSpec, Pick } from '../core/answer-spec.js';
+import { zeroUsage, type ChatMessage, type Usage } from '../core/chat-client.js';
+import type { DatasetRecord } from '../core/records.js';
+import { InputError } from '../errors.js';
+import { answerOf } from './answer-of.js';
+import { appendToLastUser, lastUserContent, parseDemoFormat, renderDemonstrationQuestion, withDemonstrations } from './demonstrations.js';
+import { oneOf, optionalPositiveInteger } from './flag-values.js';
+import type { RunContext, StrategySetup } from './strategy.js';
+import type { LoadedTemplate } from '../templates/load-template.js';
+
+export const defaultTrigger = "Let's think step by step.";
+
+/** Kojima et al.'s answer triggers follow the answer format. */
+export function defaultAnswerTrigger(answer: AnswerSpec): string {
+  switch (answer.type) {
+    case 'number':
+      return 'Therefore, the answer (arabic numerals) is';
+    case 'choice':
+      return `Therefore, among ${(answer.choices ?? ['A', 'E'])[0]} through ${(answer.choices ?? ['A', 'E']).at(-1)}, the answer is`;
+    case 'yesno':
+      return 'Therefore, the answer (Yes or No) is';
+    default:
+      return 'Therefore, the answer is';
+  }
+}
+
+export interface ExtractedFromReasoning {
+  answer: string | null;
+  /** The second call's reply (two-stage only). */
+  answerStep: string | null;
+  usage: Usage;
+  requests: number;
+}
+
+export interface ChainOfThought {
+  render(record: DatasetRecord): Promise<ChatMessage[]>;
+  extract(reasoning: string, messages: ChatMessage[], context: RunContext): Promise<ExtractedFromReasoning>;
+}
+
+export async function prepareChainOfThought(flagValues: Record<string, unknown>, setup: StrategySetup): Promise<ChainOfThought> {
+  const trigger = String(flagValues.trigger ?? setup.template.settings.trigger ?? defaultTrigger);
+  const extractMode = oneOf(flagValues.extract ?? 'pattern', '--extract', ['pattern', 'two-stage'] as const);
+  const shots = optionalPositiveInteger(flagValues.shots, '--shots');
+  const format = parseDemoFormat(flagValues.demoFormat);
+  const answerTrigger = setup.template.settings.answerTrigger ?? defaultAnswerTrigger(setup.answer);
+  const pick: Pick = setup.pick ?? setup.template.settings.pick ?? 'last';
+
+  const examplesPath = typeof flagValues.examples === 'string' ? flagValues.examples : null;
+  const examples = examplesPath === null ? [] : await setup.readDemonstrations(examplesPath, '--examples');
+  const withoutReasoning = examples.find((demo) => demo.reasoning === null);
+  if (withoutReasoning !== undefined) {
+    throw new InputError(`${withoutReasoning.source}: missing "reasoning" (chain-of-thought demonstrations need a worked rationale)`);
+  }
+  const chosen = shots === null ? examples : examples.slice(0, shots);
+  const turns = await Promise.all(
+    chosen.map(async (demo) => ({
+      question: await renderDemonstrationQuestion(demo, setup.template),
+      answer: `${demo.reasoning!.trim()} The answer is ${demo.output}.`,
+    })),
+  );
+  const extractionTemplate: LoadedTemplate | null = extractMode === 'two-stage' ? await setup.loadTemplate('extract') : null;
+
+  return {
+    async render(record) {
+      const messages = await setup.template.render(record.vars, record.source);
+      // With worked demonstrations the model imitates them; the trigger is for the zero-shot form.
+      return turns.length > 0 ? withDemonstrations(messages, turns, format) : appendToLastUser(messages, trigger);
+    },
+    async extract(reasoning, messages, context) {
+      if (extractionTemplate === null) {
+        return { answer: answerOf(reasoning, setup.answer, pick), answerStep: null, usage: zeroUsage(), requests: 0 };
+      }
+      const question = stripTrigger(lastUserContent(messages), trigger);
+      const extractionMessages = await extractionTemplate.render({ question, reasoning: reasoning.trim(), trigger, answerTrigger }, 'two-stage extraction');
+      const response = await context.client.chat(
+        { messages: extractionMessages, temperature: 0, maxTokens: 32, seed: context.seed ?? undefined, sampleIndex: 0 },
+        context.signal,
+      );
+      const answerStep = response.choices[0]?.text ?? '';
+      // The answer step is short and starts with the answer: take the first candidate (Kojima et al.).
+      return { answer: answerOf(answerStep, setup.answer, 'first'), answerStep, usage: response.usage, requests: response.requests };
+    },
+  };
+}
+
+function stripTrigger(text: string, trigger: string): string {
+  const trimmed = text.trimEnd();
+  return trimmed.endsWith(trigger) ? trimmed.slice(0, -trigger.length).trimEnd() : trimmed;
+}

@@ -1,0 +1,44 @@
+/** Few-shot (Brown et al. 2020): k fixed demonstrations before the input, the same for every record. */
+import { UsageError } from '../errors.js';
+import { createRandom, shuffled } from '../core/seeded-random.js';
+import { parseDemoFormat, renderDemonstrationQuestion, withDemonstrations, type Demonstration } from './demonstrations.js';
+import { oneOf, positiveInteger, requiredText } from './flag-values.js';
+import { singleCompletionOutcome } from './single-call.js';
+import type { PreparedStrategy, StrategySetup } from './strategy.js';
+
+export async function prepare(flagValues: Record<string, unknown>, setup: StrategySetup): Promise<PreparedStrategy> {
+  const examplesPath = requiredText(flagValues.examples, '--examples', 'few-shot needs a JSONL file of {input, output} demonstrations');
+  const shots = positiveInteger(flagValues.shots ?? '4', '--shots');
+  const order = oneOf(flagValues.order ?? 'first', '--order', ['first', 'random'] as const);
+  const format = parseDemoFormat(flagValues.demoFormat);
+  const examples = await setup.readDemonstrations(examplesPath, '--examples');
+  const chosen = chooseDemonstrations(examples, shots, order, setup.seed, examplesPath);
+  const turns = await Promise.all(
+    chosen.map(async (demo) => ({ question: await renderDemonstrationQuestion(demo, setup.template), answer: demo.output })),
+  );
+  const render = async (record: { vars: Record<string, unknown>; source: string }) =>
+    withDemonstrations(await setup.template.render(record.vars, record.source), turns, format);
+  return {
+    render,
+    run: async (record, context) => {
+      const outcome = await singleCompletionOutcome(await render(record), context, setup.answer, setup.pick ?? 'first');
+      return { ...outcome, details: { demonstrations: chosen.map((demo) => demo.id ?? demo.source) } };
+    },
+  };
+}
+
+/** `first`: the first k in file order; `random`: k drawn with the run's seed (fixed for the whole run). */
+export function chooseDemonstrations(
+  examples: readonly Demonstration[],
+  shots: number,
+  order: 'first' | 'random',
+  seed: number | null,
+  path: string,
+): Demonstration[] {
+  // Refuse rather than clamp: a run that silently used fewer shots than asked would mislabel its results.
+  if (shots > examples.length) {
+    throw new UsageError(`--shots ${shots} is more than the ${examples.length} demonstration(s) in ${path}`);
+  }
+  if (order === 'first') return examples.slice(0, shots);
+  return shuffled(examples, createRandom(seed ?? 0)).slice(0, shots);
+}

@@ -1,0 +1,100 @@
+/**
+ * Self-consistency (Wang et al. 2022): sample k chain-of-thought paths at temperature > 0, extract and
+ * normalise each answer, and take the majority; failed extractions do not vote. With `--stop esc|beta`
+ * samples are drawn window by window and drawing stops once the rule is satisfied (ESC, Li et al. 2024;
+ * Adaptive-Consistency, Aggarwal et al. 2023) — the same rule `score --stop` replays over recordings.
+ */
+import { addUsage, zeroUsage, type ChatChoice } from '../core/chat-client.js';
+import { shouldStop, stoppingPoint, type StopRule } from '../core/early-stopping.js';
+import { majorityVote } from '../core/majority-vote.js';
+import { sampleCompletions } from '../core/sample-completions.js';
+import type { Completion, StrategyOutcome } from '../core/records.js';
+import { EndpointError } from '../errors.js';
+import { voteKey } from './answer-of.js';
+import { prepareChainOfThought } from './chain-of-thought.js';
+import { numberInRange, oneOf, positiveInteger } from './flag-values.js';
+import { truncationWarnings } from './single-call.js';
+import type { PreparedStrategy, StrategySetup } from './strategy.js';
+
+export function parseStopRule(flagValues: Record<string, unknown>): StopRule {
+  const kind = oneOf(flagValues.stop ?? 'fixed', '--stop', ['fixed', 'esc', 'beta'] as const);
+  if (kind === 'esc') return { kind, window: positiveInteger(flagValues.window ?? '5', '--window') };
+  if (kind === 'beta') return { kind, confidence: numberInRange(flagValues.confidence ?? '0.95', '--confidence', 0.5, 1, '()') };
+  return { kind };
+}
+
+export async function prepare(flagValues: Record<string, unknown>, setup: StrategySetup): Promise<PreparedStrategy> {
+  const chain = await prepareChainOfThought(flagValues, setup);
+  const samples = positiveInteger(flagValues.samples ?? '5', '--samples');
+  const rule = parseStopRule(flagValues);
+  const window = rule.kind === 'fixed' ? samples : Math.min(samples, positiveInteger(flagValues.window ?? '5', '--window'));
+
+  return {
+    render: (record) => chain.render(record),
+    async run(record, context): Promise<StrategyOutcome> {
+      const messages = await chain.render(record);
+      const choices: ChatChoice[] = [];
+      const completions: Completion[] = [];
+      const keys: Array<string | null> = [];
+      let usage = zeroUsage();
+      let requests = 0;
+      while (choices.length < samples) {
+        const wanted = Math.min(window, samples - choices.length);
+        const drawn = await sampleCompletions(
+          context.client,
+          { messages, temperature: context.temperature, maxTokens: context.maxTokens, seed: context.seed },
+          wanted,
+          choices.length,
+          context.endpoint,
+          context.signal,
+        );
+        usage = addUsage(usage, drawn.usage);
+        requests += drawn.requests;
+        if (drawn.choices.length === 0) throw new EndpointError('the endpoint returned no choices', { status: 200 });
+        const extracted = await Promise.all(drawn.choices.map((choice) => chain.extract(choice.text, messages, context)));
+        drawn.choices.forEach((choice, index) => {
+          const result = extracted[index]!;
+          usage = addUsage(usage, result.usage);
+          requests += result.requests;
+          choices.push(choice);
+          const completion: Completion = { text: choice.text, answer: result.answer, finishReason: choice.finishReason };
+          completions.push(result.answerStep === null ? completion : { ...completion, answerStep: result.answerStep });
+          keys.push(voteKey(result.answer, setup.answer));
+        });
+        if (rule.kind !== 'fixed') {
+          const point = stoppingPoint(keys, rule, samples);
+          if (point < keys.length || shouldStop(keys, rule)) break;
+        }
+      }
+      const used = rule.kind === 'fixed' ? keys.length : stoppingPoint(keys, rule, samples);
+      const vote = majorityVote(keys.slice(0, used));
+      const warnings = truncationWarnings(choices);
+      if (vote.tiedWith.length > 0) {
+        warnings.push(`tie between ${[vote.answer, ...vote.tiedWith].join(', ')}: broken in favour of the earliest sampled answer (${vote.answer})`);
+      }
+      if (choices.length > 1 && context.temperature > 0 && choices.every((choice) => choice.text === choices[0]!.text)) {
+        warnings.push(
+          `all ${choices.length} samples are byte-identical at temperature ${context.temperature}: the server may ignore temperature or use a fixed seed, so their agreement is not evidence`,
+        );
+      }
+      return {
+        answer: displayAnswer(vote.answer, completions.slice(0, used), keys),
+        completions,
+        votes: vote.votes,
+        agreement: vote.agreement,
+        samplesUsed: used,
+        usage,
+        requests,
+        warnings,
+        details: { tie: vote.tiedWith.length > 0, stop: rule.kind },
+      };
+    },
+  };
+}
+
+/** The winning answer as first written (for `text` answers the vote key is lower-cased). */
+function displayAnswer(winner: string | null, completions: readonly Completion[], keys: ReadonlyArray<string | null>): string | null {
+  if (winner === null) return null;
+  const index = keys.indexOf(winner);
+  return index >= 0 && index < completions.length ? completions[index]!.answer : winner;
+}

@@ -1,0 +1,41 @@
+/** One request, one completion, one extracted answer: the shape of zero-shot, few-shot and in-context. */
+import type { AnswerSpec, Pick } from '../core/answer-spec.js';
+import type { ChatMessage } from '../core/chat-client.js';
+import type { StrategyOutcome } from '../core/records.js';
+import { EndpointError } from '../errors.js';
+import { answerOf } from './answer-of.js';
+import type { RunContext } from './strategy.js';
+
+export async function singleCompletionOutcome(
+  messages: ChatMessage[],
+  context: RunContext,
+  answer: AnswerSpec,
+  pick: Pick,
+): Promise<StrategyOutcome> {
+  const response = await context.client.chat(
+    {
+      messages,
+      temperature: context.temperature,
+      maxTokens: context.maxTokens ?? undefined,
+      seed: context.seed ?? undefined,
+      sampleIndex: 0,
+    },
+    context.signal,
+  );
+  const choice = response.choices[0];
+  if (choice === undefined) throw new EndpointError('the endpoint returned no choices', { status: 200 });
+  return {
+    answer: answerOf(choice.text, answer, pick),
+    completions: [{ text: choice.text, answer: answerOf(choice.text, answer, pick), finishReason: choice.finishReason }],
+    samplesUsed: 1,
+    usage: response.usage,
+    requests: response.requests,
+    warnings: truncationWarnings([choice]),
+  };
+}
+
+export function truncationWarnings(choices: ReadonlyArray<{ finishReason: string | null }>): string[] {
+  const truncated = choices.filter((choice) => choice.finishReason === 'length').length;
+  if (truncated === 0) return [];
+  return [`${truncated} of ${choices.length} completion(s) hit the token limit (finish_reason: length); raise --max-tokens`];
+}

@@ -1,0 +1,272 @@
+/**
+ * A loopback HTTP server that speaks enough of the OpenAI protocol (`/v1/chat/completions`,
+ * `/v1/embeddings`) for end-to-end tests, fault injection and benchmarks. It answers through
+ * plain functions given at start, records every chat call, and counts every HTTP request.
+ * Deliberately quiet and allocation-light: benchmarks run thousands of requests through it.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ChatCall {
+  messages: Array<{ role: string; content: string }>;
+  model: string;
+  temperature: number | undefined;
+  seed: number | undefined;
+  n: number;
+  maxTokens: number | undefined;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export type ReplyFn = (call: ChatCall, choiceIndex: number) => string | { text: string; finishReason?: string };
+
+export interface TestServerOptions {
+  /** Default: every choice says "The answer is 42." */
+  reply?: ReplyFn;
+  /**
+   * How the server treats `n` > 1 — real servers differ: OpenAI and vLLM honour it, some proxies
+   * ignore it (one choice back), some reject it, llama-server rejects it above a cap.
+   */
+  nMode?: 'honour' | 'ignore' | 'reject' | { cap: number };
+  /** Every choice of every call gets choiceIndex 0, like a server with a fixed default seed. */
+  identicalSamples?: boolean;
+  /** Delay before answering each request. */
+  latencyMs?: number;
+  /** When set, requests without `Authorization: Bearer <apiKey>` get a 401 that echoes what was sent. */
+  apiKey?: string;
+  /**
+   * Fault injection for chat requests: return a raw response to send instead of the normal answer,
+   * or null for the normal answer. `requestNumber` counts chat requests from 1.
+   */
+  respond?: (call: ChatCall, requestNumber: number) => RawResponse | null;
+  /** Default: a deterministic bag-of-words hashing vector of 64 dimensions. */
+  embed?: (text: string) => number[];
+  /**
+   * Usage to report. `completion` is per choice; `prompt` is reported once per request, as OpenAI does
+   * for `n` > 1. Default: prompt = characters of all messages / 4, completion = characters of the choice / 4.
+   */
+  usagePerChoice?: { prompt: number; completion: number };
+}
+
+export interface RawResponse {
+  status: number;
+  body: string;
+  /** Content-Type defaults to application/json. */
+  headers?: Record<string, string>;
+}
+
+export interface TestServer {
+  /** Base URL to give a client, e.g. 'http://127.0.0.1:PORT/v1'. */
+  url: string;
+  /** Every chat call received, in order (including ones answered with an error). */
+  calls: ChatCall[];
+  /** HTTP requests received, whatever the path or outcome. */
+  counts: { chat: number; embeddings: number; total: number };
+  close(): Promise<void>;
+}
+
+const defaultReply: ReplyFn = () => 'The answer is 42.';
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const calls: ChatCall[] = [];
+  const counts = { chat: 0, embeddings: 0, total: 0 };
+
+  // noDelay (Node's default, stated because Nagle's delay would add ~40 ms per small answer) and a long
+  // keep-alive so a benchmark's pooled connections are reused rather than reopened.
+  const server = createServer({ noDelay: true, keepAliveTimeout: 30_000 }, (request, response) => {
+    counts.total += 1;
+    handleRequest(request, response, options, calls, counts).catch((error: unknown) => {
+      sendJson(response, 500, errorBody(`test server failed: ${String(error)}`));
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}/v1`,
+    calls,
+    counts,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        // Without this, close() waits for idle keep-alive sockets to time out.
+        server.closeAllConnections();
+        server.close((error) => (error ? reject(error) : resolve()));
+      }),
+  };
+}
+
+async function handleRequest(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: TestServerOptions,
+  calls: ChatCall[],
+  counts: TestServer['counts'],
+): Promise<void> {
+  const body = await readBody(request);
+  const path = (request.url ?? '/').split('?')[0];
+  if (options.latencyMs) await delay(options.latencyMs);
+
+  if (request.method === 'POST' && path === '/v1/chat/completions') {
+    counts.chat += 1;
+    const requestNumber = counts.chat;
+    const parsed = parseJson(body);
+    if (parsed === undefined) return sendJson(response, 400, errorBody('request body is not valid JSON'));
+    const call = toChatCall(parsed, request.headers);
+    calls.push(call);
+    if (!isAuthorised(request, options)) return sendUnauthorised(request, response);
+    const injected = options.respond?.(call, requestNumber) ?? null;
+    if (injected) return sendRaw(response, injected);
+    return answerChat(response, call, options);
+  }
+
+  if (request.method === 'POST' && path === '/v1/embeddings') {
+    counts.embeddings += 1;
+    const parsed = parseJson(body);
+    if (parsed === undefined) return sendJson(response, 400, errorBody('request body is not valid JSON'));
+    if (!isAuthorised(request, options)) return sendUnauthorised(request, response);
+    return answerEmbeddings(response, parsed, options);
+  }
+
+  sendJson(response, 404, errorBody(`no route for ${request.method} ${path}`));
+}
+
+function answerChat(response: ServerResponse, call: ChatCall, options: TestServerOptions): void {
+  const nMode = options.nMode ?? 'honour';
+  if (call.n > 1 && nMode === 'reject') return sendJson(response, 400, errorBody("'n' > 1 is not supported"));
+  if (call.n > 1 && typeof nMode === 'object' && call.n > nMode.cap) {
+    return sendJson(response, 400, errorBody(`n must be at most ${nMode.cap}, got ${call.n}`));
+  }
+  const choiceCount = nMode === 'ignore' ? 1 : call.n;
+  const reply = options.reply ?? defaultReply;
+
+  const choices = [];
+  let completionTokens = 0;
+  for (let index = 0; index < choiceCount; index += 1) {
+    const answer = reply(call, options.identicalSamples ? 0 : index);
+    const text = typeof answer === 'string' ? answer : answer.text;
+    const finishReason = typeof answer === 'string' ? 'stop' : (answer.finishReason ?? 'stop');
+    completionTokens += options.usagePerChoice?.completion ?? Math.round(text.length / 4);
+    choices.push({ index, message: { role: 'assistant', content: text }, finish_reason: finishReason });
+  }
+  const promptCharacters = call.messages.reduce((sum, message) => sum + message.content.length, 0);
+  const promptTokens = options.usagePerChoice?.prompt ?? Math.round(promptCharacters / 4);
+
+  sendJson(response, 200, {
+    id: `chatcmpl-test-${Date.now()}`,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model: call.model,
+    choices,
+    usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+  });
+}
+
+function answerEmbeddings(response: ServerResponse, parsed: Record<string, unknown>, options: TestServerOptions): void {
+  const input = parsed.input;
+  const texts = Array.isArray(input) ? input.map(String) : [String(input ?? '')];
+  const embed = options.embed ?? hashingEmbedding;
+  // The SDK asks for base64 unless told otherwise; honour both so any client works.
+  const asBase64 = parsed.encoding_format === 'base64';
+  const data = texts.map((text, index) => {
+    const vector = embed(text);
+    const embedding = asBase64 ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector;
+    return { object: 'embedding', index, embedding };
+  });
+  const promptTokens = texts.reduce((sum, text) => sum + Math.round(text.length / 4), 0);
+  sendJson(response, 200, {
+    object: 'list',
+    data,
+    model: typeof parsed.model === 'string' ? parsed.model : 'test-embedding',
+    usage: { prompt_tokens: promptTokens, total_tokens: promptTokens },
+  });
+}
+
+function toChatCall(parsed: Record<string, unknown>, headers: IncomingMessage['headers']): ChatCall {
+  const rawMessages = Array.isArray(parsed.messages) ? (parsed.messages as Array<Record<string, unknown>>) : [];
+  return {
+    messages: rawMessages.map((message) => ({ role: String(message.role), content: contentText(message.content) })),
+    model: typeof parsed.model === 'string' ? parsed.model : '',
+    temperature: numberOrUndefined(parsed.temperature),
+    seed: numberOrUndefined(parsed.seed),
+    n: numberOrUndefined(parsed.n) ?? 1,
+    maxTokens: numberOrUndefined(parsed.max_tokens) ?? numberOrUndefined(parsed.max_completion_tokens),
+    headers: { ...headers },
+  };
+}
+
+/** Content may be a string or an array of parts ({type:'text', text}); tests only need the text. */
+function contentText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) {
+    return content.map((part) => (typeof part?.text === 'string' ? part.text : '')).join('');
+  }
+  return '';
+}
+
+function isAuthorised(request: IncomingMessage, options: TestServerOptions): boolean {
+  return options.apiKey === undefined || request.headers.authorization === `Bearer ${options.apiKey}`;
+}
+
+/** Echoes what was sent, as careless servers do, so tests can check clients never print it. */
+function sendUnauthorised(request: IncomingMessage, response: ServerResponse): void {
+  const sent = request.headers.authorization ?? '(none)';
+  sendJson(response, 401, errorBody(`Incorrect API key provided: ${sent}`, 'invalid_api_key'));
+}
+
+/** FNV-1a hashing of lowercased word tokens: stable across runs, texts sharing words get similar vectors. */
+export function hashingEmbedding(text: string): number[] {
+  const vector = new Array<number>(64).fill(0);
+  for (const token of text.toLowerCase().split(/[^\p{L}\p{N}]+/u)) {
+    if (!token) continue;
+    let hash = 0x811c9dc5;
+    for (let index = 0; index < token.length; index += 1) {
+      hash = Math.imul(hash ^ token.charCodeAt(index), 0x01000193) >>> 0;
+    }
+    vector[hash % 64] = (vector[hash % 64] ?? 0) + 1;
+  }
+  const norm = Math.hypot(...vector);
+  return norm === 0 ? vector : vector.map((value) => value / norm);
+}
+
+function errorBody(message: string, code: string | null = null): object {
+  return { error: { message, type: 'invalid_request_error', param: null, code } };
+}
+
+function sendJson(response: ServerResponse, status: number, body: object): void {
+  sendRaw(response, { status, body: JSON.stringify(body) });
+}
+
+function sendRaw(response: ServerResponse, raw: RawResponse): void {
+  if (response.headersSent) return;
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  for (const [name, value] of Object.entries(raw.headers ?? {})) headers[name.toLowerCase()] = value;
+  headers['content-length'] = String(Buffer.byteLength(raw.body));
+  response.writeHead(raw.status, headers);
+  response.end(raw.body);
+}
+
+async function readBody(request: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parseJson(body: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(body);
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function numberOrUndefined(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
