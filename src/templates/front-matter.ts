@@ -37,9 +37,10 @@ export interface FrontMatter {
 const delimiterPattern = /^---[ \t]*$/;
 
 export function readFrontMatter(source: string, identity: SourceIdentity): FrontMatter {
+  // Line endings are normalised so a template saved on Windows renders the same messages.
   const lines = source.replace(/^\uFEFF/, '').split(/\r\n|\r|\n/);
-  if (lines.length === 0 || !delimiterPattern.test(lines[0]!)) {
-    return { metadata: {}, body: source, bodyStartLine: 1, lineOf: () => null, lineOfKey: () => null };
+  if (!delimiterPattern.test(lines[0]!)) {
+    return { metadata: {}, body: lines.join('\n'), bodyStartLine: 1, lineOf: () => null, lineOfKey: () => null };
   }
   const closingIndex = lines.findIndex((line, index) => index > 0 && delimiterPattern.test(line));
   if (closingIndex === -1) {

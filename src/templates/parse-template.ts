@@ -62,13 +62,12 @@ export function parseTemplate(source: string, identity: SourceIdentity): ParsedT
   };
 }
 
-/** A partial (`_name.prompt`): its body only; front matter, if someone wrote one, is not rendered. */
+/** A partial (`_name.prompt`) is Handlebars only, as Dotprompt's other implementations read it: no front matter. */
 export function parsePartial(source: string, identity: SourceIdentity): ParsedBody {
-  return parseBody(readFrontMatter(source, identity), identity);
+  return parseBody({ body: source.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n'), bodyStartLine: 1 }, identity);
 }
 
-function parseBody(frontMatter: FrontMatter, identity: SourceIdentity): ParsedBody {
-  const { body, bodyStartLine } = frontMatter;
+function parseBody({ body, bodyStartLine }: Pick<FrontMatter, 'body' | 'bodyStartLine'>, identity: SourceIdentity): ParsedBody {
   let tree: TemplateSyntaxTree;
   try {
     tree = Handlebars.parse(body);

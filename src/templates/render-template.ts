@@ -62,11 +62,9 @@ export function findMissingVariables(required: readonly string[], values: Record
 export async function compileTemplate({ template, partials, requiredVariables }: CompileTemplateInput): Promise<RenderMessages> {
   const dotprompt = createIsolatedDotprompt();
   for (const [name, body] of partials) dotprompt.definePartial(name, body);
-  const prompt: ParsedPrompt = {
-    template: template.body,
-    name: template.identity.subject,
-    ...(template.description === null ? {} : { description: template.description }),
-  };
+  // Only the body and description: Dotprompt re-resolves the metadata it is given on every render, and
+  // promptlab has already read the rest (input defaults and schema) once, at load.
+  const prompt: ParsedPrompt = { template: template.body, ...(template.description === null ? {} : { description: template.description }) };
   const promptFunction = await dotprompt.compile(prompt);
   const markers = createMarkerDisguise();
   const where = describeLocation(template.identity, null);

@@ -76,7 +76,9 @@ describe('extraction and normalization never crash and stay consistent', () => {
     ));
 });
 
-const answers = fc.array(fc.option(fc.constantFrom('1', '2', '3', 'yes', '__proto__', ''), { nil: null }), { maxLength: 60 });
+const answers = fc.array(fc.option(fc.constantFrom<string>('1', '2', '3', 'yes', '__proto__', ''), { nil: null }), {
+  maxLength: 60,
+});
 
 describe('majorityVote', () => {
   it('vote counts sum to the non-null answers, and the winner has the top count', () =>
@@ -92,7 +94,8 @@ describe('majorityVote', () => {
         if (result.answer !== null) {
           expect(result.votes[result.answer]).toBe(top);
           expect(result.agreement).toBe(top / nonNull);
-          expect(samples.indexOf(result.answer)).toBe(Math.min(...[result.answer, ...result.tiedWith].map((answer) => samples.indexOf(answer))));
+          const firstSeen = (answer: string) => samples.indexOf(answer);
+          expect(firstSeen(result.answer)).toBe(Math.min(...[result.answer, ...result.tiedWith].map(firstSeen)));
         }
         expect(result.tiedWith.every((answer) => result.votes[answer] === top && answer !== result.answer)).toBe(true);
       }),

@@ -135,8 +135,8 @@ describe('rendering', () => {
   });
 
   it('keeps Handlebars prototype access disabled', async () =>
-    expect(await renderOnce('[{{x.constructor.name}}][{{x.__proto__}}][{{x.length}}]', { x: 'text' })).toEqual([
-      { role: 'user', content: '[][][4]' },
+    expect(await renderOnce('[{{x.constructor.name}}][{{y.constructor.name}}][{{y.a}}][{{x.length}}]', { x: 'text', y: { a: 1 } })).toEqual([
+      { role: 'user', content: '[][][1][4]' },
     ]));
 
   it('lists every missing variable, in template order, with the record', async () => {
@@ -167,6 +167,12 @@ describe('rendering', () => {
       [{ role: 'user', content: 'Why?' }],
     ]);
   });
+
+  it('renders a template saved with Windows line endings like one saved with Unix ones', async () =>
+    expect(await renderOnce('---\r\ndescription: x\r\n---\r\n{{role "system"}}\r\nA\r\nB\r\n{{role "user"}}\r\n{{input}}\r\n', { input: 'Q' })).toEqual([
+      { role: 'system', content: 'A\nB' },
+      { role: 'user', content: 'Q' },
+    ]));
 
   it('leaves variables used only under #if optional', async () =>
     expect(await renderOnce('{{input}}{{#if context}} (context: {{context}}){{/if}}', { input: 'Q' })).toEqual([{ role: 'user', content: 'Q' }]));
@@ -202,6 +208,13 @@ describe('partials', () => {
   ])('refuses %s', async (body, expected) => {
     const dirs = await projectWith({ 't.prompt': body });
     expect(await templateErrorOf(() => loadTemplate('t', dirs))).toMatch(expected);
+  });
+
+  it('names the partial file and its line for an error inside a partial', async () => {
+    const dirs = await projectWith({ '_intro.prompt': 'fine\n{{#if x}', 't.prompt': '{{> intro}}' });
+    expect(await templateErrorOf(() => loadTemplate('t', dirs))).toBe(
+      `partial "intro" of template "t" (${path.join(dirs.projectDir, '_intro.prompt')}:2): Handlebars syntax error near "fine{{#if x}"`,
+    );
   });
 
   it('does not load a partial as a template by name', async () => {
