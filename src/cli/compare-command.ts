@@ -149,10 +149,10 @@ export async function compareCommand(flagValues: Record<string, unknown>): Promi
     for (const summary of report.strategies) await sink.writeLine({ schema: summarySchemaId, ...summary });
     await sink.close(() => null);
   } else if (outputPath !== null) {
-    await writeFileAtomic(outputPath, rendered);
-    if (process.stdout.isTTY) process.stdout.write(renderCompareTable(report, terminal.stdoutColors));
+    await writeFileAtomic(outputPath, withNewline(rendered));
+    if (process.stdout.isTTY) process.stdout.write(withNewline(renderCompareTable(report, terminal.stdoutColors)));
   } else {
-    process.stdout.write(rendered);
+    process.stdout.write(withNewline(rendered));
   }
 
   if (statistics.interrupted) throw new InterruptedError(`interrupted after ${statistics.finished} result(s); finished results were written`);
@@ -183,6 +183,8 @@ function renderReport(format: CompareFormat, report: CompareReport, results: Res
       return '';
   }
 }
+
+const withNewline = (text: string): string => (text === '' || text.endsWith('\n') ? text : `${text}\n`);
 
 async function readBaseline(path: string): Promise<string> {
   try {

@@ -1,3 +1,5 @@
+import { setMaxListeners } from 'node:events';
+
 /**
  * Ctrl-C and SIGTERM: the first stops new work and lets requests in flight finish (results are
  * flushed, exit 130); a second aborts what is in flight. Handlers are removed when the run ends.
@@ -13,6 +15,8 @@ export interface InterruptWatch {
 export function watchInterrupts(graceMs = 5000): InterruptWatch {
   const stop = new AbortController();
   const abort = new AbortController();
+  // Every request in flight listens on the abort signal; hundreds at once are expected, not a leak.
+  setMaxListeners(0, abort.signal);
   let timer: NodeJS.Timeout | null = null;
   const onSignal = () => {
     if (stop.signal.aborted) {

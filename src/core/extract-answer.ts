@@ -4,6 +4,7 @@ import {
   compileAnswerPattern,
   escapeRegExp,
   findNumbers,
+  LATIN_WORD_CHARACTER,
   normalizeAnswer,
   rewriteLatexNumbers,
   YES_NO_WORD,
@@ -42,26 +43,29 @@ function pickFrom(candidates: ExtractedAnswer[], pick: Pick): ExtractedAnswer | 
 function answerAfterPhrase(text: string, spec: AnswerSpec): ExtractedAnswer | null {
   const phrases = [...text.matchAll(ANSWER_PHRASE)];
   // The last phrase is the final answer; an earlier one only counts when a later one trails off
-  // with nothing after it ("... Therefore, the answer is" cut off by the token limit).
-  for (const phrase of phrases.reverse()) {
+  // with nothing after it ("... Therefore, the answer is" cut off by the token limit). Each phrase's
+  // answer is looked for before the next phrase, so the words of "answer (A through E) is" are not
+  // read as an answer and the scan stays linear however many phrases there are.
+  for (const [at, phrase] of [...phrases.entries()].reverse()) {
     const end = phrase.index + phrase[0].length;
+    const nextPhrase = phrases[at + 1]?.index ?? text.length;
     const segment = phrase[0].toLowerCase().startsWith('\\boxed')
-      ? rewriteLatexNumbers(bracedContent(text, end))
-      : text.slice(end);
+      ? rewriteLatexNumbers(bracedContent(text.slice(end, nextPhrase)))
+      : text.slice(end, nextPhrase);
     const answer = firstAnswerIn(segment, spec);
     if (answer !== null) return answer;
   }
   return null;
 }
 
-/** The text up to the brace that closes the one just opened; the rest of the text when none does. */
-function bracedContent(text: string, start: number): string {
+/** The text up to the brace that closes the one just opened; all of it when none does. */
+function bracedContent(text: string): string {
   let depth = 1;
-  for (let at = start; at < text.length; at++) {
+  for (let at = 0; at < text.length; at++) {
     if (text[at] === '{') depth++;
-    if (text[at] === '}' && --depth === 0) return text.slice(start, at);
+    if (text[at] === '}' && --depth === 0) return text.slice(0, at);
   }
-  return text.slice(start);
+  return text;
 }
 
 function firstAnswerIn(segment: string, spec: AnswerSpec): ExtractedAnswer | null {
@@ -103,7 +107,7 @@ function findCandidates(text: string, spec: AnswerSpec): ExtractedAnswer[] {
 function choiceLetters(text: string, choices: readonly string[]): string[] {
   const caseless = choices.map(anyCase).join('|');
   const pattern = new RegExp(
-    `(?<![\\p{L}\\p{N}])(?:[(\\[](${caseless})[)\\]]|(${alternatives(choices)}))(?![\\p{L}\\p{N}])`,
+    `(?<!${LATIN_WORD_CHARACTER})(?:[(\\[](${caseless})[)\\]]|(${alternatives(choices)}))(?!${LATIN_WORD_CHARACTER})`,
     'gu',
   );
   return [...text.matchAll(pattern)].map((match) => spellingOf(match[1] ?? match[2] ?? '', choices));

@@ -10,15 +10,16 @@ export const DEFAULT_CHOICES: readonly string[] = ['A', 'B', 'C', 'D', 'E'];
  */
 export function parseAnswerSpec(text: string, source?: string): AnswerSpec {
   const where = source ?? '--answer';
-  const trimmed = text.trim();
-  if (trimmed.toLowerCase().startsWith('regex:')) {
-    const pattern = trimmed.slice('regex:'.length);
+  const regexPrefix = /^\s*regex:/i.exec(text);
+  if (regexPrefix !== null) {
+    // The pattern is kept byte for byte: a trailing space in it may be meant.
+    const pattern = text.slice(regexPrefix[0].length);
     if (pattern === '') throw new UsageError(`${where}: regex:PATTERN needs a pattern, got "${text}"`);
     const error = regexError(pattern);
     if (error !== null) throw new UsageError(`${where}: invalid regular expression "${pattern}": ${error}`);
     return { type: 'regex', pattern };
   }
-  const type = trimmed.toLowerCase();
+  const type = text.trim().toLowerCase();
   if (type === 'number' || type === 'choice' || type === 'yesno' || type === 'text') return { type };
   throw new UsageError(`${where}: ${SPEC_HELP}, got "${text}"`);
 }
@@ -80,11 +81,11 @@ export interface NumberToken {
  * at most three digits so a stray `1e99999` cannot blow up); an optional `/denominator` written without
  * spaces (`1/2`; `12 / 4` is arithmetic, not an answer). A comma between digits is always a thousands
  * separator and is dropped, as Kojima et al. drop every comma: `2,2,2` reads 222, which is what
- * reproduces their published scores. A number may not start inside a word or another number, so
- * `COVID-19` gives 19, not -19, and `3.2.1` gives 3.2.
+ * reproduces their published scores. A number may not start inside another number (`3.2.1` gives 3.2),
+ * and a sign right after a letter or digit is a hyphen (`COVID-19` gives 19, `18-4` gives 18 and 4).
  */
 const NUMBER_SOURCE =
-  String.raw`(?<![\p{L}\p{N}.])(?<sign>[-+\u2212]?)\$?` +
+  String.raw`(?<![\p{N}.])(?:(?<![\p{L}\p{N}])(?<sign>[-+\u2212]))?\$?` +
   String.raw`(?<body>\d+(?:,\d+)*(?:\.\d+)?|\.\d+)` +
   String.raw`(?:[eE](?<exponent>[-+]?\d{1,3})(?!\d))?` +
   String.raw`(?:\/(?<denominator>\d+(?:\.\d+)?))?`;
@@ -167,6 +168,12 @@ function canonicalDecimal(negative: boolean, decimal: string): string {
   return negative && magnitude !== '0' ? `-${magnitude}` : magnitude;
 }
 
+/**
+ * What a choice letter may not touch to count as one. Only Latin letters and digits: the `B` of
+ * "Because" is no choice, but the `B` of "答案是B" is.
+ */
+export const LATIN_WORD_CHARACTER = '[A-Za-z0-9]';
+
 export function allowedChoices(spec: AnswerSpec): readonly string[] {
   return spec.choices !== undefined && spec.choices.length > 0 ? spec.choices : DEFAULT_CHOICES;
 }
@@ -177,7 +184,7 @@ export function allowedChoices(spec: AnswerSpec): readonly string[] {
  */
 function normalizeChoice(value: string, choices: readonly string[]): string | null {
   const alternatives = choices.map(escapeRegExp).join('|');
-  const standalone = new RegExp(`(?<![\\p{L}\\p{N}])(${alternatives})(?![\\p{L}\\p{N}])`, 'iu');
+  const standalone = new RegExp(`(?<!${LATIN_WORD_CHARACTER})(${alternatives})(?!${LATIN_WORD_CHARACTER})`, 'iu');
   const found = standalone.exec(value)?.[1];
   if (found === undefined) return null;
   return choices.find((choice) => choice.toLowerCase() === found.toLowerCase()) ?? null;
@@ -192,7 +199,7 @@ function normalizeYesNo(value: string): string | null {
   return yesNoOf(word);
 }
 
-export function yesNoOf(word: string): 'yes' | 'no' {
+function yesNoOf(word: string): 'yes' | 'no' {
   const lower = word.toLowerCase();
   return lower === 'yes' || lower === 'true' ? 'yes' : 'no';
 }

@@ -2,12 +2,7 @@
 import type { CompareReport } from '../scoring/compare-report.js';
 import type { StrategySummary } from '../scoring/summary.js';
 import type { Colors } from './colors.js';
-import {
-  formatAccuracy,
-  formatCount,
-  formatMean,
-  formatMilliseconds,
-} from './format.js';
+import { formatAccuracy, formatCount, formatMean, formatMilliseconds } from './format.js';
 import { describeBaselineDifference, explainTests, summaryCells, summaryColumns, summaryNotes } from './summary-cells.js';
 import { formatTextTable } from './text-table.js';
 
@@ -21,10 +16,9 @@ function baselineCell(summary: StrategySummary, colors: Colors): string {
 
 export function renderCompareTable(report: CompareReport, colors: Colors): string {
   const rows = report.strategies.map((summary) => {
-    const cells = summaryCells(summary);
-    cells[0] = colors.cyan(summary.strategy);
-    if (summary.errors > 0) cells[4] = colors.red(cells[4]!);
-    return [...cells, baselineCell(summary, colors)];
+    const [strategy = '', n = '', correct = '', accuracy = '', errors = '', ...rest] = summaryCells(summary);
+    const errorsCell = summary.errors > 0 ? colors.red(errors) : errors;
+    return [colors.cyan(strategy), n, correct, accuracy, errorsCell, ...rest, baselineCell(summary, colors)];
   });
   const notes = report.strategies.flatMap(summaryNotes).map((note) => colors.yellow(note));
   return [

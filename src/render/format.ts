@@ -43,6 +43,12 @@ export function formatPValue(pValue: number): string {
   return String(Number(pValue.toFixed(3)));
 }
 
+/** "p = 0.125", "p < 0.001". */
+export function formatPClause(pValue: number): string {
+  const text = formatPValue(pValue);
+  return text.startsWith('<') ? `p ${text}` : `p = ${text}`;
+}
+
 /** Mean samples per record: "1", "4.5". */
 export function formatMean(value: number): string {
   return String(Number(value.toFixed(1)));

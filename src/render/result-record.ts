@@ -16,10 +16,10 @@ function verdictLine(result: ResultRecord, colors: Colors): string | null {
   return null;
 }
 
-/** "42 ×3, 41 ×2 · agreement 60%", most votes first (ties in answer order, so the output is stable). */
+/** "42 ×3, 41 ×2 · agreement 60%", most votes first (ties in code-point order, the same on every machine). */
 function votesLine(votes: Record<string, number>, agreement: number | null | undefined): string {
   const ranked = Object.entries(votes).sort(([answerA, countA], [answerB, countB]) =>
-    countB - countA !== 0 ? countB - countA : answerA.localeCompare(answerB),
+    countB - countA !== 0 ? countB - countA : answerA < answerB ? -1 : answerA > answerB ? 1 : 0,
   );
   const table = ranked.map(([answer, count]) => `${answer} ×${count}`).join(', ');
   const shown = table === '' ? 'none valid' : table;

@@ -10,7 +10,7 @@ import {
   formatDeltaPoints,
   formatMean,
   formatMilliseconds,
-  formatPValue,
+  formatPClause,
 } from './format.js';
 
 export const summaryColumns: readonly { header: string; align: Alignment }[] = [
@@ -48,7 +48,7 @@ export function describeBaselineDifference(difference: BaselineDifference): stri
   const verdict = difference.significant ? 'significant' : 'not significant';
   return (
     `${formatDeltaPoints(difference.delta)} (${difference.better} better, ${difference.worse} worse), ` +
-    `p = ${formatPValue(difference.pValue)}, ${verdict}`
+    `${formatPClause(difference.pValue)}, ${verdict}`
   );
 }
 

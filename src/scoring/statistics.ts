@@ -38,16 +38,50 @@ export function mcnemarExactPValue(better: number, worse: number): number {
   const smaller = Math.min(better, worse);
   // When the counts are equal (or nearly so) the doubled tail passes 1; skip the work.
   if (2 * smaller >= discordant) return 1;
-  const logTail = logLowerBinomialTailHalf(smaller, discordant);
-  return Math.min(1, 2 * Math.exp(logTail));
+  const tail =
+    discordant <= directSumLimit
+      ? lowerBinomialTailHalfDirect(smaller, discordant)
+      : Math.exp(logLowerBinomialTailHalf(smaller, discordant));
+  return Math.min(1, 2 * tail);
 }
+
+/** Up to here C(m, i) and 2^m are finite doubles, so the tail can be summed as counts. */
+const directSumLimit = 1000;
+
+/**
+ * P(X ≤ k) as Σ C(m, i) / 2^m. For small m the binomial coefficients are exact integers, so textbook
+ * cases come out exact (b=1, c=2 gives exactly 1, not 0.9999999999999997); dividing by 2^m is exact.
+ */
+function lowerBinomialTailHalfDirect(k: number, m: number): number {
+  let choose = 1;
+  let sum = 1;
+  for (let i = 1; i <= k; i++) {
+    choose = (choose * (m - i + 1)) / i;
+    sum += choose;
+  }
+  return sum / 2 ** m;
+}
+
+// ln 2 split as in fdlibm's log(): ln2High + ln2Low = ln 2 to about 1e-27.
+const ln2High = 6.93147180369123816490e-1;
+const ln2Low = 1.90821492927058770002e-10;
 
 /** log P(X ≤ k) for X ~ Binomial(m, ½), with k ≤ m/2 (so the terms rise towards i = k). */
 function logLowerBinomialTailHalf(k: number, m: number): number {
-  // log C(m, k) = Σ_{i=1..k} log((m − k + i) / i)
+  // log C(m, k) = Σ_{i=1..k} log((m − k + i) / i). The sum reaches ~m·ln 2 over tens of thousands of
+  // terms, so plain addition would lose ~1e-9 to rounding; Neumaier's compensated sum keeps ~1e-14.
   let logChooseMK = 0;
-  for (let i = 1; i <= k; i++) logChooseMK += Math.log((m - k + i) / i);
-  const logTermK = logChooseMK - m * Math.LN2;
+  let compensation = 0;
+  for (let i = 1; i <= k; i++) {
+    const term = Math.log((m - k + i) / i);
+    const next = logChooseMK + term;
+    compensation +=
+      Math.abs(logChooseMK) >= Math.abs(term) ? logChooseMK - next + term : term - next + logChooseMK;
+    logChooseMK = next;
+  }
+  // Subtract m·ln 2 in two parts: m·ln2High is exact (ln2High ends in 21 zero bits) and cancels
+  // logChooseMK exactly, so the result keeps the precision of the small difference.
+  const logTermK = logChooseMK - m * ln2High + compensation - m * ln2Low;
 
   // Σ_{i=0..k} P(X = i) / P(X = k): each step down multiplies by i / (m − i + 1) < 1.
   let ratio = 1;

@@ -17,6 +17,8 @@ describe('parseAnswerSpec', () => {
     [' Number ', { type: 'number' }],
     ['regex:Answer: (\\d+)', { type: 'regex', pattern: 'Answer: (\\d+)' }],
     ['regex:a:b', { type: 'regex', pattern: 'a:b' }],
+    ['regex:answer ', { type: 'regex', pattern: 'answer ' }],
+    [' REGEX:x', { type: 'regex', pattern: 'x' }],
   ])('%j → %j', (flag, spec) => expect(parseAnswerSpec(flag)).toEqual(spec));
 
   it.each([

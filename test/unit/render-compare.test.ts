@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import type { ResultRecord } from '../../src/core/records.js';
+import { noColors, stripAnsi, type Colors } from '../../src/render/colors.js';
+import { renderCompareMarkdown } from '../../src/render/compare-markdown.js';
+import { renderCompareTable, renderScoreSummary } from '../../src/render/compare-table.js';
+import { buildCompareReport } from '../../src/scoring/compare-report.js';
+import { createSummaryAccumulator } from '../../src/scoring/summary.js';
+
+function result(overrides: Partial<ResultRecord> & { id: string; strategy: string }): ResultRecord {
+  return {
+    schema: 'promptlab.result/v1',
+    model: 'test-model',
+    template: 'default',
+    vars: {},
+    answer: '1',
+    expected: '1',
+    correct: true,
+    completions: [{ text: '1', answer: '1', finishReason: 'stop' }],
+    samplesUsed: 1,
+    usage: { promptTokens: 100, completionTokens: 20, totalTokens: 120 },
+    requests: 1,
+    latencyMs: 400,
+    error: null,
+    warnings: [],
+    ...overrides,
+  };
+}
+
+/** 30 records; zero-shot gets q0..q17 right, cot q0..q21 plus one error, self-consistency all but one. */
+function exampleReport() {
+  const ids = Array.from({ length: 30 }, (_, index) => `q${index}`);
+  const plans: Record<string, (index: number) => Partial<ResultRecord>> = {
+    'zero-shot': (index) => ({ correct: index < 18, latencyMs: 300 + index }),
+    cot: (index) => ({
+      correct: index < 22,
+      latencyMs: 1200 + 10 * index,
+      usage: { promptTokens: 120, completionTokens: 180, totalTokens: 300 },
+      ...(index === 29 ? { error: 'HTTP 500 after 2 retries', answer: null, correct: false } : {}),
+      ...(index === 28 ? { completions: [{ text: 'Step 1:', answer: null, finishReason: 'length' }], answer: null, correct: false } : {}),
+    }),
+    'self-consistency': (index) => ({
+      correct: index !== 5,
+      latencyMs: 2500 + 20 * index,
+      samplesUsed: index < 10 ? 3 : 5,
+      requests: 1,
+      usage: { promptTokens: 600, completionTokens: 900, totalTokens: 1500 },
+    }),
+  };
+  const accumulators = Object.keys(plans).map((strategy) => createSummaryAccumulator(strategy));
+  for (const accumulator of accumulators) {
+    const strategy = accumulator.finish().strategy;
+    for (const [index, id] of ids.entries()) accumulator.add(result({ id, strategy, ...plans[strategy]!(index) }));
+  }
+  return buildCompareReport(
+    accumulators.map((accumulator) => accumulator.finish()),
+    new Map(accumulators.map((accumulator) => [accumulator.finish().strategy, accumulator.correctness()])),
+    'zero-shot',
+  );
+}
+
+const tagColors: Colors = {
+  bold: (text) => `\u001b[1m${text}\u001b[22m`,
+  dim: (text) => `\u001b[2m${text}\u001b[22m`,
+  green: (text) => `\u001b[32m${text}\u001b[39m`,
+  red: (text) => `\u001b[31m${text}\u001b[39m`,
+  yellow: (text) => `\u001b[33m${text}\u001b[39m`,
+  cyan: (text) => `\u001b[36m${text}\u001b[39m`,
+};
+
+describe('renderCompareTable', () => {
+  it('lays out every strategy against the baseline', () => {
+    expect(renderCompareTable(exampleReport(), noColors)).toMatchInlineSnapshot(`
+      "strategy           n  correct  accuracy [95% CI]  errors  requests  tokens  p50 ms  p95 ms  samples/rec  vs baseline
+      zero-shot         30       18  60.0% [42.3–75.4]       0        30   3,600     315     328            1  (baseline)
+      cot               30       22  73.3% [55.6–85.8]       1        30   9,000   1,345   1,476            1  +13.3 pts (4 better, 0 worse), p = 0.125, not significant
+      self-consistency  30       29  96.7% [83.3–99.4]       0        30  45,000   2,790   3,051          4.3  +36.7 pts (12 better, 1 worse), p = 0.003, significant
+
+      cot: 1 answer could not be extracted
+      cot: 1 record hit the token limit (finishReason "length")
+
+      Accuracy intervals are 95% Wilson score intervals. "vs baseline" compares each strategy with zero-shot on the records both scored, with a two-sided exact McNemar test (α = 0.05)."
+    `);
+  });
+
+  it('aligns the same with colour on, and colours significant differences', () => {
+    const coloured = renderCompareTable(exampleReport(), tagColors);
+    expect(stripAnsi(coloured)).toBe(renderCompareTable(exampleReport(), noColors));
+    expect(coloured).toContain('\u001b[32m+36.7 pts (12 better, 1 worse), p = 0.003, significant\u001b[39m');
+    expect(coloured).toContain('\u001b[2m(baseline)\u001b[22m');
+  });
+
+  it('says "not significant" in plain words when p ≥ alpha', () => {
+    const report = exampleReport();
+    const cotLine = renderCompareTable(report, noColors).split('\n').find((line) => line.startsWith('cot '));
+    // 4 better, 0 worse: 2 · (½)^4
+    expect(report.strategies[1]?.vsBaseline?.pValue).toBe(0.125);
+    expect(cotLine).toMatch(/ \+13\.3 pts \(4 better, 0 worse\), p = 0\.125, not significant$/);
+  });
+});
+
+describe('renderCompareMarkdown', () => {
+  it('renders a GitHub table with a line on the tests used', () => {
+    expect(renderCompareMarkdown(exampleReport())).toMatchInlineSnapshot(`
+      "### promptlab compare (baseline: zero-shot)
+
+      | strategy | n | correct | accuracy [95% CI] | errors | requests | tokens | p50 ms | p95 ms | samples/rec | vs baseline |
+      | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |
+      | zero-shot | 30 | 18 | 60.0% [42.3–75.4] | 0 | 30 | 3,600 | 315 | 328 | 1 | (baseline) |
+      | cot | 30 | 22 | 73.3% [55.6–85.8] | 1 | 30 | 9,000 | 1,345 | 1,476 | 1 | +13.3 pts (4 better, 0 worse), p = 0.125, not significant |
+      | self-consistency | 30 | 29 | 96.7% [83.3–99.4] | 0 | 30 | 45,000 | 2,790 | 3,051 | 4.3 | +36.7 pts (12 better, 1 worse), p = 0.003, significant |
+
+      - cot: 1 answer could not be extracted
+      - cot: 1 record hit the token limit (finishReason "length")
+
+      Accuracy intervals are 95% Wilson score intervals. "vs baseline" compares each strategy with zero-shot on the records both scored, with a two-sided exact McNemar test (α = 0.05).
+      "
+    `);
+  });
+
+  it('escapes pipes in cells', () => {
+    const report = exampleReport();
+    report.strategies[0] = { ...report.strategies[0]!, strategy: 'a|b' };
+    expect(renderCompareMarkdown(report)).toContain('| a\\|b | 30 |');
+  });
+});
+
+describe('renderScoreSummary', () => {
+  it('prints one strategy as labelled lines', () => {
+    expect(renderScoreSummary(exampleReport().strategies[1]!, noColors)).toMatchInlineSnapshot(`
+      "strategy     cot
+      records      30 (30 scored)
+      correct      22
+      accuracy     73.3% [55.6–85.8] (95% Wilson interval)
+      errors       1
+      requests     30
+      tokens       9,000 (3,600 prompt, 5,400 completion)
+      latency      p50 1,345 ms, p95 1,476 ms
+      samples/rec  1
+      cot: 1 answer could not be extracted
+      cot: 1 record hit the token limit (finishReason "length")"
+    `);
+  });
+
+  it('prints n/a when nothing was scored', () => {
+    const accumulator = createSummaryAccumulator('cot');
+    accumulator.add(result({ id: 'a', strategy: 'cot', expected: null, correct: null }));
+    expect(renderScoreSummary(accumulator.finish(), noColors).split('\n')[3]).toBe('accuracy     n/a');
+  });
+});
