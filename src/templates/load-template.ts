@@ -87,7 +87,10 @@ export async function loadTemplate(nameOrPath: string, dirs: TemplateDirs): Prom
 export async function listTemplates(dirs: TemplateDirs): Promise<TemplateListing[]> {
   const { readFrontMatter } = await import('./front-matter.js');
   const listings = new Map<string, TemplateListing>();
-  for (const [dir, origin] of [[dirs.projectDir, 'project'], [dirs.shippedDir, 'shipped']] as const) {
+  // Run from promptlab's own checkout, ./prompts/ is the shipped directory: list it once, as shipped.
+  const sameDir = path.resolve(dirs.projectDir) === path.resolve(dirs.shippedDir);
+  const sources = sameDir ? ([[dirs.shippedDir, 'shipped']] as const) : ([[dirs.projectDir, 'project'], [dirs.shippedDir, 'shipped']] as const);
+  for (const [dir, origin] of sources) {
     for (const name of await templateNamesIn(dir)) {
       if (listings.has(name)) continue;
       const file = path.join(dir, name + templateExtension);
@@ -122,7 +125,10 @@ async function locateTemplate(nameOrPath: string, dirs: TemplateDirs): Promise<L
   }
   const templateDirs = [dirs.projectDir, dirs.shippedDir];
   if (isSafeFileName(nameOrPath) && !nameOrPath.startsWith('_')) {
-    for (const [dir, origin] of [[dirs.projectDir, 'project'], [dirs.shippedDir, 'shipped']] as const) {
+    // Run from promptlab's own checkout, ./prompts/ is the shipped directory: list it once, as shipped.
+  const sameDir = path.resolve(dirs.projectDir) === path.resolve(dirs.shippedDir);
+  const sources = sameDir ? ([[dirs.shippedDir, 'shipped']] as const) : ([[dirs.projectDir, 'project'], [dirs.shippedDir, 'shipped']] as const);
+  for (const [dir, origin] of sources) {
       const file = path.join(dir, nameOrPath + templateExtension);
       const source = await readTemplateFile(file);
       if (source !== null) return { name: nameOrPath, path: file, origin, source, partialDirs: templateDirs };
