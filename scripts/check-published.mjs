@@ -12,7 +12,9 @@
 // the accuracy of normalized comparison, which users get with --match numeric/normalized, for our answers
 // and for their pred_after (data/README.md quotes 74.9% for the latter on AddSub zero-shot).
 // Exit 0 when every published number is reproduced and every disagreement with `pred_after` is explained.
-import { readdir } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,8 +49,9 @@ for (const file of (await readdir(logDirectory)).filter((name) => name.endsWith(
   rows.push(await checkLog(join(logDirectory, file), run, published));
 }
 printReport(rows);
+const cliMisses = await checkThroughScoreCommand();
 
-const failures = rows.filter((row) => !row.reproduced).length + disagreements.filter((miss) => miss.reason === null).length;
+const failures = rows.filter((row) => !row.reproduced).length + disagreements.filter((miss) => miss.reason === null).length + cliMisses;
 const expectedLogs = Object.keys(PUBLISHED).length * 2;
 if (rows.length !== expectedLogs) console.error(`check-published: found ${rows.length} of ${expectedLogs} logs`);
 process.exitCode = failures === 0 && rows.length === expectedLogs ? 0 : 1;
@@ -118,4 +121,34 @@ function printReport(results) {
   }
   const reproduced = results.filter((row) => row.reproduced).length;
   console.log(`\n${reproduced}/${results.length} published accuracies reproduced exactly.`);
+}
+
+/**
+ * The same check through the user's door: each log becomes a JSONL of {expected, completion} and the
+ * built CLI's `promptlab score --answer T --pick first --match exact` must report the published count.
+ */
+async function checkThroughScoreCommand() {
+  const scratch = await mkdtemp(join(tmpdir(), 'promptlab-check-'));
+  let misses = 0;
+  console.log('\npromptlab score (the CLI) on the same logs, --pick first --match exact:');
+  try {
+    for (const file of (await readdir(logDirectory)).filter((name) => name.endsWith('.log')).sort()) {
+      const run = describeLogFile(file);
+      const published = run === null ? undefined : PUBLISHED[run.dataset];
+      if (published === undefined) continue;
+      const records = await readKojimaLog(join(logDirectory, file));
+      const input = join(scratch, `${run.dataset}_${run.method}.jsonl`);
+      await writeFile(input, records.map((record, index) => JSON.stringify({ id: index + 1, expected: record.gold, completion: record.predBefore })).join('\n') + '\n');
+      const args = ['bin/promptlab.js', 'score', input, '--answer', ANSWER_TYPES[run.dataset], '--pick', 'first', '--match', 'exact', '--json'];
+      const child = spawnSync(process.execPath, args, { cwd: repositoryRoot, encoding: 'utf8' });
+      const summary = child.status === 0 ? JSON.parse(child.stdout) : null;
+      const ok = summary !== null && summary.correct === published[run.method] && summary.n === published.n;
+      if (!ok) misses++;
+      const got = summary === null ? `exit ${child.status}: ${child.stderr.trim()}` : `${summary.correct}/${summary.n}`;
+      console.log(`  ${`${run.dataset} ${run.method}`.padEnd(26)} ${got.padEnd(12)} published ${published[run.method]}/${published.n}  ${ok ? 'yes' : 'NO'}`);
+    }
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+  return misses;
 }
