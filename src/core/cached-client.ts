@@ -53,9 +53,9 @@ export function splitUsage(usage: Usage, choices: number): Usage[] {
 export function withCache(client: ChatClient, store: CacheStore, options: { replay: boolean }): ChatClient {
   return {
     model: client.model,
-    embed: (texts, signal) => {
+    embed: (texts, signal, model) => {
       if (options.replay) throw new ReplayMissError('--replay: embeddings are not cached; use --select lexical or random');
-      return client.embed(texts, signal);
+      return client.embed(texts, signal, model);
     },
     async chat(request, signal) {
       const wanted = request.n ?? 1;

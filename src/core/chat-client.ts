@@ -54,8 +54,8 @@ export interface ChatClient {
   /** Model name as sent to the endpoint. */
   readonly model: string;
   chat(request: ChatRequest, signal?: AbortSignal): Promise<ChatResponse>;
-  /** Embeddings from the endpoint's /v1/embeddings, one vector per input. */
-  embed(texts: string[], signal?: AbortSignal): Promise<{ vectors: number[][]; usage: Usage; requests: number }>;
+  /** Embeddings from the endpoint's /v1/embeddings, one vector per input; `model` defaults to the chat model. */
+  embed(texts: string[], signal?: AbortSignal, model?: string): Promise<{ vectors: number[][]; usage: Usage; requests: number }>;
 }
 
 export const zeroUsage = (): Usage => ({ promptTokens: 0, completionTokens: 0, totalTokens: 0 });

@@ -60,6 +60,6 @@ export function limitConcurrency(client: ChatClient, semaphore: Semaphore): Chat
   return {
     model: client.model,
     chat: (request, signal) => semaphore.run(() => client.chat(request, signal)),
-    embed: (texts, signal) => semaphore.run(() => client.embed(texts, signal)),
+    embed: (texts, signal, model) => semaphore.run(() => client.embed(texts, signal, model)),
   };
 }

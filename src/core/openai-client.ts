@@ -85,11 +85,11 @@ export function createOpenAIChatClient(options: OpenAIClientOptions): ChatClient
       return { choices: toChoices(completion.choices), usage: toUsage(completion.usage), requests };
     },
 
-    async embed(texts: string[], signal?: AbortSignal) {
+    async embed(texts: string[], signal?: AbortSignal, model?: string) {
       if (texts.length === 0) return { vectors: [], usage: toUsage(null), requests: 0 };
       const { value, requests } = await counted('embeddings', signal, (client) =>
         // 'float' explicitly: the SDK otherwise asks for base64, which many local servers do not speak.
-        client.embeddings.create({ model: options.model, input: texts, encoding_format: 'float' }, { signal }),
+        client.embeddings.create({ model: model ?? options.model, input: texts, encoding_format: 'float' }, { signal }),
       );
       const result = parseBody(embeddingsSchema, value, options);
       if (result.data.length !== texts.length) {

@@ -24,6 +24,7 @@ export async function prepare(flagValues: Record<string, unknown>, setup: Strate
   const shots = positiveInteger(flagValues.shots ?? '4', '--shots');
   const select = oneOf(flagValues.select ?? 'lexical', '--select', ['lexical', 'embedding', 'random'] as const);
   const format = parseDemoFormat(flagValues.demoFormat);
+  const embeddingModel = typeof flagValues.embeddingModel === 'string' ? flagValues.embeddingModel : undefined;
   const pool = await setup.readDemonstrations(poolPath, '--pool');
   if (shots > pool.length) {
     throw new UsageError(`--shots ${shots} is more than the ${pool.length} demonstration(s) in ${poolPath}`);
@@ -47,8 +48,8 @@ export async function prepare(flagValues: Record<string, unknown>, setup: Strate
     if (context === null) return { indices: [...pool.keys()].filter((index) => !excluded.has(index)).slice(0, shots), usage: zeroUsage(), requests: 0 };
     // Pool vectors are fetched once per run, by whichever record needs them first, and billed to it.
     const firstCaller = poolVectors === null;
-    poolVectors ??= context.client.embed(poolTexts, context.signal);
-    const [poolEmbedding, queryEmbedding] = await Promise.all([poolVectors, context.client.embed([query], context.signal)]);
+    poolVectors ??= context.client.embed(poolTexts, context.signal, embeddingModel);
+    const [poolEmbedding, queryEmbedding] = await Promise.all([poolVectors, context.client.embed([query], context.signal, embeddingModel)]);
     const scores = poolEmbedding.vectors.map((vector) => cosineSimilarity(vector, queryEmbedding.vectors[0] ?? []));
     const usage = firstCaller ? addUsage(poolEmbedding.usage, queryEmbedding.usage) : queryEmbedding.usage;
     const requests = queryEmbedding.requests + (firstCaller ? poolEmbedding.requests : 0);
