@@ -46,6 +46,8 @@ export function createTerminal(options: { quiet: boolean }): Terminal {
   let throttleEvents = 0;
   let spinner: { text: string; stop(): void; start(): void; isSpinning: boolean } | null = null;
   let spinnerLoading: Promise<void> | null = null;
+  let stopped = false;
+  let latestText = '';
 
   const writeLine = (line: string) => {
     const spinning = spinner?.isSpinning === true;
@@ -75,17 +77,19 @@ export function createTerminal(options: { quiet: boolean }): Terminal {
       return throttleEvents;
     },
     progress(text) {
-      if (!interactive) return;
+      if (!interactive || stopped) return;
+      latestText = text;
       if (spinner !== null) {
         spinner.text = text;
         return;
       }
-      // ora loads only when there is a terminal to spin on.
+      // ora loads only when there is a terminal to spin on; the run may end before it has loaded.
       spinnerLoading ??= import('ora').then(({ default: ora }) => {
-        spinner = ora({ text, stream: stderr }).start();
+        if (!stopped) spinner = ora({ text: latestText, stream: stderr, discardStdin: false }).start();
       });
     },
     stopProgress() {
+      stopped = true;
       spinner?.stop();
     },
   };
