@@ -20,7 +20,8 @@ export function buildProgram(): Command {
     .version(packageVersion(), '-V, --version')
     .showSuggestionAfterError(true)
     .exitOverride()
-    .configureOutput({ outputError: (text, write) => write(text) });
+    // Commander's own error text spans lines ("(Did you mean ...?)" on the next); reportError prints it as one.
+    .configureOutput({ outputError: () => undefined });
 
   for (const strategy of strategies) {
     const command = program
@@ -125,6 +126,7 @@ export function buildProgram(): Command {
       '  $ promptlab compare -d fixtures/arithmetic.jsonl --strategies zero-shot,cot --fail-under 0.7',
       '  $ promptlab score runs/cot.jsonl --answer number',
       '  $ promptlab templates list',
+      '  $ promptlab cache stats',
       '',
       'Endpoint: --base-url / OPENAI_BASE_URL, --api-key / OPENAI_API_KEY, --model / PROMPTLAB_MODEL, or promptlab.config.json|yaml.',
       'Exit codes: 0 done, 1 internal error, 2 bad input, 3 endpoint failed, 4 a gate failed, 130 interrupted.',
@@ -140,25 +142,60 @@ export async function main(argv: string[]): Promise<number> {
     await buildProgram().parseAsync(argv, { from: 'user' });
     return Number(process.exitCode ?? 0);
   } catch (error) {
-    return reportError(error, debug);
+    return reportError(error, { debug, secrets: secretsOf(argv, process.env) });
   }
 }
 
-function reportError(error: unknown, debug: boolean): number {
+interface ReportOptions {
+  debug: boolean;
+  /** Strings never to print, whatever an error message holds (defense in depth: no message should hold them). */
+  secrets: readonly string[];
+}
+
+function reportError(error: unknown, { debug, secrets }: ReportOptions): number {
+  const print = (text: string) => process.stderr.write(`${redactSecrets(text, secrets)}\n`);
   if (error instanceof CommanderError) {
     // Help and version end in a CommanderError under exitOverride; they are successes.
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+    print(`promptlab: ${commanderMessage(error)}`);
     return 2;
   }
   if (error instanceof PromptlabError) {
-    process.stderr.write(`promptlab: ${error.message}\n`);
-    if (debug && error.stack) process.stderr.write(`${error.stack}\n`);
+    print(`promptlab: ${oneLine(error.message)}`);
+    if (debug && error.stack) print(error.stack);
     return exitCodes[error.code];
   }
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`promptlab: internal error: ${firstLine(message)} (this is a bug; rerun with --debug for the stack)\n`);
-  if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  print(`promptlab: internal error: ${firstLine(message)} (this is a bug; rerun with --debug for the stack)`);
+  if (debug && error instanceof Error && error.stack) print(error.stack);
   return 1;
 }
 
+/** "error: unknown option '--x=value'\n(Did you mean --y?)" → "unknown option '--x' (did you mean --y?)". */
+function commanderMessage(error: CommanderError): string {
+  return (
+    oneLine(error.message.replace(/^error: /, ''))
+      .replace(/\(Did you mean/, '(did you mean')
+      // The value of an unknown option is not needed to name it, and may be a key passed under a misspelt flag.
+      .replace(/^(unknown option '[^'=]*)=[^']*'/, "$1'")
+  );
+}
+
+/** The API key as given on the command line or in the environment (OPENAI_API_KEY, or any *_API_KEY a config may name). */
+export function secretsOf(argv: readonly string[], env: Record<string, string | undefined>): string[] {
+  const secrets: string[] = [];
+  argv.forEach((argument, index) => {
+    if (argument === '--api-key' && index + 1 < argv.length) secrets.push(argv[index + 1]!);
+    else if (argument.startsWith('--api-key=')) secrets.push(argument.slice('--api-key='.length));
+  });
+  for (const [name, value] of Object.entries(env)) if (/API_KEY$/i.test(name) && value !== undefined) secrets.push(value);
+  // Very short values would redact ordinary words; real keys are long.
+  return secrets.filter((secret) => secret.length >= 8);
+}
+
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  return secrets.reduce((clean, secret) => clean.split(secret).join('***'), text);
+}
+
+const oneLine = (text: string): string => text.trim().replace(/\s*\n\s*/g, ' ');
 const firstLine = (text: string): string => text.split('\n')[0] ?? '';

@@ -1,0 +1,132 @@
+/** Help, version, templates, config files, stdin datasets, -o, and the endpoint exit codes. */
+import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/openai-test-server.js';
+import { runCli } from '../support/run-cli.js';
+import { arithmeticReply } from '../support/scripted-model.js';
+
+let server: TestServer | null = null;
+afterEach(async () => {
+  await server?.close();
+  server = null;
+});
+
+const tempDir = () => mkdtemp(join(tmpdir(), 'promptlab-basics-'));
+
+describe('help and version', () => {
+  it('lists every command with a one-line description and examples', async () => {
+    const result = await runCli(['--help']);
+    expect(result.code).toBe(0);
+    for (const command of ['zero-shot', 'few-shot', 'in-context', 'cot', 'self-consistency', 'compare', 'score', 'templates', 'cache']) {
+      expect(result.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
+      expect(result.stdout).toMatch(new RegExp(`\\$ promptlab ${command}\\b`));
+    }
+  });
+
+  it('prints the version from package.json', async () => {
+    const packageJson = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'));
+    const result = await runCli(['--version']);
+    expect(result).toMatchObject({ code: 0, stdout: `${packageJson.version}\n`, stderr: '' });
+  });
+});
+
+describe('templates', () => {
+  it('lists shipped templates and a project template that shadows nothing', async () => {
+    const cwd = await tempDir();
+    await mkdir(join(cwd, 'prompts'));
+    await writeFile(join(cwd, 'prompts', 'greet.prompt'), '---\ndescription: Say hello.\n---\nHello {{name}}!\n');
+    const result = await runCli(['templates', 'list', '--json'], { cwd });
+    expect(result.code).toBe(0);
+    const listed = JSON.parse(result.stdout).map((entry: { name: string; origin: string }) => `${entry.name}:${entry.origin}`);
+    expect(listed).toEqual(expect.arrayContaining(['greet:project', 'question:shipped', 'math:shipped', 'multiple-choice:shipped', 'yes-no:shipped', 'extract:shipped']));
+  });
+
+  it('shows a template file and renders its messages without calling anything', async () => {
+    const shown = await runCli(['templates', 'show', 'math']);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain('answer: number');
+    const rendered = await runCli(['templates', 'render', 'math', 'What is 2 plus 2?', '--json']);
+    expect(rendered.code).toBe(0);
+    const document = JSON.parse(rendered.stdout);
+    expect(document.messages.at(-1)).toEqual({ role: 'user', content: 'What is 2 plus 2?' });
+    expect(document.messages[0].role).toBe('system');
+  });
+
+  it('renders multiple-choice options from a --vars list', async () => {
+    const rendered = await runCli(['templates', 'render', 'multiple-choice', 'Which is a fruit?', '--vars', '{"choices":["stone","apple"]}', '--json']);
+    expect(rendered.code).toBe(0);
+    expect(JSON.parse(rendered.stdout).messages.at(-1).content).toMatch(/\(A\) stone\n\(B\) apple/);
+  });
+});
+
+describe('endpoint settings', () => {
+  it('takes model and base URL from promptlab.config.json found upward, and flags beat it', async () => {
+    server = await startTestServer({ reply: arithmeticReply });
+    const root = await tempDir();
+    const nested = join(root, 'a', 'b');
+    await mkdir(nested, { recursive: true });
+    await writeFile(join(root, 'promptlab.config.json'), JSON.stringify({ model: 'from-file', baseUrl: server.url }));
+    const fromFile = await runCli(['zero-shot', 'What is 2 plus 2?', '--json'], { cwd: nested });
+    expect(fromFile.code).toBe(0);
+    expect(JSON.parse(fromFile.stdout).model).toBe('from-file');
+    const fromEnv = await runCli(['zero-shot', 'What is 2 plus 2?', '--json'], { cwd: nested, env: { PROMPTLAB_MODEL: 'from-env' } });
+    expect(JSON.parse(fromEnv.stdout).model).toBe('from-env');
+    const fromFlag = await runCli(['zero-shot', 'What is 2 plus 2?', '--json', '-m', 'from-flag'], { cwd: nested, env: { PROMPTLAB_MODEL: 'from-env' } });
+    expect(JSON.parse(fromFlag.stdout).model).toBe('from-flag');
+    expect(server.calls.map((call) => call.model)).toEqual(['from-file', 'from-env', 'from-flag']);
+  });
+
+  it('asks for a model when none is set (exit 2)', async () => {
+    const result = await runCli(['zero-shot', 'hi', '--base-url', 'http://127.0.0.1:9/v1'], { cwd: await tempDir() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^promptlab: no model: pass --model/);
+  });
+
+  it('exits 3 naming the base URL when the endpoint is unreachable', async () => {
+    const result = await runCli(['zero-shot', 'hi', '-m', 'm', '--base-url', 'http://127.0.0.1:9/v1', '--retries', '0']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/^promptlab: .*http:\/\/127\.0\.0\.1:9\/v1/);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('exits 3 when the key is refused, without printing the key', async () => {
+    server = await startTestServer({ apiKey: 'right-key' });
+    const result = await runCli(['zero-shot', 'hi', '-m', 'm', '--base-url', server.url, '--api-key', 'wrong-key-123']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/401/);
+    expect(result.stderr + result.stdout).not.toContain('wrong-key-123');
+  });
+
+  it('sends the key from OPENAI_API_KEY and none when there is none', async () => {
+    server = await startTestServer({ reply: arithmeticReply });
+    await runCli(['zero-shot', 'What is 1 plus 1?', '-m', 'm', '--base-url', server.url], { env: { OPENAI_API_KEY: 'env-key' } });
+    await runCli(['zero-shot', 'What is 1 plus 1?', '-m', 'm', '--base-url', server.url]);
+    expect(server.calls.map((call) => call.headers.authorization)).toEqual(['Bearer env-key', undefined]);
+  });
+});
+
+describe('datasets and output files', () => {
+  it('reads a dataset from stdin with -d - and writes JSON to -o', async () => {
+    server = await startTestServer({ reply: arithmeticReply });
+    const directory = await tempDir();
+    const output = join(directory, 'out.json');
+    const stdin = ['{"id":"x","input":"What is 2 times 4?","expected":8}', '{"id":"y","input":"What is 3 plus 4?","expected":7}'].join('\n');
+    const result = await runCli(['zero-shot', '-d', '-', '--answer', 'number', '-m', 'm', '--base-url', server.url, '-o', output], { stdin });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('');
+    const document = JSON.parse(await readFile(output, 'utf8'));
+    expect(document).toMatchObject({ schema: 'promptlab.run/v1', strategy: 'zero-shot', summary: { n: 2, correct: 2, accuracy: 1 } });
+    expect(document.results.map((record: { id: string }) => record.id)).toEqual(['x', 'y']);
+  });
+
+  it('reads CSV datasets', async () => {
+    server = await startTestServer({ reply: arithmeticReply });
+    const directory = await tempDir();
+    await writeFile(join(directory, 'data.csv'), 'id,input,expected\nc1,"What is 5 plus 5?",10\n');
+    const result = await runCli(['zero-shot', '-d', join(directory, 'data.csv'), '--answer', 'number', '--jsonl', '-m', 'm', '--base-url', server.url]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ id: 'c1', answer: '10', correct: true });
+  });
+});
