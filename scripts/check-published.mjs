@@ -12,7 +12,8 @@
 // the accuracy of normalized comparison, which users get with --match numeric/normalized, for our answers
 // and for their pred_after (data/README.md quotes 74.9% for the latter on AddSub zero-shot).
 // Exit 0 when every published number is reproduced and every disagreement with `pred_after` is explained.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { recordedReasoning, startReplayServer } from './lib/replay-kojima-server.mjs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
@@ -50,8 +51,9 @@ for (const file of (await readdir(logDirectory)).filter((name) => name.endsWith(
 }
 printReport(rows);
 const cliMisses = await checkThroughScoreCommand();
+const liveMisses = await checkLiveTwoStageRuns();
 
-const failures = rows.filter((row) => !row.reproduced).length + disagreements.filter((miss) => miss.reason === null).length + cliMisses;
+const failures = rows.filter((row) => !row.reproduced).length + disagreements.filter((miss) => miss.reason === null).length + cliMisses + liveMisses;
 const expectedLogs = Object.keys(PUBLISHED).length * 2;
 if (rows.length !== expectedLogs) console.error(`check-published: found ${rows.length} of ${expectedLogs} logs`);
 process.exitCode = failures === 0 && rows.length === expectedLogs ? 0 : 1;
@@ -146,6 +148,50 @@ async function checkThroughScoreCommand() {
       if (!ok) misses++;
       const got = summary === null ? `exit ${child.status}: ${child.stderr.trim()}` : `${summary.correct}/${summary.n}`;
       console.log(`  ${`${run.dataset} ${run.method}`.padEnd(26)} ${got.padEnd(12)} published ${published[run.method]}/${published.n}  ${ok ? 'yes' : 'NO'}`);
+    }
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+  return misses;
+}
+
+/**
+ * The strongest check: the real CLI runs `cot --extract two-stage` over each dataset against a loopback
+ * server that replays what the model wrote (reasoning, then answer step), and must land on the published
+ * zero-shot-CoT accuracy with --match exact.
+ */
+async function checkLiveTwoStageRuns() {
+  const scratch = await mkdtemp(join(tmpdir(), 'promptlab-live-'));
+  let misses = 0;
+  console.log('\npromptlab cot --extract two-stage (the CLI, live against a server replaying the logs), --match exact:');
+  try {
+    for (const file of (await readdir(logDirectory)).filter((name) => name.endsWith('_zero_shot_cot.log')).sort()) {
+      const run = describeLogFile(file);
+      const published = run === null ? undefined : PUBLISHED[run.dataset];
+      if (published === undefined) continue;
+      const records = await readKojimaLog(join(logDirectory, file));
+      const byQuestion = new Map();
+      for (const record of records) {
+        const key = record.question.trim();
+        if (!byQuestion.has(key)) byQuestion.set(key, { ...record, reasoning: recordedReasoning(record.chunk) ?? '' });
+      }
+      const dataset = join(scratch, `${run.dataset}.jsonl`);
+      await writeFile(dataset, records.map((record, index) => JSON.stringify({ id: index + 1, input: record.question.trim(), expected: record.gold })).join('\n') + '\n');
+      const replay = await startReplayServer(byQuestion);
+      const args = ['bin/promptlab.js', 'cot', '-d', dataset, '--extract', 'two-stage', '--answer', ANSWER_TYPES[run.dataset], '--match', 'exact', '-m', 'text-davinci-002', '--base-url', replay.url, '-c', '16', '--json', '--quiet'];
+      // Asynchronous: the replay server answers from this process.
+      const child = spawn(process.execPath, args, { cwd: repositoryRoot });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk) => (stdout += chunk));
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      const status = await new Promise((resolve) => child.on('close', resolve));
+      replay.server.close();
+      const summary = status === 0 || status === 4 ? JSON.parse(stdout).summary : null;
+      const ok = summary !== null && summary.correct === published.zero_shot_cot && summary.n === published.n;
+      if (!ok) misses++;
+      const got = summary === null ? `exit ${status}: ${stderr.trim().split('\n')[0]}` : `${summary.correct}/${summary.n}`;
+      console.log(`  ${run.dataset.padEnd(12)} ${got.padEnd(12)} published ${published.zero_shot_cot}/${published.n}  ${ok ? 'yes' : 'NO'}  (${replay.counts.chat} requests, ${replay.counts.unknown} unknown)`);
     }
   } finally {
     await rm(scratch, { recursive: true, force: true });

@@ -38,7 +38,7 @@ function parseRecord(chunk) {
   const predBefore = [lines[beforeAt].slice(PRED_BEFORE.length), ...lines.slice(beforeAt + 1, afterAt)].join('\n');
   const predAfter = [lines[afterAt].slice(PRED_AFTER.length), ...lines.slice(afterAt + 1, listAt)].join('\n');
   const questionLine = lines.find((line) => line.startsWith('Q: ')) ?? '';
-  return { question: questionLine.slice(3), predBefore, predAfter, gold: goldLine.slice(GOLD.length) };
+  return { question: questionLine.slice(3), predBefore, predAfter, gold: goldLine.slice(GOLD.length), chunk };
 }
 
 /** `multiarith_zero_shot_cot.log` → `{ dataset: 'multiarith', method: 'zero_shot_cot' }`. */

@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AnswerSpec, MatchMode, Pick } from '../core/answer-spec.js';
 import type { ChatClient } from '../core/chat-client.js';
+import { adaptConcurrency, observeSuccesses, type AdaptiveConcurrency, type ThrottleReport } from '../core/adaptive-concurrency.js';
 import { limitConcurrency, Semaphore } from '../core/limit-concurrency.js';
 import { parseAnswerSpec } from '../core/normalize-answer.js';
 import type { DatasetRecord } from '../core/records.js';
@@ -57,7 +58,8 @@ export async function loadRunTemplate(flagValues: Record<string, unknown>): Prom
 export function resolveAnswerSpec(flagValues: Record<string, unknown>, template: LoadedTemplate): AnswerSpec {
   const fromFlag = flagValues.answer as string | undefined;
   const spec = parseAnswerSpec(fromFlag ?? template.settings.answer ?? 'text', fromFlag === undefined ? `template "${template.name}" promptlab.answer` : '--answer');
-  return template.settings.choices !== undefined && spec.type === 'choice' ? { ...spec, choices: template.settings.choices } : spec;
+  const withChoices = template.settings.choices !== undefined && spec.type === 'choice' ? { ...spec, choices: template.settings.choices } : spec;
+  return flagValues.match === 'exact' ? { ...withChoices, asExtracted: true } : withChoices;
 }
 
 export function resolvePick(flagValues: Record<string, unknown>): Pick | null {
@@ -75,12 +77,21 @@ export async function openRecords(flagValues: Record<string, unknown>, positiona
   if (dataset !== undefined) {
     if (positional !== undefined) throw new UsageError('give either an input text or --dataset, not both');
     await checkReadable(dataset, '--dataset');
-    return { records: readDataset(dataset, { sharedVars }), single: false };
+    // Loaded again rather than passed in, so the callers stay as they are: a file read and a compile.
+    const template = await loadRunTemplate(flagValues);
+    const checkRecord = (record: DatasetRecord) => template.checkVariables(record.vars, record.source);
+    return { records: readDataset(dataset, { sharedVars, checkRecord }), single: false };
   }
   let input = positional;
-  if (input === undefined && !process.stdin.isTTY) input = (await readStdin()).replace(/\r?\n$/, '');
+  let stdinWasEmpty = false;
+  if (input === undefined && !process.stdin.isTTY) {
+    const piped = (await readStdin()).replace(/\r?\n$/, '');
+    // An empty pipe (`< /dev/null`, a CI step with nothing piped in) is no input, not an empty prompt to pay for.
+    if (piped.trim() === '') stdinWasEmpty = true;
+    else input = piped;
+  }
   if (input === undefined && Object.keys(sharedVars).length === 0) {
-    throw new UsageError('no input: pass the text as an argument, pipe it on stdin, or use --dataset FILE');
+    throw new UsageError(`no input: pass the text as an argument, pipe it on stdin${stdinWasEmpty ? ' (stdin was empty)' : ''}, or use --dataset FILE`);
   }
   const vars = input === undefined ? sharedVars : { ...sharedVars, input };
   return { records: oneRecord({ id: 'input', vars, expected: null, source: 'the input', index: 0 }), single: true };
@@ -121,15 +132,19 @@ export function requireModel(config: ResolvedConfig): string {
   return config.model;
 }
 
-/** The endpoint client, with the run's concurrency limit around it and the cache (when on) around that. */
+/**
+ * The endpoint client, with the run's concurrency limit around it (adapting to throttling: see
+ * adaptive-concurrency.ts) and the cache (when on) around that.
+ */
 export async function createRunClient(
   config: ResolvedConfig,
   model: string,
   terminal: Terminal,
   replay: boolean,
-): Promise<{ client: ChatClient; semaphore: Semaphore }> {
+): Promise<{ client: ChatClient; semaphore: Semaphore; throttling: AdaptiveConcurrency }> {
   const { createOpenAIChatClient } = await import('../core/openai-client.js');
   const semaphore = new Semaphore(config.concurrency);
+  const throttling = adaptConcurrency(semaphore);
   const endpointClient = createOpenAIChatClient({
     baseUrl: config.baseUrl,
     apiKey: config.apiKey,
@@ -137,12 +152,23 @@ export async function createRunClient(
     timeoutMs: config.timeoutMs,
     maxRetries: config.retries,
     maxRetryWaitMs: config.maxRetryWaitMs,
-    onThrottle: (info) => terminal.throttled(info.status, info.retryAfterMs),
+    onThrottle: (info) => {
+      throttling.throttled();
+      terminal.throttled(info.status, info.retryAfterMs);
+    },
   });
-  const limited = limitConcurrency(endpointClient, semaphore);
-  if (!config.cache.enabled && !replay) return { client: limited, semaphore };
+  const limited = limitConcurrency(observeSuccesses(endpointClient, throttling.succeeded), semaphore);
+  if (!config.cache.enabled && !replay) return { client: limited, semaphore, throttling };
   // Cache hits skip the concurrency limit: they cost the endpoint nothing.
   const { withCache } = await import('../core/cached-client.js');
   const { createFileCacheStore } = await import('./file-cache-store.js');
-  return { client: withCache(limited, createFileCacheStore(config.cache.dir), { replay }), semaphore };
+  return { client: withCache(limited, createFileCacheStore(config.cache.dir), { replay }), semaphore, throttling };
+}
+
+/** The stderr line that says how much the endpoint throttled; null when it did not. */
+export function throttleNote(report: ThrottleReport, concurrency: number): string | null {
+  if (report.throttled === 0) return null;
+  const times = report.throttled === 1 ? 'once' : `${report.throttled} times`;
+  const lowered = report.minConcurrency < concurrency ? `; requests in flight went down to ${report.minConcurrency} of ${concurrency}` : '';
+  return `the endpoint throttled ${times} (429/503)${lowered}`;
 }

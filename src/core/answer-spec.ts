@@ -7,6 +7,11 @@ export interface AnswerSpec {
   pattern?: string | undefined;
   /** For `choice`: allowed letters, default A–E. */
   choices?: string[] | undefined;
+  /**
+   * Keep answers as extracted (the papers' cleaning: `5.0` stays `5.0`) instead of in canonical form.
+   * Set by `--match exact`, so live runs score the way published results were scored.
+   */
+  asExtracted?: boolean | undefined;
 }
 
 /** Which match to keep when the text holds several candidates. */

@@ -14,11 +14,12 @@ export function answerOf(text: string, spec: AnswerSpec, pick: Pick): string | n
     const raw = extracted?.raw.trim() ?? text.trim();
     return raw === '' ? null : raw;
   }
-  return extracted?.normalized ?? null;
+  if (extracted === null) return null;
+  return spec.asExtracted === true ? extracted.raw : extracted.normalized;
 }
 
-/** The key an answer votes under: canonical for every type, so "Paris." and "paris" agree. */
+/** The key an answer votes under: canonical (unless kept as extracted), so "Paris." and "paris" agree. */
 export function voteKey(answer: string | null, spec: AnswerSpec): string | null {
   if (answer === null) return null;
-  return spec.type === 'text' ? normalizeAnswer(answer, spec) : answer;
+  return spec.type === 'text' && spec.asExtracted !== true ? normalizeAnswer(answer, spec) : answer;
 }
