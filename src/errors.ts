@@ -53,11 +53,14 @@ export class EndpointError extends PromptlabError {
   readonly status: number | undefined;
   /** True when retrying this call elsewhere cannot help (auth refused, unreachable). */
   readonly fatal: boolean;
-  constructor(message: string, options: { status?: number; fatal?: boolean; cause?: unknown } = {}) {
+  /** HTTP requests the failed call made, retries included, when known: an errored record still reports what it cost. */
+  readonly requests: number | undefined;
+  constructor(message: string, options: { status?: number; fatal?: boolean; requests?: number; cause?: unknown } = {}) {
     super('endpoint', message, { cause: options.cause });
     this.name = 'EndpointError';
     this.status = options.status;
     this.fatal = options.fatal ?? false;
+    this.requests = options.requests;
   }
 }
 

@@ -31,6 +31,7 @@ export function addRunOptions(command: Command): Command {
     .option('--pick <which>', 'which candidate to keep when the text holds several: first | last')
     .option('--match <mode>', 'scoring against expected: exact | numeric | normalized (default normalized)')
     .option('--max-errors <n>', 'errored records tolerated before exit 4: N or P% (default 0)')
+    .option('--resume <file>', 'continue a run from its -o FILE --jsonl results: skip records done without error, append the rest')
     .option('--dry-run', 'print the messages that would be sent; call nothing')
     .option('--cache [dir]', 'cache responses (default dir under PROMPTLAB_HOME)')
     .option('--no-cache', 'do not cache, even if the config file says so')

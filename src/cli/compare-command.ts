@@ -4,9 +4,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { ResultRecord } from '../core/records.js';
-import { runRecords, type RunJob } from '../core/run-records.js';
+import type { ThrottleReport } from '../core/adaptive-concurrency.js';
+import { runRecords, type RunJob, type RunStatistics } from '../core/run-records.js';
 import { newEndpointKnowledge } from '../core/sample-completions.js';
-import { GateError, InputError, InterruptedError, UsageError, EndpointError } from '../errors.js';
+import { GateError, InputError, UsageError, EndpointError } from '../errors.js';
 import { renderCompareMarkdown } from '../render/compare-markdown.js';
 import { renderCompareTable } from '../render/compare-table.js';
 import { renderJunit } from '../render/junit.js';
@@ -16,7 +17,7 @@ import { createSummaryAccumulator, type SummaryAccumulator } from '../scoring/su
 import { numberInRange, oneOf } from '../strategies/flag-values.js';
 import { findStrategy, strategyNames } from '../strategies/registry.js';
 import type { StrategyDefinition } from '../strategies/strategy.js';
-import { watchInterrupts } from './interrupts.js';
+import { stoppingMessage, watchInterrupts } from './interrupts.js';
 import { createResultSink } from './result-sink.js';
 import {
   createRunClient,
@@ -28,7 +29,9 @@ import {
   resolvePick,
   resolveRunConfig,
   strategySetup,
+  throttleNote,
 } from './run-setup.js';
+import { interruptedError, resumeAfterFailureHint, resumeOutputPath, resumeRun } from './resume-file.js';
 import { createTerminal } from './terminal.js';
 import { writeFileAtomic } from './write-file.js';
 
@@ -82,8 +85,12 @@ export async function compareCommand(flagValues: Record<string, unknown>): Promi
   const baselinePath = flagValues.baseline as string | undefined;
   const baselineReport = baselinePath === undefined ? null : parseBaselineReport(await readBaseline(baselinePath), baselinePath);
   if (flagValues.dataset === undefined) throw new UsageError('compare needs --dataset FILE (JSONL records with "expected")');
-  const format = chooseCompareFormat(flagValues);
-  const outputPath = (flagValues.output as string | undefined) ?? null;
+  const resumeOutput = resumeOutputPath(flagValues);
+  if (resumeOutput !== null && flagValues.format !== undefined && flagValues.format !== 'jsonl') {
+    throw new UsageError(`--resume appends JSON lines to the file; drop --format ${String(flagValues.format)}`);
+  }
+  const format = resumeOutput === null ? chooseCompareFormat(flagValues) : 'jsonl';
+  const outputPath = resumeOutput ?? (flagValues.output as string | undefined) ?? null;
 
   const config = await resolveRunConfig(flagValues);
   const template = await loadRunTemplate(flagValues);
@@ -92,8 +99,13 @@ export async function compareCommand(flagValues: Record<string, unknown>): Promi
   const prepared = await Promise.all(definitions.map(async (definition) => (await definition.load()).prepare(flagValues, setup)));
   const { records } = await openRecords(flagValues, undefined);
   const model = requireModel(config);
-  const { client } = await createRunClient(config, model, terminal, flagValues.replay === true);
-  const interrupts = watchInterrupts();
+  const { client, throttling } = await createRunClient(config, model, terminal, flagValues.replay === true);
+  const accumulators = new Map<string, SummaryAccumulator>(names.map((name) => [name, createSummaryAccumulator(name)]));
+  const resume =
+    resumeOutput === null
+      ? null
+      : await resumeRun(flagValues, resumeOutput, { model, template: template.name, strategies: names }, (result) => accumulators.get(result.strategy)!.add(result), terminal);
+  const interrupts = watchInterrupts((signal, graceMs) => terminal.warn(stoppingMessage(signal, graceMs)));
   const endpoint = newEndpointKnowledge();
   const jobs: RunJob[] = definitions.map((definition, index) => ({
     strategy: definition.name,
@@ -109,41 +121,54 @@ export async function compareCommand(flagValues: Record<string, unknown>): Promi
     },
   }));
 
-  const accumulators = new Map<string, SummaryAccumulator>(names.map((name) => [name, createSummaryAccumulator(name)]));
   // Results are kept only where the format needs them whole (json, junit); jsonl streams them.
-  const sink = await createResultSink({ format: format === 'jsonl' ? 'jsonl' : 'json', outputPath: format === 'jsonl' ? outputPath : null, append: false, renderHuman: () => '' });
+  const sink = await createResultSink({ format: format === 'jsonl' ? 'jsonl' : 'json', outputPath: format === 'jsonl' ? outputPath : null, append: resume !== null, renderHuman: () => '' });
+  const resumable = format === 'jsonl' ? outputPath : null;
   const keepResults = format === 'json' || format === 'junit';
   const kept: Array<{ result: ResultRecord; index: number }> = [];
   const progress = new Map<string, { done: number; errors: number }>(names.map((name) => [name, { done: 0, errors: 0 }]));
-  const statistics = await runRecords({
-    records,
-    jobs,
-    concurrency: config.concurrency,
-    model,
-    template: template.name,
-    answer,
-    match: resolveMatch(flagValues),
-    stopSignal: interrupts.stopSignal,
-    onResult: async (result, record) => {
-      accumulators.get(result.strategy)!.add(result);
-      const counts = progress.get(result.strategy)!;
-      counts.done++;
-      if (result.error !== null) counts.errors++;
-      if (format === 'jsonl') await sink.write(result, record);
-      else if (keepResults) kept.push({ result, index: record.index });
-      terminal.progress([...progress].map(([name, count]) => `${name} ${count.done}${count.errors > 0 ? ` (${count.errors} errors)` : ''}`).join(' · '));
-    },
-  }).finally(() => {
+  let written = resume?.kept ?? 0;
+  let statistics: RunStatistics;
+  try {
+    statistics = await runRecords({
+      records,
+      jobs,
+      concurrency: config.concurrency,
+      model,
+      template: template.name,
+      answer,
+      match: resolveMatch(flagValues),
+      alreadyDone: resume?.isDone,
+      stopSignal: interrupts.stopSignal,
+      onResult: async (result, record) => {
+        written++;
+        accumulators.get(result.strategy)!.add(result);
+        const counts = progress.get(result.strategy)!;
+        counts.done++;
+        if (result.error !== null) counts.errors++;
+        if (format === 'jsonl') await sink.write(result, record);
+        else if (keepResults) kept.push({ result, index: record.index });
+        terminal.progress([...progress].map(([name, count]) => `${name} ${count.done}${count.errors > 0 ? ` (${count.errors} errors)` : ''}`).join(' · '));
+      },
+    });
+  } catch (error) {
+    await sink.abandon();
+    const hint = resumeAfterFailureHint(written, resumable);
+    if (hint !== null) terminal.warn(hint);
+    throw error;
+  } finally {
     terminal.stopProgress();
     interrupts.dispose();
-  });
+    const note = throttleNote(throttling.report(), config.concurrency);
+    if (note !== null) terminal.warn(note);
+  }
 
   const summaries = names.map((name) => accumulators.get(name)!.finish());
   const correctness = new Map(names.map((name) => [name, accumulators.get(name)!.correctness()]));
   const report = buildCompareReport(summaries, correctness, baselineStrategy, alpha);
   kept.sort((left, right) => left.index - right.index || names.indexOf(left.result.strategy) - names.indexOf(right.result.strategy));
 
-  const rendered = renderReport(format, report, kept.map((entry) => entry.result), terminal.stdoutColors);
+  const rendered = renderReport(format, report, kept.map((entry) => entry.result), throttling.report(), terminal.stdoutColors);
   if (format === 'jsonl') {
     // After the result lines, one summary line per strategy: consumers tell them apart by `schema`.
     for (const summary of report.strategies) await sink.writeLine({ schema: summarySchemaId, ...summary });
@@ -155,7 +180,7 @@ export async function compareCommand(flagValues: Record<string, unknown>): Promi
     process.stdout.write(withNewline(rendered));
   }
 
-  if (statistics.interrupted) throw new InterruptedError(`interrupted after ${statistics.finished} result(s); finished results were written`);
+  if (statistics.interrupted) throw interruptedError(statistics.finished, resumable);
   if (statistics.errored > 0 && statistics.answered === 0) throw new EndpointError(`${config.baseUrl}: no record got an answer`);
   const gates: GateOutcome[] = [
     ...failUnder.flatMap((gate) => checkFailUnder(report.strategies, gate.threshold, gate.strategies)),
@@ -169,7 +194,13 @@ export async function compareCommand(flagValues: Record<string, unknown>): Promi
   }
 }
 
-function renderReport(format: CompareFormat, report: CompareReport, results: ResultRecord[], colors: ReturnType<typeof createTerminal>['stdoutColors']): string {
+function renderReport(
+  format: CompareFormat,
+  report: CompareReport,
+  results: ResultRecord[],
+  endpoint: ThrottleReport,
+  colors: ReturnType<typeof createTerminal>['stdoutColors'],
+): string {
   switch (format) {
     case 'table':
       return renderCompareTable(report, colors);
@@ -178,7 +209,7 @@ function renderReport(format: CompareFormat, report: CompareReport, results: Res
     case 'junit':
       return renderJunit(report, results);
     case 'json':
-      return `${JSON.stringify({ ...report, results }, null, 2)}\n`;
+      return `${JSON.stringify({ ...report, endpoint, results }, null, 2)}\n`;
     case 'jsonl':
       return '';
   }

@@ -12,18 +12,22 @@ export interface InterruptWatch {
   dispose(): void;
 }
 
-export function watchInterrupts(graceMs = 5000): InterruptWatch {
+export const interruptGraceMs = 5000;
+
+/** `onStop` hears the first signal, so the person who pressed Ctrl-C learns what happens next. */
+export function watchInterrupts(onStop: (signal: NodeJS.Signals, graceMs: number) => void = () => undefined, graceMs = interruptGraceMs): InterruptWatch {
   const stop = new AbortController();
   const abort = new AbortController();
   // Every request in flight listens on the abort signal; hundreds at once are expected, not a leak.
   setMaxListeners(0, abort.signal);
   let timer: NodeJS.Timeout | null = null;
-  const onSignal = () => {
+  const onSignal = (signal: NodeJS.Signals) => {
     if (stop.signal.aborted) {
       abort.abort();
       return;
     }
     stop.abort();
+    onStop(signal, graceMs);
     timer = setTimeout(() => abort.abort(), graceMs);
     timer.unref();
   };
@@ -38,4 +42,9 @@ export function watchInterrupts(graceMs = 5000): InterruptWatch {
       if (timer !== null) clearTimeout(timer);
     },
   };
+}
+
+export function stoppingMessage(signal: NodeJS.Signals, graceMs: number): string {
+  const again = signal === 'SIGINT' ? 'Ctrl-C again' : `${signal} again`;
+  return `${signal}: stopping; no new records, requests in flight get ${Math.round(graceMs / 1000)} s to finish (${again} aborts them)`;
 }

@@ -80,6 +80,44 @@ export function buildProgram(): Command {
     .addHelpText('after', '\nExample:\n  $ promptlab score runs/cot.jsonl --answer number --match numeric --stop esc --window 5')
     .action(async (file: string | undefined, flagValues: Record<string, unknown>) => (await import('./score-command.js')).scoreCommand(file, flagValues));
 
+  // batch: a strategy run through the OpenAI Batch API or `vllm run-batch` (src/batch, src/cli/batch-command.ts).
+  const batch = program.command('batch').summary('run a strategy through the OpenAI Batch API or vllm run-batch, phase by phase')
+    .description('Prepare the requests a strategy would make as Batch API files, submit them, and collect the results: the same result records as an interactive run.')
+    .addHelpText('after', '\nExample:\n  $ promptlab batch prepare cot -d data.jsonl -m gpt-4o-mini -o runs/cot && promptlab batch submit runs/cot\n  $ promptlab batch status runs/cot && promptlab batch collect runs/cot --jsonl -o cot.jsonl');
+  const batchAction = (name: keyof typeof import('./batch-command.js')) => async (target: string, flagValues: Record<string, unknown>) =>
+    (await import('./batch-command.js'))[name](target, flagValues);
+  const prepare = batch.command('prepare').description('write the requests a strategy would make as Batch JSONL files plus a manifest (sends nothing); given a batch DIR, prepare its next phase')
+    .argument('<strategy|dir>', `a strategy (${strategies.map((strategy) => strategy.name).join(', ')}) for a new batch in -o DIR, or a batch DIR for its next phase`)
+    .option('--max-requests-per-file <n>', 'requests per file (default 50000, the OpenAI Batch API limit)')
+    .option('--max-file-bytes <n>', 'bytes per file (default 200000000, the OpenAI Batch API limit)')
+    .addHelpText('after', '\nExample:\n  $ promptlab batch prepare self-consistency --samples 10 -t math -d fixtures/arithmetic.jsonl -m gpt-4o-mini -o runs/sc');
+  addRunOptions(prepare);
+  prepare.options.find((option) => option.long === '--output')!.description = 'the batch directory to create (request files, manifest, batch.json)';
+  const batchFlags = new Set<string>();
+  for (const flag of strategies.flatMap((strategy) => strategy.flags.map((each) => ({ ...each, strategy: strategy.name })))) {
+    if (!batchFlags.has(flag.flags)) addStrategyFlag(prepare, flag.flags, `${flag.description} [${flag.strategy}]`, flag.defaultValue, flag.repeatable);
+    batchFlags.add(flag.flags);
+  }
+  prepare.action(batchAction('batchPrepareCommand'));
+  for (const [name, description, action, example] of [
+    ['submit', 'upload each request file (/v1/files) and create a batch for it (/v1/batches)', 'batchSubmitCommand', 'promptlab batch submit runs/cot'],
+    ['status', 'show each batch and its request counts (JSON when piped)', 'batchStatusCommand', 'promptlab batch status runs/cot'],
+    ['collect', 'read finished batches (or --from output files), then print the result records like an interactive run', 'batchCollectCommand', 'promptlab batch collect runs/cot --from vllm-out.jsonl --jsonl'],
+    ['resubmit', 'send only the failed requests again, as a new request file and batch', 'batchResubmitCommand', 'promptlab batch resubmit runs/cot'],
+    ['cancel', 'cancel the batches still running (collect reads their partial output)', 'batchCancelCommand', 'promptlab batch cancel runs/cot'],
+  ] as const) {
+    const sub = batch.command(name).description(description).argument('<dir>', 'the batch directory made by batch prepare').addHelpText('after', `\nExample:\n  $ ${example}`)
+      .option('--base-url <url>', 'Batch API endpoint (default: where this directory\'s batches went, else OPENAI_BASE_URL)').option('--api-key <key>', 'API key (env OPENAI_API_KEY)')
+      .option('--endpoint <name>', 'a named endpoint from promptlab.config.json|yaml').option('--timeout <seconds>', 'per-request timeout').option('--retries <n>', 'retries per request')
+      .option('--json', 'print JSON').option('-q, --quiet', 'no notes on stderr').option('--debug', 'show stack traces of internal errors');
+    if (name === 'collect') {
+      sub.option('--from <file>', 'an output file made elsewhere, e.g. by vllm run-batch (repeatable)', (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
+        .option('--jsonl', 'print one JSON line per record').option('-o, --output <file>', 'write the results to FILE').option('--verbose', 'show reasoning, votes and usage in the terminal view');
+    }
+    if (name === 'resubmit') sub.option('--no-submit', 'only write the request file (for vllm run-batch)');
+    sub.action(batchAction(action));
+  }
+
   const cache = program.command('cache').summary('inspect or clear the response cache').description('Inspect or clear the response cache.');
   cache
     .command('stats')

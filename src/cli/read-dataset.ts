@@ -1,6 +1,8 @@
 /**
  * Datasets: JSONL (or CSV) records holding the template's variables, optionally `id` and `expected`.
- * Streamed: the first record is on its way to the endpoint before the last one is read.
+ * A file is checked whole before its first record is handed out, so a malformed line 9,000 ends the run
+ * before any request rather than after 8,999 paid ones; its records are then streamed from a second read.
+ * stdin cannot be read twice: it is checked as it streams.
  */
 import { InputError } from '../errors.js';
 import type { DatasetRecord } from '../core/records.js';
@@ -10,9 +12,16 @@ import { parseCsvLine } from './parse-csv.js';
 export interface DatasetOptions {
   /** Variables from --var/--vars; a record's own values win. */
   sharedVars: Record<string, unknown>;
+  /** Throws when a record cannot be used (e.g. it lacks a template variable); runs in the check before any request. */
+  checkRecord?: (record: DatasetRecord) => void;
 }
 
 export async function* readDataset(path: string, options: DatasetOptions): AsyncGenerator<DatasetRecord> {
+  if (path !== '-') for await (const record of parseDataset(path, options)) void record;
+  yield* parseDataset(path, options);
+}
+
+async function* parseDataset(path: string, options: DatasetOptions): AsyncGenerator<DatasetRecord> {
   const label = path === '-' ? 'stdin' : path;
   const seenIds = new Set<string>();
   let count = 0;
@@ -22,6 +31,7 @@ export async function* readDataset(path: string, options: DatasetOptions): Async
     const record = toRecord(value, `${label}:${line}`, line, count, options.sharedVars);
     if (seenIds.has(record.id)) throw new InputError(`${label}:${line}: duplicate id "${record.id}" (ids must be unique within a dataset)`);
     seenIds.add(record.id);
+    options.checkRecord?.(record);
     count++;
     yield record;
   }

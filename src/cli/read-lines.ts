@@ -2,6 +2,7 @@
  * Streams the lines of a file (or stdin for `-`) with their 1-based numbers, refusing what is not
  * text: bytes that are not UTF-8, NUL bytes, and absurdly long lines — each named by file:line.
  */
+import { isUtf8 } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { InputError } from '../errors.js';
@@ -29,54 +30,52 @@ export async function checkReadable(path: string, flag: string): Promise<void> {
 
 export async function* readLines(path: string, label: string): AsyncGenerator<NumberedLine> {
   const stream = path === '-' ? process.stdin : createReadStream(path);
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  let pending = '';
+  // Lines are cut on bytes and each is checked as UTF-8 on its own: a 0x0A byte is never part of a
+  // multi-byte character, so an encoding error names its own line, wherever the read chunks happen to end.
+  let carried: Buffer[] = [];
+  let carriedBytes = 0;
   let line = 0;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      let text: string;
-      try {
-        text = decoder.decode(chunk, { stream: true });
-      } catch {
-        throw new InputError(`${label}:${line + 1 + countNewlines(pending)}: not UTF-8 text (is this a binary file?)`);
-      }
-      pending += text;
-      // Scan by offset and cut once per chunk: slicing per line would copy the chunk once per line.
       let start = 0;
-      let newline = pending.indexOf('\n', start);
+      let newline = chunk.indexOf(0x0a, start);
       while (newline !== -1) {
+        let bytes = chunk.subarray(start, newline);
+        if (carried.length > 0) {
+          bytes = Buffer.concat([...carried, bytes]);
+          carried = [];
+          carriedBytes = 0;
+        }
         line++;
-        yield checked(pending.slice(start, newline), line, label);
+        yield checked(bytes, line, label);
         start = newline + 1;
-        newline = pending.indexOf('\n', start);
+        newline = chunk.indexOf(0x0a, start);
       }
-      pending = pending.slice(start);
-      if (pending.length > maxLineBytes) {
-        throw new InputError(`${label}:${line + 1}: line longer than ${maxLineBytes / 1024 / 1024} MiB (is this a JSONL file?)`);
+      // Kept as a list and joined once the line ends: joining per chunk would copy a long line once per chunk.
+      if (start < chunk.length) {
+        carried.push(chunk.subarray(start));
+        carriedBytes += chunk.length - start;
       }
+      if (carriedBytes > maxLineBytes) throw tooLong(label, line + 1);
     }
-    try {
-      pending += decoder.decode();
-    } catch {
-      throw new InputError(`${label}:${line + 1}: not UTF-8 text (is this a binary file?)`);
-    }
-    if (pending.length > 0) yield checked(pending, line + 1, label);
+    if (carriedBytes > 0) yield checked(Buffer.concat(carried), line + 1, label);
   } finally {
     if (stream !== process.stdin) (stream as ReturnType<typeof createReadStream>).destroy();
   }
 }
 
-function checked(raw: string, line: number, label: string): NumberedLine {
-  const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+function checked(bytes: Buffer, line: number, label: string): NumberedLine {
+  if (bytes.length > maxLineBytes) throw tooLong(label, line);
+  if (!isUtf8(bytes)) throw new InputError(`${label}:${line}: not UTF-8 text (is this a binary file?)`);
+  let text = bytes.toString('utf8');
+  if (line === 1 && text.startsWith('\uFEFF')) text = text.slice(1);
+  if (text.endsWith('\r')) text = text.slice(0, -1);
   if (text.includes('\u0000')) throw new InputError(`${label}:${line}: contains NUL bytes (is this a binary file?)`);
-  if (text.length > maxLineBytes) throw new InputError(`${label}:${line}: line longer than ${maxLineBytes / 1024 / 1024} MiB (is this a JSONL file?)`);
   return { text, line };
 }
 
-function countNewlines(text: string): number {
-  let count = 0;
-  for (const character of text) if (character === '\n') count++;
-  return count;
+function tooLong(label: string, line: number): InputError {
+  return new InputError(`${label}:${line}: line longer than ${maxLineBytes / 1024 / 1024} MiB (is this a JSONL file?)`);
 }
 
 export function parseJsonLine(line: NumberedLine, label: string): unknown {

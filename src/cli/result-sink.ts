@@ -26,6 +26,8 @@ export interface ResultSink {
   writeLine(value: unknown): Promise<void>;
   /** Ends the output; `document` is what a whole-document (--json) run prints around the results. */
   close(document: (results: ResultRecord[]) => unknown): Promise<void>;
+  /** The run failed: close the file (the lines written stay, for --resume) and print no document. */
+  abandon(): Promise<void>;
 }
 
 export interface SinkOptions {
@@ -67,6 +69,10 @@ export async function createResultSink(options: SinkOptions): Promise<ResultSink
       } else {
         await writeStdout(`${options.renderHuman(result)}\n`);
       }
+    },
+    async abandon() {
+      await file?.close();
+      file = null;
     },
     async close(document) {
       if (file !== null) {

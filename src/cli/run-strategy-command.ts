@@ -1,9 +1,9 @@
 /** `promptlab <strategy> [input]`: one strategy over one input or a dataset. */
 import type { ChatMessage } from '../core/chat-client.js';
 import type { DatasetRecord, ResultRecord } from '../core/records.js';
-import { runRecords } from '../core/run-records.js';
+import { runRecords, type RunStatistics } from '../core/run-records.js';
 import { newEndpointKnowledge } from '../core/sample-completions.js';
-import { EndpointError, GateError, InterruptedError } from '../errors.js';
+import { EndpointError, GateError } from '../errors.js';
 import { formatResultRecord } from '../render/result-record.js';
 import { renderScoreSummary } from '../render/compare-table.js';
 import { checkMaxErrors, parseMaxErrors } from '../scoring/gates.js';
@@ -20,8 +20,10 @@ import {
   resolvePick,
   resolveRunConfig,
   strategySetup,
+  throttleNote,
 } from './run-setup.js';
-import { watchInterrupts } from './interrupts.js';
+import { interruptedError, resumeAfterFailureHint, resumeOutputPath, resumeRun } from './resume-file.js';
+import { stoppingMessage, watchInterrupts } from './interrupts.js';
 import { createTerminal } from './terminal.js';
 
 export const runSchemaId = 'promptlab.run/v1';
@@ -32,7 +34,9 @@ export async function runStrategyCommand(definition: StrategyDefinition, positio
   const template = await loadRunTemplate(flagValues);
   const answer = resolveAnswerSpec(flagValues, template);
   const match = resolveMatch(flagValues);
-  const format = chooseFormat(flagValues);
+  const resumeOutput = resumeOutputPath(flagValues);
+  const format = resumeOutput === null ? chooseFormat(flagValues) : 'jsonl';
+  const outputPath = resumeOutput ?? (flagValues.output as string | undefined) ?? null;
   const maxErrors = parseMaxErrors(String(flagValues.maxErrors ?? '0'));
   const strategy = await definition.load();
   const prepared = await strategy.prepare(flagValues, strategySetup(template, answer, resolvePick(flagValues), config, terminal));
@@ -48,60 +52,75 @@ export async function runStrategyCommand(definition: StrategyDefinition, positio
   if (definition.defaultTemperature > 0 && temperature === 0) {
     terminal.warn(`${definition.name} at temperature 0 samples the same path every time; use --temperature 0.5–0.7`);
   }
-  const { client } = await createRunClient(config, model, terminal, flagValues.replay === true);
-  const interrupts = watchInterrupts();
+  const { client, throttling } = await createRunClient(config, model, terminal, flagValues.replay === true);
   const summary = createSummaryAccumulator(definition.name);
+  const resume = resumeOutput === null ? null : await resumeRun(flagValues, resumeOutput, { model, template: template.name, strategies: [definition.name] }, (result) => summary.add(result), terminal);
   const sink = await createResultSink({
     format,
-    outputPath: (flagValues.output as string | undefined) ?? null,
-    append: false,
+    outputPath,
+    append: resume !== null,
     renderHuman: (result) => formatResultRecord(result, terminal.stdoutColors, flagValues.verbose === true),
   });
+  // Only a JSONL file can be resumed: stdout is gone once read, and a --json document is written at the end.
+  const resumable = format === 'jsonl' ? outputPath : null;
+  const interrupts = watchInterrupts((signal, graceMs) => terminal.warn(stoppingMessage(signal, graceMs)));
   let firstError: string | null = null;
   let done = 0;
   let errors = 0;
-  const statistics = await runRecords({
-    records,
-    jobs: [
-      {
-        strategy: definition.name,
-        prepared,
-        context: {
-          client,
-          temperature,
-          maxTokens: config.maxTokens,
-          seed: config.seed,
-          endpoint: newEndpointKnowledge(),
-          signal: interrupts.abortSignal,
-          warn: (message) => terminal.warn(message),
+  let statistics: RunStatistics;
+  try {
+    statistics = await runRecords({
+      records,
+      jobs: [
+        {
+          strategy: definition.name,
+          prepared,
+          context: {
+            client,
+            temperature,
+            maxTokens: config.maxTokens,
+            seed: config.seed,
+            endpoint: newEndpointKnowledge(),
+            signal: interrupts.abortSignal,
+            warn: (message) => terminal.warn(message),
+          },
         },
+      ],
+      concurrency: config.concurrency,
+      model,
+      template: template.name,
+      answer,
+      match,
+      alreadyDone: resume?.isDone,
+      stopSignal: interrupts.stopSignal,
+      onResult: async (result, record) => {
+        summary.add(result);
+        firstError ??= result.error;
+        done++;
+        if (result.error !== null) errors++;
+        await sink.write(result, record);
+        terminal.progress(`${definition.name}: ${done} done, ${errors} errors`);
       },
-    ],
-    concurrency: config.concurrency,
-    model,
-    template: template.name,
-    answer,
-    match,
-    stopSignal: interrupts.stopSignal,
-    onResult: async (result, record) => {
-      summary.add(result);
-      firstError ??= result.error;
-      done++;
-      if (result.error !== null) errors++;
-      await sink.write(result, record);
-      terminal.progress(`${definition.name}: ${done} done, ${errors} errors`);
-    },
-  }).finally(() => {
+    });
+  } catch (error) {
+    await sink.abandon();
+    const hint = resumeAfterFailureHint(done + (resume?.kept ?? 0), resumable);
+    if (hint !== null) terminal.warn(hint);
+    throw error;
+  } finally {
     terminal.stopProgress();
     interrupts.dispose();
-  });
+    const note = throttleNote(throttling.report(), config.concurrency);
+    if (note !== null) terminal.warn(note);
+  }
 
   const finished = summary.finish();
+  const endpoint = throttling.report();
   await sink.close((results: ResultRecord[]) =>
-    single ? results[0] ?? null : { schema: runSchemaId, strategy: definition.name, model, template: template.name, summary: finished, results },
+    single ? results[0] ?? null : { schema: runSchemaId, strategy: definition.name, model, template: template.name, summary: finished, endpoint, results },
   );
   if (!single && format !== 'human') terminal.note(renderScoreSummary(finished, terminal.stdoutColors));
-  if (statistics.interrupted) throw new InterruptedError(`interrupted after ${statistics.finished} record(s); finished results were written`);
+  if (statistics.interrupted) throw interruptedError(statistics.finished, resumable);
   if (statistics.errored > 0 && statistics.answered === 0) {
     throw new EndpointError(`${config.baseUrl}: no record got an answer (${firstError ?? 'unknown error'})`);
   }

@@ -28,8 +28,31 @@ export interface OpenAIClientOptions {
 
 type Operation = 'chat' | 'embeddings';
 
+/**
+ * Counts the HTTP requests of one call. It rides to our fetch in the call's `fetchOptions`, which the SDK
+ * copies into the init of every attempt, retries included. (A per-call `sdk.withOptions({ fetch })`
+ * would count the same, but builds a whole client, with every API resource object, on every call.)
+ */
+const callTally = Symbol('promptlab.callTally');
+interface CallTally {
+  requests: number;
+}
+type TalliedInit = RequestInit & { [callTally]?: CallTally };
+/** The per-request options `counted` hands to an SDK call (the SDK's own type, which it does not export by name). */
+type CallOptions = NonNullable<Parameters<OpenAI['embeddings']['create']>[1]>;
+
 export function createOpenAIChatClient(options: OpenAIClientOptions): ChatClient {
   const cappedFetch = capRetryAfter(options.fetch ?? globalThis.fetch, options.maxRetryWaitMs, options.onThrottle);
+  // Once any HTTP response has come back, the endpoint is known to be there: a later timeout or dropped
+  // connection is about one call, not the whole run (see toEndpointError).
+  let endpointAnswered = false;
+  const countingFetch: typeof fetch = async (input, init) => {
+    const { [callTally]: tally, ...fetchInit } = (init ?? {}) as TalliedInit;
+    if (tally !== undefined) tally.requests += 1;
+    const response = await cappedFetch(input, fetchInit);
+    endpointAnswered = true;
+    return response;
+  };
   const sdk = new OpenAI({
     baseURL: options.baseUrl,
     // The SDK refuses to start without a key; local servers need none, so pass a placeholder and
@@ -38,27 +61,25 @@ export function createOpenAIChatClient(options: OpenAIClientOptions): ChatClient
     defaultHeaders: options.apiKey === null ? { Authorization: null } : undefined,
     timeout: options.timeoutMs,
     maxRetries: options.maxRetries,
-    fetch: cappedFetch,
+    fetch: countingFetch,
     // The SDK otherwise logs to the console on OPENAI_LOG; our output on stdout/stderr is a contract.
     logLevel: 'off',
   });
 
-  /** Runs one SDK call on a client whose fetch counts the attempts of this call alone. */
-  async function counted<T>(operation: Operation, signal: AbortSignal | undefined, run: (client: OpenAI) => Promise<T>) {
-    let requests = 0;
-    const client = sdk.withOptions({
-      fetch: (input, init) => {
-        requests += 1;
-        return cappedFetch(input, init);
-      },
-    });
+  /** Runs one SDK call with the request options that count its attempts and link its signal. */
+  async function counted<T>(operation: Operation, signal: AbortSignal | undefined, run: (requestOptions: CallOptions) => Promise<T>) {
+    const tally: CallTally = { requests: 0 };
+    const link = linkSignal(signal);
     try {
-      return { value: await run(client), requests };
+      const value = await run({ signal: link.signal, fetchOptions: { [callTally]: tally } as CallOptions['fetchOptions'] });
+      return { value, requests: tally.requests };
     } catch (error) {
       // A caller that aborted gets its own abort reason back, so its usual abort handling applies.
       if (signal?.aborted) throw signal.reason ?? error;
       const { baseUrl, apiKey, model, timeoutMs } = options;
-      throw toEndpointError(error, { baseUrl, apiKey, model, timeoutMs, operation, attempts: requests });
+      throw toEndpointError(error, { baseUrl, apiKey, model, timeoutMs, operation, attempts: tally.requests, endpointAnswered });
+    } finally {
+      link.unlink();
     }
   }
 
@@ -78,22 +99,22 @@ export function createOpenAIChatClient(options: OpenAIClientOptions): ChatClient
         ...(n > 1 && { n }),
         ...(request.stop !== undefined && request.stop.length > 0 && { stop: request.stop }),
       };
-      const { value, requests } = await counted('chat', signal, (client) =>
-        client.chat.completions.create(body, { signal }),
+      const { value, requests } = await counted('chat', signal, (requestOptions) =>
+        sdk.chat.completions.create(body, requestOptions),
       );
-      const completion = parseBody(chatCompletionSchema, value, options);
+      const completion = parseBody(chatCompletionSchema, value, options, requests);
       return { choices: toChoices(completion.choices), usage: toUsage(completion.usage), requests };
     },
 
     async embed(texts: string[], signal?: AbortSignal, model?: string) {
       if (texts.length === 0) return { vectors: [], usage: toUsage(null), requests: 0 };
-      const { value, requests } = await counted('embeddings', signal, (client) =>
+      const { value, requests } = await counted('embeddings', signal, (requestOptions) =>
         // 'float' explicitly: the SDK otherwise asks for base64, which many local servers do not speak.
-        client.embeddings.create({ model: model ?? options.model, input: texts, encoding_format: 'float' }, { signal }),
+        sdk.embeddings.create({ model: model ?? options.model, input: texts, encoding_format: 'float' }, requestOptions),
       );
-      const result = parseBody(embeddingsSchema, value, options);
+      const result = parseBody(embeddingsSchema, value, options, requests);
       if (result.data.length !== texts.length) {
-        throw malformed(options, `${result.data.length} embeddings for ${texts.length} inputs`);
+        throw malformed(options, `${result.data.length} embeddings for ${texts.length} inputs`, requests);
       }
       const ordered = result.data
         .map((item, position) => ({ index: item.index ?? position, embedding: item.embedding }))
@@ -101,6 +122,23 @@ export function createOpenAIChatClient(options: OpenAIClientOptions): ChatClient
       return { vectors: ordered.map((item) => item.embedding), usage: toUsage(result.usage), requests };
     },
   };
+}
+
+/**
+ * A signal for one call, aborted when the caller's is. The SDK adds an 'abort' listener to the signal it
+ * is given and never removes it (fetchWithTimeout in openai/client.js). A run passes one signal that
+ * lives as long as the run, so every request would leave a listener, and the AbortController it holds,
+ * behind on it: memory grew with every record (12 KB each), and since EventTarget scans its listeners
+ * for duplicates on every add, the run slowed quadratically (10,000 records: 13.8 s; 100,000: > 8 min).
+ * The SDK's listener now lands on this short-lived signal instead, and ours is removed after the call.
+ */
+function linkSignal(signal: AbortSignal | undefined): { signal: AbortSignal | undefined; unlink(): void } {
+  if (signal === undefined) return { signal: undefined, unlink: () => undefined };
+  const controller = new AbortController();
+  const forward = () => controller.abort(signal.reason);
+  if (signal.aborted) forward();
+  else signal.addEventListener('abort', forward, { once: true });
+  return { signal: controller.signal, unlink: () => signal.removeEventListener('abort', forward) };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -177,22 +215,24 @@ const embeddingsSchema = z.object({
   usage: usageSchema,
 });
 
-function parseBody<T>(schema: z.ZodType<T>, body: unknown, context: RedactionContext): T {
+function parseBody<T>(schema: z.ZodType<T>, body: unknown, context: RedactionContext, requests: number): T {
   // The SDK hands back the raw text when the Content-Type is not JSON.
-  if (typeof body === 'string') throw malformed(context, `not JSON (starts "${redact(body, context.apiKey, 40)}")`);
+  if (typeof body === 'string') throw malformed(context, `not JSON (starts "${redact(body, context.apiKey, 40)}")`, requests);
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-  throw malformed(context, `${where}${issue?.message ?? 'unexpected shape'}`);
+  throw malformed(context, `${where}${issue?.message ?? 'unexpected shape'}`, requests);
 }
 
 function toChoices(choices: z.infer<typeof chatCompletionSchema>['choices']): ChatChoice[] {
   return [...choices]
     .sort((a, b) => (a.index ?? 0) - (b.index ?? 0))
     .map((choice) => {
+      // OpenAI sends a refusal with finish_reason "stop"; say "refusal" so the record shows why it is empty
+      // (a more telling reason, such as content_filter, is kept).
       const refusal = choice.message?.refusal;
-      if (refusal) return { text: '', finishReason: choice.finish_reason ?? 'refusal' };
+      if (refusal) return { text: '', finishReason: choice.finish_reason && choice.finish_reason !== 'stop' ? choice.finish_reason : 'refusal' };
       return { text: choice.message?.content ?? '', finishReason: choice.finish_reason ?? null };
     });
 }
@@ -215,6 +255,8 @@ interface ErrorContext {
   operation: Operation;
   /** HTTP requests the failed call made. */
   attempts: number;
+  /** Whether any call of this run has had an HTTP response yet. */
+  endpointAnswered: boolean;
 }
 
 type RedactionContext = Pick<ErrorContext, 'baseUrl' | 'apiKey'>;
@@ -223,15 +265,25 @@ function toEndpointError(error: unknown, context: ErrorContext): EndpointError {
   const { baseUrl, apiKey, attempts } = context;
   const tries = attempts === 1 ? '1 attempt' : `${attempts} attempts`;
   const endpointError = (message: string, extra: { status?: number; fatal?: boolean } = {}) =>
-    new EndpointError(redact(message, apiKey), { ...extra, cause: safeCause(error, apiKey) });
+    new EndpointError(redact(message, apiKey), { ...extra, requests: attempts, cause: safeCause(error, apiKey) });
 
+  // Timeouts and dropped connections end the run only while the endpoint has never answered (a wrong
+  // port, a host that swallows packets); once it has, they belong to one slow or unlucky call. A refused
+  // connection or an unknown host ends the run whenever it happens: the endpoint is gone.
   if (error instanceof APIUserAbortError) return endpointError(`request to ${baseUrl} was aborted`);
   if (error instanceof APIConnectionTimeoutError) {
     const seconds = Math.round(context.timeoutMs / 100) / 10;
-    return endpointError(`cannot reach ${baseUrl}: no answer within ${seconds} s (${tries}; see --timeout)`, { fatal: true });
+    const message = `${context.endpointAnswered ? `${baseUrl} did not answer` : `cannot reach ${baseUrl}: no answer`} within ${seconds} s (${tries}; see --timeout)`;
+    return endpointError(message, { fatal: !context.endpointAnswered });
   }
   if (error instanceof APIConnectionError) {
-    return endpointError(`cannot reach ${baseUrl}: ${connectionReason(error)} (${tries})`, { fatal: true });
+    const dropped = context.endpointAnswered && isDroppedConnection(error);
+    const message = dropped ? `${baseUrl} dropped the connection: ${connectionReason(error)} (${tries})` : `cannot reach ${baseUrl}: ${connectionReason(error)} (${tries})`;
+    return endpointError(message, { fatal: !dropped });
+  }
+  // The server closed the connection while the body was still coming (undici's "terminated"); not retried by the SDK.
+  if (error instanceof TypeError && error.message === 'terminated') {
+    return endpointError(`${baseUrl} closed the connection before the answer was complete (${tries})`);
   }
   if (error instanceof APIError && typeof error.status === 'number') {
     const status = error.status;
@@ -255,13 +307,13 @@ function toEndpointError(error: unknown, context: ErrorContext): EndpointError {
     return endpointError(`${baseUrl} answered ${status}${said}`, { status });
   }
   // A JSON Content-Type over a body that is not JSON surfaces as a SyntaxError from the SDK's parser.
-  if (error instanceof SyntaxError) return malformed(context, 'body is not valid JSON');
+  if (error instanceof SyntaxError) return malformed(context, 'body is not valid JSON', attempts);
   const reason = error instanceof Error ? error.message : String(error);
   return endpointError(`${baseUrl} failed: ${reason}`);
 }
 
-function malformed(context: RedactionContext, detail: string): EndpointError {
-  return new EndpointError(redact(`${context.baseUrl} sent a malformed response: ${detail}`, context.apiKey));
+function malformed(context: RedactionContext, detail: string, requests: number): EndpointError {
+  return new EndpointError(redact(`${context.baseUrl} sent a malformed response: ${detail}`, context.apiKey), { requests });
 }
 
 /** The server's own words: `{"error":{"message":...}}`, `{"error":"..."}` (Ollama), or raw text. */
@@ -275,6 +327,18 @@ function serverMessage(error: APIError, apiKey: string | null): string {
   } else text = error.message.replace(/^\d{3} /, '').replace(/^status code \(no body\)$/, '');
   return redact(text, apiKey, 200);
 }
+
+/** A connection that was open and then closed or reset under the request, as opposed to one never made. */
+function isDroppedConnection(error: Error): boolean {
+  for (let current: unknown = error.cause, depth = 0; current instanceof Error && depth < 5; depth += 1) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && droppedConnectionCodes.has(code)) return true;
+    current = current.cause;
+  }
+  return false;
+}
+
+const droppedConnectionCodes = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 
 /** Undici nests the useful part: TypeError('fetch failed') → Error('connect ECONNREFUSED 127.0.0.1:9'). */
 function connectionReason(error: Error): string {

@@ -3,12 +3,14 @@
  * exactly as busy as allowed from the first record on (no batch-by-batch waves, no waiting for the whole
  * dataset to be read), and hands each result on as soon as it is finished.
  */
+import { setMaxListeners } from 'node:events';
 import type { AnswerSpec, MatchMode } from './answer-spec.js';
 import { zeroUsage } from './chat-client.js';
 import { resultSchemaId, type DatasetRecord, type ResultRecord, type StrategyOutcome } from './records.js';
 import { answerMatches } from '../scoring/match-answer.js';
 import { EndpointError } from '../errors.js';
 import { ReplayMissError } from './cached-client.js';
+import { tallyRequests } from './tally-requests.js';
 import type { PreparedStrategy, RunContext } from '../strategies/strategy.js';
 
 export interface RunJob {
@@ -29,7 +31,7 @@ export interface RunRecordsOptions {
   onResult(result: ResultRecord, record: DatasetRecord): void | Promise<void>;
   /** Resume: results already on file are skipped. */
   alreadyDone?: (id: string, strategy: string) => boolean;
-  /** Stops handing out new work (SIGINT); work in flight finishes. */
+  /** Stops handing out new work (SIGINT); work in flight finishes unless the jobs' own signal aborts it. */
   stopSignal?: AbortSignal;
 }
 
@@ -39,40 +41,60 @@ export interface RunStatistics {
   errored: number;
   /** Records that got at least one answer back from the endpoint. */
   answered: number;
+  /** Records abandoned in flight (aborted): not reported, so a resumed run does them again. */
+  abandoned: number;
   interrupted: boolean;
 }
 
+/**
+ * Runs every record through every job. The first error that ends the run (a fatal endpoint error such as
+ * a refused key or an unreachable host, an input error, a bug) stops handing out work and aborts what is
+ * in flight, so a dead endpoint is not hammered by the rest of the dataset; it is then rethrown.
+ */
 export async function runRecords(options: RunRecordsOptions): Promise<RunStatistics> {
-  const statistics: RunStatistics = { started: 0, finished: 0, errored: 0, answered: 0, interrupted: false };
+  const statistics: RunStatistics = { started: 0, finished: 0, errored: 0, answered: 0, abandoned: 0, interrupted: false };
   const tasks = taskStream(options);
-  let failure: unknown = null;
+  const endRun = new AbortController();
+  // One listener per record in flight: -c 64 means 64 at once, which is expected, not a leak.
+  setMaxListeners(0, endRun.signal);
+  // The error that ended the run, once there is one (in a list: TypeScript does not see closures assign).
+  const failure: unknown[] = [];
+  const fail = (error: unknown) => {
+    if (failure.length > 0) return;
+    failure.push(error);
+    endRun.abort(error);
+  };
+  const stopped = () => {
+    if (options.stopSignal?.aborted !== true) return false;
+    statistics.interrupted = true;
+    return true;
+  };
 
   const worker = async (): Promise<void> => {
-    for (;;) {
-      if (failure !== null) return;
-      if (options.stopSignal?.aborted) {
-        statistics.interrupted = true;
-        return;
-      }
-      const next = await tasks.next();
-      if (next.done) return;
-      const { record, job } = next.value;
-      statistics.started++;
+    while (failure.length === 0 && !stopped()) {
       try {
-        const result = await runOne(record, job, options);
+        const next = await tasks.next();
+        if (next.done || failure.length > 0 || stopped()) return;
+        const { record, job } = next.value;
+        statistics.started++;
+        const result = await runOne(record, job, options, endRun.signal);
+        if (result === null) {
+          statistics.abandoned++;
+          statistics.interrupted ||= failure.length === 0;
+          continue;
+        }
         statistics.finished++;
         if (result.error === null) statistics.answered++;
         else statistics.errored++;
         await options.onResult(result, record);
       } catch (error) {
-        failure ??= error;
-        return;
+        fail(error);
       }
     }
   };
   const workers = Array.from({ length: Math.max(1, options.concurrency) }, worker);
   await Promise.all(workers);
-  if (failure !== null) throw failure;
+  if (failure.length > 0) throw failure[0];
   return statistics;
 }
 
@@ -88,24 +110,35 @@ async function* taskStream(options: RunRecordsOptions): AsyncGenerator<{ record:
 /**
  * Runs one record through one strategy. Endpoint failures for this record become its `error` and the
  * run goes on; input and template errors, fatal endpoint errors (unreachable, key refused) and bugs
- * end the run.
+ * end the run. Returns null when the run aborted the record in flight (Ctrl-C twice, or another record's
+ * fatal error): it has no result, so a resumed run does it again.
  */
-async function runOne(record: DatasetRecord, job: RunJob, options: RunRecordsOptions): Promise<ResultRecord> {
+async function runOne(record: DatasetRecord, job: RunJob, options: RunRecordsOptions, endRun: AbortSignal): Promise<ResultRecord | null> {
   const started = performance.now();
+  const link = linkSignals(job.context.signal, endRun);
+  const signal = link.signal;
+  const tally = tallyRequests(job.context.client);
   let outcome: StrategyOutcome;
   let error: string | null = null;
   try {
-    outcome = await job.prepared.run(record, job.context);
+    outcome = await unlessAborted(job.prepared.run(record, { ...job.context, client: tally.client, signal }), signal);
   } catch (caught) {
+    if (signal.aborted) return null;
     if (caught instanceof ReplayMissError) throw new ReplayMissError(`${record.source} (id ${record.id}, ${job.strategy}): ${caught.message}`);
     if (!(caught instanceof EndpointError) || caught.fatal) throw caught;
     error = caught.message;
-    outcome = { answer: null, completions: [], samplesUsed: 0, usage: zeroUsage(), requests: 0, warnings: [] };
+    // Sibling calls (other samples of this record) may still be in flight; their requests count too.
+    await unlessAborted(tally.settled(), signal).catch(() => undefined);
+    if (signal.aborted) return null;
+    outcome = { answer: null, completions: [], samplesUsed: 0, usage: zeroUsage(), requests: tally.total(), warnings: [] };
+  } finally {
+    link.unlink();
   }
   const latencyMs = Math.round(performance.now() - started);
   const correct =
     record.expected === null || error !== null ? null : answerMatches(outcome.answer, record.expected, options.answer, options.match);
-  for (const warning of outcome.warnings) job.context.warn(`${record.id} (${job.strategy}): ${warning}`);
+  const warnings = [...outcome.warnings, ...emptyReplyWarnings(outcome.completions)];
+  for (const warning of warnings) job.context.warn(`${record.id} (${job.strategy}): ${warning}`);
   const result: ResultRecord = {
     schema: resultSchemaId,
     id: record.id,
@@ -123,8 +156,54 @@ async function runOne(record: DatasetRecord, job: RunJob, options: RunRecordsOpt
     requests: outcome.requests,
     latencyMs,
     error,
-    warnings: outcome.warnings,
+    warnings,
     ...outcome.details,
   };
   return result;
+}
+
+/**
+ * A signal for one record, aborted when either run-wide signal is. Not AbortSignal.any: on Node 20 every
+ * signal it makes stays referenced from its sources (about 1 KB per record, never collected); these
+ * listeners are removed when the record is done.
+ */
+function linkSignals(interrupt: AbortSignal, endRun: AbortSignal): { signal: AbortSignal; unlink(): void } {
+  const controller = new AbortController();
+  const sources = [interrupt, endRun];
+  const forward = (event: Event) => controller.abort((event.target as AbortSignal).reason);
+  const aborted = sources.find((source) => source.aborted);
+  if (aborted !== undefined) controller.abort(aborted.reason);
+  else for (const source of sources) source.addEventListener('abort', forward, { once: true });
+  return { signal: controller.signal, unlink: () => sources.forEach((source) => source.removeEventListener('abort', forward)) };
+}
+
+/**
+ * Settles with `work`, or rejects as soon as `signal` aborts: a request asleep in the SDK's retry wait
+ * does not watch the signal, and an interrupted run must not wait for it.
+ */
+function unlessAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+/**
+ * Replies with no text say why, so an empty answer is not mistaken for a wrong one: a refusal, a content
+ * filter, or a server that sent `content: null`.
+ */
+export function emptyReplyWarnings(completions: ReadonlyArray<{ text: string; finishReason: string | null }>): string[] {
+  const empty = completions.filter((completion) => completion.text.trim() === '');
+  if (empty.length === 0) return [];
+  const of = completions.length === 1 ? 'the reply' : `${empty.length} of ${completions.length} replies`;
+  const reasons = [...new Set(empty.map((completion) => completion.finishReason))];
+  const why = reasons.map((reason) =>
+    reason === 'refusal' ? 'the model refused' : reason === 'content_filter' ? 'a content filter stopped it' : `empty content (finish_reason: ${reason ?? 'none'})`,
+  );
+  return [`${of} had no text: ${why.join('; ')}`];
 }

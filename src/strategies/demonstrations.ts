@@ -9,12 +9,12 @@ import type { ChatMessage } from '../core/chat-client.js';
 import type { LoadedTemplate } from '../templates/load-template.js';
 import { oneOf } from './flag-values.js';
 
-const scalar = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+const scalar = z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' }).transform(String);
 
 const demonstrationSchema = z
   .object({
     id: z.union([z.string(), z.number()]).transform(String).optional(),
-    input: z.union([z.string(), z.record(z.string(), z.unknown())]),
+    input: z.union([z.string(), z.record(z.string(), z.unknown())], { error: 'expected a string or an object of template variables' }),
     output: scalar,
     reasoning: z.string().optional(),
   })
@@ -39,11 +39,17 @@ export function parseDemonstration(value: unknown, source: string): Demonstratio
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const field = issue.path.join('.') || 'record';
-    const problem = issue.code === 'invalid_type' && issue.input === undefined ? `missing "${field}"` : `${field}: ${issue.message}`;
+    // zod 4 issues do not carry the input, so look in the value itself for whether the field is there at all.
+    const missing = isObject(value) && issue.path.length === 1 && value[String(issue.path[0])] === undefined;
+    const problem = !isObject(value) ? 'not a JSON object' : missing ? `missing "${field}"` : `"${field}": ${issue.message}`;
     throw new InputError(`${source}: ${problem} (a demonstration needs "input" and "output")`);
   }
   const { id, input, output, reasoning } = parsed.data;
   return { id: id ?? null, input, output, reasoning: reasoning ?? null, source };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** The text a demonstration's input renders to, the way the template would render a record. */

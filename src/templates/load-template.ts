@@ -46,6 +46,8 @@ export interface LoadedTemplate {
    * and naming the record by `recordLabel` (e.g. `data.jsonl:3`). The template is compiled once, at load.
    */
   render(vars: Record<string, unknown>, recordLabel: string): Promise<ChatMessage[]>;
+  /** The missing-variable check of `render` alone (cheap, synchronous): lets a dataset be checked before any call. */
+  checkVariables(vars: Record<string, unknown>, recordLabel: string): void;
 }
 
 export interface TemplateListing {
@@ -80,6 +82,7 @@ export async function loadTemplate(nameOrPath: string, dirs: TemplateDirs): Prom
     settings: template.settings,
     variables: required.filter((name) => !defaulted(name)).sort(),
     render,
+    checkVariables: (vars, recordLabel) => pipeline.checkRequiredVariables(template, required, vars, recordLabel),
   };
 }
 

@@ -59,6 +59,19 @@ export function findMissingVariables(required: readonly string[], values: Record
   return required.filter((name) => !Object.hasOwn(values, name) || values[name] === undefined || values[name] === null);
 }
 
+/** Throws the TemplateError naming the template, the record and every required variable it lacks (after defaults). */
+export function checkRequiredVariables(
+  template: Pick<ParsedTemplate, 'identity' | 'defaults'>,
+  requiredVariables: readonly string[],
+  vars: Record<string, unknown>,
+  recordLabel: string,
+): void {
+  const missing = findMissingVariables(requiredVariables, withDefaults(template.defaults, vars));
+  if (missing.length > 0) {
+    throw new TemplateError(`${describeLocation(template.identity, null)}: record ${recordLabel} is missing variable(s): ${missing.join(', ')}`);
+  }
+}
+
 export async function compileTemplate({ template, partials, requiredVariables }: CompileTemplateInput): Promise<RenderMessages> {
   const dotprompt = createIsolatedDotprompt();
   for (const [name, body] of partials) dotprompt.definePartial(name, body);
@@ -84,11 +97,8 @@ export async function compileTemplate({ template, partials, requiredVariables }:
   }
 
   return async (vars, recordLabel) => {
+    checkRequiredVariables(template, requiredVariables, vars, recordLabel);
     const values = withDefaults(template.defaults, vars);
-    const missing = findMissingVariables(requiredVariables, values);
-    if (missing.length > 0) {
-      throw new TemplateError(`${where}: record ${recordLabel} is missing variable(s): ${missing.join(', ')}`);
-    }
     try {
       return await renderValues(values);
     } catch (error) {

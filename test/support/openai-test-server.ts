@@ -37,7 +37,7 @@ export interface TestServerOptions {
    * Fault injection for chat requests: return a raw response to send instead of the normal answer,
    * or null for the normal answer. `requestNumber` counts chat requests from 1.
    */
-  respond?: (call: ChatCall, requestNumber: number) => RawResponse | null;
+  respond?: (call: ChatCall, requestNumber: number) => RawResponse | DroppedConnection | null;
   /** Default: a deterministic bag-of-words hashing vector of 64 dimensions. */
   embed?: (text: string) => number[];
   /**
@@ -52,6 +52,17 @@ export interface RawResponse {
   body: string;
   /** Content-Type defaults to application/json. */
   headers?: Record<string, string>;
+  /** Wait this long before answering (a slow server, for --timeout). */
+  delayMs?: number;
+}
+
+/**
+ * A fault that is no answer at all: the socket is destroyed before anything is sent (`before-answer`),
+ * or after the headers and half of a 200 body (`mid-body`, a response cut short).
+ */
+export interface DroppedConnection {
+  drop: 'before-answer' | 'mid-body';
+  delayMs?: number;
 }
 
 export interface TestServer {
@@ -118,6 +129,8 @@ async function handleRequest(
     calls.push(call);
     if (!isAuthorised(request, options)) return sendUnauthorised(request, response);
     const injected = options.respond?.(call, requestNumber) ?? null;
+    if (injected?.delayMs) await delay(injected.delayMs);
+    if (injected && 'drop' in injected) return dropConnection(request, response, injected.drop);
     if (injected) return sendRaw(response, injected);
     return answerChat(response, call, options);
   }
@@ -246,6 +259,17 @@ function sendRaw(response: ServerResponse, raw: RawResponse): void {
   headers['content-length'] = String(Buffer.byteLength(raw.body));
   response.writeHead(raw.status, headers);
   response.end(raw.body);
+}
+
+function dropConnection(request: IncomingMessage, response: ServerResponse, how: DroppedConnection['drop']): void {
+  if (how === 'mid-body') {
+    const body = JSON.stringify({ choices: [{ index: 0, message: { role: 'assistant', content: 'cut short' }, finish_reason: 'stop' }] });
+    response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
+    // Flushed before the socket goes, so the client has the headers and is reading the body when it ends.
+    response.write(body.slice(0, body.length >> 1), () => setTimeout(() => request.socket.destroy(), 10));
+    return;
+  }
+  request.socket.destroy();
 }
 
 async function readBody(request: IncomingMessage): Promise<string> {

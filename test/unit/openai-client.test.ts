@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatRequest } from '../../src/core/chat-client.js';
@@ -212,6 +213,15 @@ describe('chat: errors', () => {
     const pending = client.chat(ask(), controller.signal);
     setTimeout(() => controller.abort(new Error('user interrupted')), 50);
     await expect(pending).rejects.toThrow('user interrupted');
+  });
+
+  it('leaves no abort listener on the caller\'s signal once calls finish (a run-long signal must not grow)', async () => {
+    const { client } = await clientFor({ respond: (_call, requestNumber) => (requestNumber === 2 ? { status: 400, body: '{"error":{"message":"no"}}' } : null) });
+    const runSignal = new AbortController().signal;
+    await client.chat(ask(), runSignal);
+    await failureOf(client.chat(ask(), runSignal));
+    await client.embed(['x'], runSignal);
+    expect(getEventListeners(runSignal, 'abort')).toHaveLength(0);
   });
 });
 

@@ -1,0 +1,98 @@
+/**
+ * Batch output lines — OpenAI's output and error files and `vllm run-batch` output share one shape:
+ * `{id, custom_id, response: {status_code, request_id, body: <chat.completion>} | null, error}` —
+ * read into answers (choices and usage) or failures, and answers turned into cache entries under
+ * each sample's key. Pure: no I/O. Lenient like src/core/openai-client.ts: servers differ in extras.
+ */
+import { z } from 'zod';
+import type { ChatChoice, Usage } from '../core/chat-client.js';
+import { splitUsage, type CacheEntry } from '../core/cached-client.js';
+import type { ManifestEntry } from './manifest.js';
+
+export type BatchAnswer =
+  | { customId: string; ok: true; choices: ChatChoice[]; usage: Usage }
+  | { customId: string; ok: false; status: number | null; message: string };
+
+/** One line of DIR/failures.jsonl: a request whose line failed and has not been resubmitted. */
+export const failureSchema = z.object({
+  customId: z.string(),
+  phase: z.number().int().positive(),
+  status: z.number().int().nullable(),
+  message: z.string(),
+});
+export type BatchFailure = z.infer<typeof failureSchema>;
+
+const outputLineSchema = z.object({
+  custom_id: z.string().min(1),
+  response: z.object({ status_code: z.number().nullish(), body: z.unknown().nullish() }).nullish(),
+  error: z.unknown().nullish(),
+});
+
+const usageSchema = z
+  .object({ prompt_tokens: z.number().nullish(), completion_tokens: z.number().nullish(), total_tokens: z.number().nullish() })
+  .nullish()
+  .catch(null);
+
+const chatCompletionSchema = z.object({
+  choices: z.array(
+    z.object({
+      index: z.number().nullish(),
+      message: z.object({ content: z.string().nullish(), refusal: z.string().nullish() }).nullish(),
+      finish_reason: z.string().nullish(),
+    }),
+  ),
+  usage: usageSchema,
+});
+
+/** Reads one output line; a string when the line is not an output line at all (the caller names file:line). */
+export function parseOutputLine(value: unknown): BatchAnswer | string {
+  const line = outputLineSchema.safeParse(value);
+  if (!line.success) return `not a batch output line (needs "custom_id" and "response" or "error")`;
+  const { custom_id: customId, response, error } = line.data;
+  const status = response?.status_code ?? null;
+  const failed = (message: string): BatchAnswer => ({ customId, ok: false, status, message: oneLine(message) });
+  if (hasValue(error) || response === null || response === undefined || (status !== null && status !== 200)) {
+    return failed(errorMessage(error) ?? errorMessage(response?.body) ?? `status ${status ?? 'unknown'}`);
+  }
+  const body = chatCompletionSchema.safeParse(response.body);
+  if (!body.success) return failed('the response body is not a chat completion');
+  if (body.data.choices.length === 0) return failed('the response has no choices');
+  return { customId, ok: true, choices: toChoices(body.data.choices), usage: toUsage(body.data.usage) };
+}
+
+/** Each returned choice (at most the n asked for) under its sample's key, the usage split as the cache splits it. */
+export function cacheEntriesFor(entry: ManifestEntry, choices: readonly ChatChoice[], usage: Usage): Array<{ key: string; entry: CacheEntry }> {
+  const received = choices.slice(0, entry.sampleKeys.length);
+  const shares = splitUsage(usage, received.length);
+  return received.map((choice, index) => ({ key: entry.sampleKeys[index]!, entry: { choice, usage: shares[index]! } }));
+}
+
+function toChoices(choices: z.infer<typeof chatCompletionSchema>['choices']): ChatChoice[] {
+  return [...choices]
+    .sort((a, b) => (a.index ?? 0) - (b.index ?? 0))
+    .map((choice) => {
+      if (choice.message?.refusal) return { text: '', finishReason: choice.finish_reason ?? 'refusal' };
+      return { text: choice.message?.content ?? '', finishReason: choice.finish_reason ?? null };
+    });
+}
+
+function toUsage(usage: z.infer<typeof usageSchema>): Usage {
+  const promptTokens = usage?.prompt_tokens ?? 0;
+  const completionTokens = usage?.completion_tokens ?? 0;
+  return { promptTokens, completionTokens, totalTokens: usage?.total_tokens ?? promptTokens + completionTokens };
+}
+
+/** `"text"` (vLLM), `{message}` (OpenAI error file), `{error: {message}}` (an error body, vLLM's ErrorResponse). */
+function errorMessage(error: unknown): string | null {
+  if (typeof error === 'string' && error.trim() !== '') return error;
+  if (error === null || typeof error !== 'object') return null;
+  const record = error as Record<string, unknown>;
+  if (typeof record.message === 'string') return typeof record.code === 'string' ? `${record.code}: ${record.message}` : record.message;
+  return errorMessage(record.error);
+}
+
+const hasValue = (value: unknown): boolean => value !== null && value !== undefined && value !== '';
+const oneLine = (text: string): string => {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 300 ? `${flat.slice(0, 299)}…` : flat;
+};

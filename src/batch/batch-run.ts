@@ -1,0 +1,162 @@
+/**
+ * One pass of the strategy over the dataset against the batch directory's answers: the shared step of
+ * `batch prepare` (which captures what is missing) and `batch collect` (which emits what is complete).
+ * The strategy, template, answer spec and records are rebuilt from batch.json with the same helpers an
+ * interactive run uses, so both phases and the interactive run compute the very same requests.
+ */
+import type { CacheStore } from '../core/cached-client.js';
+import type { AnswerSpec, MatchMode } from '../core/answer-spec.js';
+import type { DatasetRecord, ResultRecord } from '../core/records.js';
+import { runRecords } from '../core/run-records.js';
+import { newEndpointKnowledge } from '../core/sample-completions.js';
+import { InputError } from '../errors.js';
+import { parseMaxErrors, type ErrorLimit } from '../scoring/gates.js';
+import { findStrategy } from '../strategies/registry.js';
+import type { PreparedStrategy } from '../strategies/strategy.js';
+import { loadRunTemplate, openRecords, resolveAnswerSpec, resolveMatch, resolvePick, resolveRunConfig, strategySetup } from '../cli/run-setup.js';
+import type { Terminal } from '../cli/terminal.js';
+import { forBatchPhase, type BatchLedger, type CapturedRequest } from './batch-clients.js';
+import { sha256OfFile } from './batch-directory.js';
+import type { BatchState } from './batch-state.js';
+
+export interface BatchRun {
+  strategy: string;
+  prepared: PreparedStrategy;
+  records: AsyncIterable<DatasetRecord>;
+  model: string;
+  template: string;
+  templateSha256: string;
+  answer: AnswerSpec;
+  match: MatchMode;
+  temperature: number;
+  maxTokens: number | null;
+  seed: number | null;
+  concurrency: number;
+  maxErrors: ErrorLimit;
+}
+
+/** Rebuilds the run batch.json describes. Expects the working directory to be `state.cwd`. */
+export async function openBatchRun(state: BatchState, terminal: Terminal): Promise<BatchRun> {
+  const definition = findStrategy(state.strategy);
+  if (definition === undefined) throw new InputError(`batch.json: unknown strategy "${state.strategy}"`);
+  if ((await sha256OfFile(state.dataset, '--dataset')) !== state.datasetSha256) {
+    throw new InputError(`--dataset ${state.dataset}: changed since "batch prepare" (its requests no longer match); prepare a new batch directory`);
+  }
+  const flags: Record<string, unknown> = { ...state.flags, dataset: state.dataset };
+  // The settings prepare resolved, given as flags so they win over whatever the environment says now.
+  const config = await resolveRunConfig({
+    ...flags,
+    model: state.model,
+    temperature: String(state.temperature),
+    maxTokens: state.maxTokens === null ? undefined : String(state.maxTokens),
+    seed: state.seed === null ? undefined : String(state.seed),
+  });
+  const template = await loadRunTemplate(flags);
+  const templateSha256 = await sha256OfFile(template.path, '--template');
+  if (state.templateSha256 !== null && templateSha256 !== state.templateSha256) {
+    throw new InputError(`template ${template.name} (${template.path}): changed since "batch prepare" (its requests no longer match); prepare a new batch directory`);
+  }
+  const answer = resolveAnswerSpec(flags, template);
+  const strategy = await definition.load();
+  const prepared = await strategy.prepare(flags, strategySetup(template, answer, resolvePick(flags), config, terminal));
+  const { records } = await openRecords(flags, undefined);
+  return {
+    strategy: definition.name,
+    prepared,
+    records,
+    model: state.model,
+    template: template.name,
+    templateSha256,
+    answer,
+    match: resolveMatch(flags),
+    temperature: state.temperature,
+    maxTokens: state.maxTokens,
+    seed: state.seed,
+    concurrency: config.concurrency,
+    maxErrors: parseMaxErrors(String(flags.maxErrors ?? '0')),
+  };
+}
+
+export interface PhaseCounts {
+  records: number;
+  /** Records whose run finished from collected answers. */
+  answered: number;
+  /** Records that ended in an error (a failed batch line, or what would fail interactively). */
+  errored: number;
+  /** Records waiting for requests already prepared (submitted, or not yet collected). */
+  waiting: number;
+  /** Records that need requests not prepared yet: the next phase. */
+  unprepared: number;
+  /** Records that got new requests in this pass (prepare only). */
+  captured: number;
+}
+
+export interface PhaseOptions {
+  store: CacheStore;
+  ledger: BatchLedger;
+  /** Prepare: capture new requests as this phase's batch lines. Collect: null. */
+  capture: { phase: number } | null;
+  concurrency: number;
+  onCaptured?(record: DatasetRecord, captured: CapturedRequest[]): Promise<void>;
+  warn(message: string): void;
+  /** Finished records only (answered or errored), as the runner reports them. */
+  onResult(result: ResultRecord, record: DatasetRecord): Promise<void>;
+}
+
+export async function runBatchPhase(run: BatchRun, options: PhaseOptions): Promise<PhaseCounts> {
+  const counts: PhaseCounts = { records: 0, answered: 0, errored: 0, waiting: 0, unprepared: 0, captured: 0 };
+  const prepared = forBatchPhase(run.prepared, {
+    model: run.model,
+    ledger: options.ledger,
+    store: options.store,
+    capture: options.capture === null ? null : { phase: options.capture.phase, strategy: run.strategy },
+    async onRecordSettled(record, requests) {
+      if (requests.captured.length > 0) {
+        counts.captured += 1;
+        await options.onCaptured?.(record, requests.captured);
+      }
+    },
+  });
+  await runRecords({
+    records: run.records,
+    jobs: [
+      {
+        strategy: run.strategy,
+        prepared,
+        context: {
+          client: unusedClient(run.model),
+          temperature: run.temperature,
+          maxTokens: run.maxTokens,
+          seed: run.seed,
+          endpoint: newEndpointKnowledge(),
+          signal: new AbortController().signal,
+          warn: (message) => options.warn(message),
+        },
+      },
+    ],
+    concurrency: options.concurrency,
+    model: run.model,
+    template: run.template,
+    answer: run.answer,
+    match: run.match,
+    async onResult(result, record) {
+      counts.records += 1;
+      const reason = prepared.unansweredReason(record);
+      if (reason === 'unprepared') counts.unprepared += 1;
+      if (reason === 'waiting') counts.waiting += 1;
+      if (reason !== null) return;
+      if (result.error === null) counts.answered += 1;
+      else counts.errored += 1;
+      await options.onResult(result, record);
+    },
+  });
+  return counts;
+}
+
+/** Every record's run gets its own client from forBatchPhase; this one is never called. */
+function unusedClient(model: string) {
+  const unused = async (): Promise<never> => {
+    throw new Error('batch phase: the run context client is replaced per record');
+  };
+  return { model, chat: unused, embed: unused };
+}

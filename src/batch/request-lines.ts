@@ -1,0 +1,106 @@
+/**
+ * Batch input lines: the request a strategy would send interactively, written as one line of the
+ * Batch API's JSONL (`custom_id`, `method`, `url`, `body`) — the same format `vllm run-batch` reads —
+ * and the rule that splits lines into files the API accepts. Pure: no I/O.
+ */
+import type { ChatMessage, ChatRequest } from '../core/chat-client.js';
+
+export const chatCompletionsUrl = '/v1/chat/completions';
+
+/**
+ * Per input file of the OpenAI Batch API: "The file can contain up to 50,000 requests, and can be up
+ * to 200 MB in size." — OpenAI API reference, POST /v1/batches, `input_file_id`
+ * (https://platform.openai.com/docs/api-reference/batch/create; quoted the same in openai-node 6.30.1,
+ * src/resources/batches.ts, BatchCreateParams.input_file_id, and in Azure OpenAI's batches reference).
+ * Older versions of that page said 100 MB. MB is read as 10^6 bytes, the stricter reading.
+ * Other engines differ (vLLM's run-batch has no limit), hence --max-requests-per-file / --max-file-bytes.
+ */
+export const openAIBatchLimits: FileLimits = { maxRequests: 50_000, maxBytes: 200_000_000 };
+
+export interface FileLimits {
+  maxRequests: number;
+  maxBytes: number;
+}
+
+export interface BatchRequestBody {
+  model: string;
+  messages: ChatMessage[];
+  temperature: number;
+  max_tokens?: number;
+  seed?: number;
+  n?: number;
+  stop?: string[];
+}
+
+export interface BatchRequestLine {
+  custom_id: string;
+  method: 'POST';
+  url: typeof chatCompletionsUrl;
+  body: BatchRequestBody;
+}
+
+/** The body src/core/openai-client.ts would send for this request, field for field. */
+export function batchRequestLine(customId: string, model: string, request: ChatRequest): BatchRequestLine {
+  const n = request.n ?? 1;
+  return {
+    custom_id: customId,
+    method: 'POST',
+    url: chatCompletionsUrl,
+    body: {
+      model,
+      messages: request.messages.map((message) => ({ role: message.role, content: message.content })),
+      temperature: request.temperature,
+      ...(request.maxTokens !== undefined && { max_tokens: request.maxTokens }),
+      ...(request.seed !== undefined && { seed: request.seed }),
+      // As interactively: `n` only when more than one choice is wanted (some servers reject it).
+      ...(n > 1 && { n }),
+      ...(request.stop !== undefined && request.stop.length > 0 && { stop: request.stop }),
+    },
+  };
+}
+
+/** The line as written to a file, newline included; its byte length is what counts against the limit. */
+export const serializeRequestLine = (line: BatchRequestLine): string => `${JSON.stringify(line)}\n`;
+
+/**
+ * Decides, line by line, when to start a new file: a file is closed before the line that would take it
+ * past either limit. A single line larger than maxBytes still gets a file of its own (the API will
+ * refuse it, and says which line; refusing here would hide every other request).
+ */
+export interface FileSplitter {
+  /** Accounts for a line of `bytes` bytes; true when it must start a new file (always true for the first line). */
+  startsNewFile(bytes: number): boolean;
+}
+
+export function createFileSplitter(limits: FileLimits): FileSplitter {
+  let requests = 0;
+  let bytes = 0;
+  let any = false;
+  return {
+    startsNewFile(lineBytes) {
+      const fresh = !any || requests + 1 > limits.maxRequests || bytes + lineBytes > limits.maxBytes;
+      any = true;
+      if (fresh) {
+        requests = 0;
+        bytes = 0;
+      }
+      requests += 1;
+      bytes += lineBytes;
+      return fresh;
+    },
+  };
+}
+
+/** Splits whole lines into files: the table-testable form of the splitter. */
+export function splitIntoFiles(lineBytes: readonly number[], limits: FileLimits): number[][] {
+  const splitter = createFileSplitter(limits);
+  const files: number[][] = [];
+  lineBytes.forEach((bytes, index) => {
+    if (splitter.startsNewFile(bytes)) files.push([]);
+    files.at(-1)!.push(index);
+  });
+  return files;
+}
+
+/** `requests-001.jsonl`, numbered across phases and resubmissions so no file is ever overwritten. */
+export const requestFileName = (number: number): string => `requests-${String(number).padStart(3, '0')}.jsonl`;

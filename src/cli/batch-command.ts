@@ -1,0 +1,276 @@
+/**
+ * `promptlab batch prepare|submit|status|collect|resubmit|cancel`: the shell over src/batch — paths,
+ * flags, the endpoint, the working directory and what is printed. A batch run is the interactive run
+ * with a different client (see src/batch/batch-clients.ts), so collect prints the same result records.
+ */
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { DatasetRecord, ResultRecord } from '../core/records.js';
+import { EndpointError, GateError, InputError, UsageError } from '../errors.js';
+import { renderScoreSummary } from '../render/compare-table.js';
+import { formatResultRecord } from '../render/result-record.js';
+import { formatTextTable } from '../render/text-table.js';
+import { checkMaxErrors } from '../scoring/gates.js';
+import { createSummaryAccumulator } from '../scoring/summary.js';
+import { findStrategy, strategyNames } from '../strategies/registry.js';
+import { positiveInteger } from '../strategies/flag-values.js';
+import { batchPaths, batchStateExists, readBatchState, readFailures, readManifest, writeBatchState, writeFailures } from '../batch/batch-directory.js';
+import { openBatchRun, runBatchPhase, type BatchRun } from '../batch/batch-run.js';
+import { filesAwaitingCollection, filesToSubmit, type BatchState, type RequestFile } from '../batch/batch-state.js';
+import { collectFinishedBatches, ingestFromFile, type IngestTarget } from '../batch/collect-outputs.js';
+import type { BatchApi } from '../batch/openai-batch-client.js';
+import { newBatchState, prepareNextPhase } from '../batch/prepare-phase.js';
+import { openAIBatchLimits, type FileLimits } from '../batch/request-lines.js';
+import { batchStatuses, cancelRunningBatches, submitPendingFiles, writeResubmission } from '../batch/submit-batches.js';
+import { createFileCacheStore } from './file-cache-store.js';
+import { chooseFormat, createResultSink } from './result-sink.js';
+import { resolveRunConfig } from './run-setup.js';
+import { runSchemaId } from './run-strategy-command.js';
+import { createTerminal, type Terminal } from './terminal.js';
+
+type Flags = Record<string, unknown>;
+
+export async function batchPrepareCommand(target: string, flagValues: Flags): Promise<void> {
+  const terminal = createTerminal({ quiet: flagValues.quiet === true });
+  const { label, state } = await openPrepareTarget(target, flagValues, terminal);
+  const directory = resolve(label);
+  enterWorkingDirectory(state.cwd);
+  const run = await openBatchRun(state, terminal);
+  const ledger = { manifest: await readManifest(directory), failures: await readFailures(directory) };
+  const prepared = await prepareNextPhase(directory, state, run, createFileCacheStore(batchPaths(directory).responses), ledger);
+  if (state.phase === 0 && prepared.phase === null) await writeBatchState(directory, prepared.state);
+  const { counts } = prepared;
+  const fileNames = prepared.files.map((file) => file.name).join(', ');
+  printReport(
+    flagValues,
+    { schema: 'promptlab.batch-prepare/v1', directory, phase: prepared.phase, requests: prepared.requests, files: prepared.files.map(({ name, requests, bytes }) => ({ name, requests, bytes })), records: counts },
+    prepared.phase === null
+      ? `nothing to prepare in ${label}: ${counts.answered} records answered, ${counts.errored} errored, ${counts.waiting} waiting for requests already prepared`
+      : `phase ${prepared.phase}: ${prepared.requests} requests for ${counts.captured} records in ${prepared.files.length} file(s) (${fileNames}); next: promptlab batch submit ${label}`,
+  );
+}
+
+export async function batchSubmitCommand(target: string, flagValues: Flags): Promise<void> {
+  const directory = resolve(target);
+  const state = await readBatchState(directory);
+  if (filesToSubmit(state).length === 0) return printReport(flagValues, { schema: 'promptlab.batch-submit/v1', directory, submitted: [] }, `nothing to submit in ${target}: every request file has a batch`);
+  const endpoint = await batchEndpoint(flagValues, state);
+  const { submitted } = await submitPendingFiles(directory, state, endpoint.forNewBatches());
+  reportSubmitted(flagValues, target, directory, submitted);
+}
+
+export async function batchStatusCommand(target: string, flagValues: Flags): Promise<void> {
+  const directory = resolve(target);
+  const state = await readBatchState(directory);
+  const endpoint = await batchEndpoint(flagValues, state);
+  const { rows } = await batchStatuses(directory, state, endpoint.forFile);
+  const table = formatTextTable(
+    [
+      { header: 'file', align: 'left' },
+      { header: 'phase', align: 'right' },
+      { header: 'requests', align: 'right' },
+      { header: 'batch', align: 'left' },
+      { header: 'status', align: 'left' },
+      { header: 'done', align: 'right' },
+      { header: 'failed', align: 'left' },
+    ],
+    rows.map((row) => [
+      `${row.file}${row.kind === 'resubmitted' ? ' (resubmitted)' : ''}`,
+      String(row.phase),
+      String(row.requests),
+      row.batchId ?? '-',
+      row.status,
+      row.requestCounts === null ? '' : `${row.requestCounts.completed}/${row.requestCounts.total}`,
+      row.requestCounts === null ? '' : String(row.requestCounts.failed),
+    ]),
+  );
+  printReport(flagValues, { schema: 'promptlab.batch-status/v1', directory, phase: state.phase, files: rows }, rows.length === 0 ? `${target}: no request files` : table);
+}
+
+export async function batchCancelCommand(target: string, flagValues: Flags): Promise<void> {
+  const directory = resolve(target);
+  const state = await readBatchState(directory);
+  const endpoint = await batchEndpoint(flagValues, state);
+  const { cancelled } = await cancelRunningBatches(directory, state, endpoint.forFile);
+  printReport(
+    flagValues,
+    { schema: 'promptlab.batch-cancel/v1', directory, cancelled: cancelled.map((file) => ({ file: file.name, batchId: file.submission?.batchId, status: file.status })) },
+    cancelled.length === 0 ? `nothing to cancel in ${target}: no batch is running` : `cancelling ${cancelled.length} batch(es); "promptlab batch collect ${target}" reads their partial output once cancelled`,
+  );
+}
+
+export async function batchResubmitCommand(target: string, flagValues: Flags): Promise<void> {
+  const directory = resolve(target);
+  const failures = await readFailures(directory);
+  if (failures.size === 0) return printReport(flagValues, { schema: 'promptlab.batch-submit/v1', directory, submitted: [] }, `nothing to resubmit in ${target}: no failed requests`);
+  const written = await writeResubmission(directory, await readBatchState(directory), failures);
+  if (flagValues.submit === false) {
+    const names = written.files.map((file) => file.name).join(', ');
+    return printReport(flagValues, { schema: 'promptlab.batch-prepare/v1', directory, requests: written.requests, files: written.files }, `${written.requests} failed requests written to ${names} (not submitted)`);
+  }
+  const endpoint = await batchEndpoint(flagValues, written.state);
+  const { submitted } = await submitPendingFiles(directory, written.state, endpoint.forNewBatches(), new Set(written.files.map((file) => file.name)));
+  reportSubmitted(flagValues, target, directory, submitted);
+}
+
+export async function batchCollectCommand(target: string, flagValues: Flags): Promise<void> {
+  const terminal = createTerminal({ quiet: flagValues.quiet === true });
+  const directory = resolve(target);
+  const format = chooseFormat(flagValues);
+  const outputPath = flagValues.output === undefined ? null : resolve(String(flagValues.output));
+  const store = createFileCacheStore(batchPaths(directory).responses);
+  const manifest = await readManifest(directory);
+  const failures = await readFailures(directory);
+  const ingested = await bringAnswersHome(directory, await readBatchState(directory), flagValues, { manifest, failures, store }, terminal);
+  const { state } = ingested;
+  await writeFailures(directory, failures);
+
+  enterWorkingDirectory(state.cwd);
+  const run = await openBatchRun(state, terminal);
+  const finished: Array<{ result: ResultRecord; record: DatasetRecord }> = [];
+  const counts = await runBatchPhase(run, {
+    store,
+    ledger: { manifest, failures },
+    capture: null,
+    concurrency: run.concurrency,
+    warn: (message) => terminal.warn(message),
+    onResult: async (result, record) => void finished.push({ result, record }),
+  });
+  if (counts.waiting + counts.unprepared > 0) {
+    // Incomplete results are not results: say what is missing and how to get it, print none.
+    const line = (text: string) => process.stderr.write(`promptlab: ${text}\n`);
+    if (counts.unprepared > 0) line(`${counts.unprepared} of ${counts.records} records need phase ${state.phase + 1}: run "promptlab batch prepare ${target}", then submit and collect it`);
+    if (counts.waiting > 0) {
+      const running = ingested.running.length;
+      const where = running > 0 ? `${running} batch(es) still running ("promptlab batch status ${target}")` : `not answered yet: "promptlab batch submit ${target}", or collect vllm run-batch output with --from FILE`;
+      line(`${counts.waiting} of ${counts.records} records wait for requests already prepared: ${where}`);
+    }
+    return;
+  }
+  await emitResults(run, finished, { format, outputPath, terminal, verbose: flagValues.verbose === true, label: target });
+}
+
+/** Finished batches' output and error files, then each --from file, into DIR/responses and the failures map. */
+async function bringAnswersHome(directory: string, state: BatchState, flagValues: Flags, target: IngestTarget, terminal: Terminal): Promise<{ state: BatchState; running: RequestFile[] }> {
+  let current = state;
+  let running: RequestFile[] = [];
+  if (filesAwaitingCollection(state).length > 0) {
+    const endpoint = await batchEndpoint(flagValues, state);
+    const downloaded = await collectFinishedBatches(directory, state, endpoint.forFile, target);
+    current = downloaded.state;
+    running = downloaded.running;
+    await writeBatchState(directory, current);
+    const { answered, failed } = downloaded.counts;
+    if (downloaded.collected.length > 0) terminal.note(`collected ${downloaded.collected.length} batch(es): ${answered} requests answered, ${failed} failed`);
+  }
+  for (const from of (flagValues.from as string[] | undefined) ?? []) {
+    const counts = await ingestFromFile(resolve(from), target);
+    terminal.note(`--from ${from}: ${counts.answered} requests answered, ${counts.failed} failed${counts.unknown > 0 ? `, ${counts.unknown} not from this batch` : ''}`);
+  }
+  return { state: current, running };
+}
+
+/** The same sink, summary and gates as an interactive run (src/cli/run-strategy-command.ts), in dataset order. */
+async function emitResults(
+  run: BatchRun,
+  finished: Array<{ result: ResultRecord; record: DatasetRecord }>,
+  options: { format: ReturnType<typeof chooseFormat>; outputPath: string | null; terminal: Terminal; verbose: boolean; label: string },
+): Promise<void> {
+  const { terminal } = options;
+  const summary = createSummaryAccumulator(run.strategy);
+  const sink = await createResultSink({
+    format: options.format,
+    outputPath: options.outputPath,
+    append: false,
+    renderHuman: (result) => formatResultRecord(result, terminal.stdoutColors, options.verbose),
+  });
+  finished.sort((left, right) => left.record.index - right.record.index);
+  for (const { result, record } of finished) {
+    summary.add(result);
+    await sink.write(result, record);
+  }
+  const totals = summary.finish();
+  await sink.close((results) => ({ schema: runSchemaId, strategy: run.strategy, model: run.model, template: run.template, summary: totals, results }));
+  if (options.format !== 'human') terminal.note(renderScoreSummary(totals, terminal.stdoutColors));
+  const errored = finished.filter(({ result }) => result.error !== null);
+  if (errored.length > 0 && errored.length === finished.length) {
+    throw new EndpointError(`${options.label}: no record got an answer (${errored[0]!.result.error})`);
+  }
+  const gate = checkMaxErrors([totals], run.maxErrors)[0];
+  if (gate !== undefined) throw new GateError(gate.message);
+}
+
+/** `prepare <strategy> -o DIR` starts a batch directory; `prepare DIR` continues one from its batch.json. */
+async function openPrepareTarget(target: string, flagValues: Flags, terminal: Terminal): Promise<{ label: string; state: BatchState }> {
+  const definition = findStrategy(target);
+  if (definition !== undefined) {
+    const label = (flagValues.output as string | undefined) ?? '';
+    if (label === '') throw new UsageError(`batch prepare ${target}: -o DIR names the batch directory to create`);
+    if (await batchStateExists(resolve(label))) {
+      throw new UsageError(`-o ${label}: already holds a batch; "promptlab batch prepare ${label}" prepares its next phase`);
+    }
+    const state = await newBatchState(definition, flagValues, fileLimits(flagValues));
+    if (definition.defaultTemperature > 0 && state.temperature === 0) {
+      terminal.warn(`${definition.name} at temperature 0 samples the same path every time; use --temperature 0.5–0.7`);
+    }
+    await mkdir(resolve(label), { recursive: true, mode: 0o700 });
+    return { label, state };
+  }
+  if (!(await batchStateExists(resolve(target)))) {
+    throw new UsageError(`batch prepare: "${target}" is neither a strategy (${strategyNames().join(', ')}) nor a batch directory (no batch.json)`);
+  }
+  const ignored = Object.keys(flagValues).filter((name) => !['quiet', 'debug', 'json'].includes(name));
+  if (ignored.length > 0) terminal.warn(`batch prepare ${target}: settings come from its batch.json; ignoring --${ignored.map(kebab).join(', --')}`);
+  return { label: target, state: await readBatchState(resolve(target)) };
+}
+
+function reportSubmitted(flagValues: Flags, label: string, directory: string, submitted: RequestFile[]): void {
+  const batches = submitted.map((file) => ({ file: file.name, batchId: file.submission!.batchId, status: file.status, requests: file.requests }));
+  printReport(
+    flagValues,
+    { schema: 'promptlab.batch-submit/v1', directory, submitted: batches },
+    `submitted ${batches.length} batch(es): ${batches.map((batch) => `${batch.file} → ${batch.batchId}`).join(', ')}; follow with: promptlab batch status ${label}`,
+  );
+}
+
+/** A person at a terminal gets the line; a pipe (or --json) gets the JSON document. */
+function printReport(flagValues: Flags, document: object, human: string): void {
+  const json = flagValues.json === true || !process.stdout.isTTY;
+  process.stdout.write(json ? `${JSON.stringify(document, null, 2)}\n` : `${human}\n`);
+}
+
+/**
+ * The Batch API at the endpoint (flags beat env beat config). A submitted batch lives where it was
+ * created, so status and collect go back to the base URL stored with it unless --base-url says otherwise.
+ */
+async function batchEndpoint(flagValues: Flags, state: BatchState): Promise<{ forNewBatches(): BatchApi; forFile(file: RequestFile): BatchApi }> {
+  const config = await resolveRunConfig(flagValues);
+  const { createOpenAIBatchApi } = await import('../batch/openai-batch-client.js');
+  const apis = new Map<string, BatchApi>();
+  const at = (baseUrl: string): BatchApi => {
+    if (!apis.has(baseUrl)) apis.set(baseUrl, createOpenAIBatchApi({ baseUrl, apiKey: config.apiKey, timeoutMs: config.timeoutMs, maxRetries: config.retries }));
+    return apis.get(baseUrl)!;
+  };
+  const fromFlag = flagValues.baseUrl === undefined ? null : config.baseUrl;
+  // Later phases and resubmissions go where the first batches went, so one run stays at one endpoint.
+  const previous = state.files.findLast((file) => file.submission !== null)?.submission?.baseUrl ?? null;
+  return { forNewBatches: () => at(fromFlag ?? previous ?? config.baseUrl), forFile: (file) => at(fromFlag ?? file.submission?.baseUrl ?? config.baseUrl) };
+}
+
+function fileLimits(flagValues: Flags): FileLimits {
+  return {
+    maxRequests: flagValues.maxRequestsPerFile === undefined ? openAIBatchLimits.maxRequests : positiveInteger(flagValues.maxRequestsPerFile, '--max-requests-per-file'),
+    maxBytes: flagValues.maxFileBytes === undefined ? openAIBatchLimits.maxBytes : positiveInteger(flagValues.maxFileBytes, '--max-file-bytes'),
+  };
+}
+
+/** Templates, examples and --vars @file resolve as they did when prepare ran, wherever the later command runs. */
+function enterWorkingDirectory(cwd: string): void {
+  try {
+    process.chdir(cwd);
+  } catch (error) {
+    throw new InputError(`batch.json: cannot enter ${cwd}, where prepare ran and relative paths resolve (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  }
+}
+
+const kebab = (name: string): string => name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);

@@ -1,0 +1,241 @@
+/**
+ * `--resume FILE`: pick up a JSONL result file from an earlier run (`-o FILE --jsonl`), perhaps cut short by
+ * Ctrl-C or `kill -9`. Results without an error are kept and their records (id × strategy) skipped;
+ * errored results are dropped so those records run again; summary lines are dropped (the new run writes
+ * fresh ones); a half-written last line (the kill) is dropped. The output file is rewritten to what is
+ * kept (atomically, only when something was dropped) and the run appends the rest, so the file ends
+ * with each record once.
+ */
+import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { z } from 'zod';
+import { InputError, InterruptedError, UsageError } from '../errors.js';
+import { resultSchemaId, type ResultRecord } from '../core/records.js';
+import { readLines } from './read-lines.js';
+import type { Terminal } from './terminal.js';
+
+/** A result line as far as resuming and summarising read it; other fields pass through untouched. */
+const resumedResultSchema = z.looseObject({
+  schema: z.literal(resultSchemaId),
+  id: z.string(),
+  strategy: z.string(),
+  error: z.string().nullable(),
+  answer: z.string().nullable(),
+  correct: z.boolean().nullable(),
+  completions: z.array(z.looseObject({ finishReason: z.string().nullable() })),
+  samplesUsed: z.number(),
+  usage: z.object({ promptTokens: z.number(), completionTokens: z.number(), totalTokens: z.number() }),
+  requests: z.number(),
+  latencyMs: z.number(),
+});
+
+/** `compare --format jsonl` ends its output with one summary line per strategy. */
+const summaryLineSchema = z.looseObject({ schema: z.literal('promptlab.summary/v1') });
+
+export type ResumeLine =
+  | { kind: 'blank' }
+  | { kind: 'result'; result: ResultRecord }
+  | { kind: 'errored'; id: string; strategy: string }
+  | { kind: 'summary' }
+  /** A last line without its newline that is not JSON: the write a kill cut short. */
+  | { kind: 'cut' };
+
+/** What one line of a resume file is. `lastUnterminated`: the final line, with no newline after it. */
+export function classifyResumeLine(text: string, where: string, lastUnterminated: boolean): ResumeLine {
+  if (text.trim() === '') return { kind: 'blank' };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    if (lastUnterminated) return { kind: 'cut' };
+    throw new InputError(`--resume ${where}: not valid JSON (not a promptlab JSONL result file?)`);
+  }
+  if (summaryLineSchema.safeParse(value).success) return { kind: 'summary' };
+  const parsed = resumedResultSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue && issue.path.length > 0 ? ` (${issue.path.join('.')}: ${issue.message})` : '';
+    throw new InputError(`--resume ${where}: not a ${resultSchemaId} line${field}; resume takes the JSONL written by -o FILE --jsonl`);
+  }
+  const result = parsed.data as unknown as ResultRecord;
+  return result.error === null ? { kind: 'result', result } : { kind: 'errored', id: result.id, strategy: result.strategy };
+}
+
+export const resultKey = (id: string, strategy: string): string => JSON.stringify([id, strategy]);
+
+export interface ResumeState {
+  /** True when FILE already holds a result without error for this record and strategy. */
+  isDone(id: string, strategy: string): boolean;
+  /** Results kept from the file. */
+  kept: number;
+  /** Errored results dropped, to be run again. */
+  retried: number;
+  /** Models and templates the kept results were made with (a mismatch is worth a warning). */
+  models: ReadonlySet<string>;
+  templates: ReadonlySet<string>;
+}
+
+/**
+ * Reads FILE, hands each kept result to `onKept` (for the summary), and leaves `outputPath` holding exactly
+ * the kept lines, ready to be appended to. A FILE that does not exist yet is an empty start, so a CI step
+ * can always pass `--resume`.
+ */
+export async function prepareResume(path: string, outputPath: string, onKept: (result: ResultRecord) => void): Promise<ResumeState> {
+  const done = new Set<string>();
+  const state = { kept: 0, retried: 0, models: new Set<string>(), templates: new Set<string>() };
+  const isDone = (id: string, strategy: string) => done.has(resultKey(id, strategy));
+  const size = await fileSize(path);
+  if (size === null) return { ...state, isDone };
+
+  const unterminated = size > 0 && !(await endsWithNewline(path));
+  // Kept lines stream into a copy; the copy replaces the output only when it differs from what is there.
+  let needsRewrite = resolve(path) !== resolve(outputPath);
+  const copy = await openCopy(outputPath);
+  try {
+    const take = async (text: string, where: string, last: boolean) => {
+      const entry = classifyResumeLine(text, where, last && unterminated);
+      if (entry.kind === 'result' && !done.has(resultKey(entry.result.id, entry.result.strategy))) {
+        done.add(resultKey(entry.result.id, entry.result.strategy));
+        state.kept++;
+        state.models.add(entry.result.model);
+        state.templates.add(entry.result.template);
+        onKept(entry.result);
+        await copy.write(`${text}\n`);
+        return;
+      }
+      // Dropped: an errored result (run again), a summary, the cut last line, or a duplicate (the first stands).
+      if (entry.kind === 'errored') state.retried++;
+      if (entry.kind !== 'blank') needsRewrite = true;
+    };
+    // One line behind, so the last line is known when it is classified.
+    let pending: { text: string; line: number } | null = null;
+    for await (const line of readLines(path, `--resume ${path}`)) {
+      if (pending !== null) await take(pending.text, `${path}:${pending.line}`, false);
+      pending = line;
+    }
+    if (pending !== null) await take(pending.text, `${path}:${pending.line}`, true);
+    if (unterminated) needsRewrite = true;
+    await copy.finish(needsRewrite);
+  } catch (error) {
+    await copy.discard();
+    throw error;
+  }
+  return { ...state, isDone };
+}
+
+/**
+ * The command's side of --resume: prepares the file, feeds the kept results of the strategies being run
+ * to `onKept` (so the summary covers the whole file), and says what it found. Null without --resume.
+ */
+export async function resumeRun(
+  flagValues: Record<string, unknown>,
+  outputPath: string,
+  run: { model: string; template: string; strategies: readonly string[] },
+  onKept: (result: ResultRecord) => void,
+  terminal: Terminal,
+): Promise<ResumeState | null> {
+  const path = flagValues.resume as string | undefined;
+  if (path === undefined) return null;
+  let otherStrategies = 0;
+  const state = await prepareResume(path, outputPath, (result) => {
+    if (run.strategies.includes(result.strategy)) onKept(result);
+    else otherStrategies++;
+  });
+  if (state.kept === 0 && state.retried === 0) terminal.note(`--resume ${path}: nothing to resume yet; starting from the first record`);
+  else terminal.note(`--resume ${path}: ${state.kept} result(s) kept${state.retried > 0 ? `, ${state.retried} errored one(s) to run again` : ''}`);
+  const otherModels = [...state.models].filter((model) => model !== run.model);
+  if (otherModels.length > 0) terminal.warn(`--resume ${path}: holds results of model ${otherModels.join(', ')}; this run uses ${run.model}`);
+  const otherTemplates = [...state.templates].filter((template) => template !== run.template);
+  if (otherTemplates.length > 0) terminal.warn(`--resume ${path}: holds results of template ${otherTemplates.join(', ')}; this run uses ${run.template}`);
+  if (otherStrategies > 0) terminal.warn(`--resume ${path}: ${otherStrategies} result(s) of other strategies are kept in the file but not summarised`);
+  return state;
+}
+
+/** Exit 130, saying where the finished results are and how to finish the run. */
+export function interruptedError(finished: number, resumable: string | null): InterruptedError {
+  const done = `interrupted after ${finished} new result(s)`;
+  if (resumable === null) return new InterruptedError(`${done}; to make a run resumable, write it with -o FILE --jsonl, then rerun with --resume FILE`);
+  return new InterruptedError(`${done}, written to ${resumable}; rerun with --resume ${shellWord(resumable)} to finish`);
+}
+
+/** The lines already on file when a fatal error ends the run: say how to pick up from there. */
+export function resumeAfterFailureHint(written: number, resumable: string | null): string | null {
+  if (resumable === null || written === 0) return null;
+  return `${written} result(s) are in ${resumable}; once the endpoint works, rerun with --resume ${shellWord(resumable)}`;
+}
+
+const shellWord = (text: string): string => (/^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`);
+
+/** `-o` beside `--resume`: the output must be JSON Lines, and defaults to the resume file itself. */
+export function resumeOutputPath(flagValues: Record<string, unknown>): string | null {
+  const resumePath = flagValues.resume as string | undefined;
+  if (resumePath === undefined) return null;
+  if (flagValues.json === true) throw new UsageError('--resume appends JSON lines to the file; drop --json');
+  if (resumePath === '-') throw new UsageError('--resume needs a file written by -o FILE --jsonl, not stdin');
+  return (flagValues.output as string | undefined) ?? resumePath;
+}
+
+async function fileSize(path: string): Promise<number | null> {
+  try {
+    const info = await stat(path);
+    if (info.isDirectory()) throw new InputError(`--resume ${path}: is a directory, not a file`);
+    return info.size;
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    throw new InputError(`--resume ${path}: cannot read (${code ?? String(error)})`);
+  }
+}
+
+async function endsWithNewline(path: string): Promise<boolean> {
+  const file = await open(path, 'r');
+  try {
+    const { size } = await file.stat();
+    const { buffer } = await file.read(Buffer.alloc(1), 0, 1, size - 1);
+    return buffer[0] === 0x0a;
+  } finally {
+    await file.close();
+  }
+}
+
+/** A user-only copy beside `path` that replaces it whole, or not at all: a kill mid-copy leaves `path` as it was. */
+async function openCopy(path: string) {
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+  const cannotWrite = (error: unknown) =>
+    new InputError(`-o ${path}: cannot write (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+  let file: FileHandle;
+  try {
+    file = await open(temporary, 'w', 0o600);
+  } catch (error) {
+    throw cannotWrite(error);
+  }
+  let buffered: string[] = [];
+  const flush = async () => {
+    if (buffered.length === 0) return;
+    const text = buffered.join('');
+    buffered = [];
+    await file.write(text);
+  };
+  return {
+    async write(text: string) {
+      buffered.push(text);
+      if (buffered.length >= 1000) await flush();
+    },
+    async finish(replace: boolean) {
+      try {
+        await flush();
+        await file.sync();
+        await file.close();
+        if (replace) await rename(temporary, path);
+        else await rm(temporary, { force: true });
+      } catch (error) {
+        throw cannotWrite(error);
+      }
+    },
+    async discard() {
+      await file.close().catch(() => undefined);
+      await rm(temporary, { force: true });
+    },
+  };
+}
