@@ -33,7 +33,7 @@ import {
 } from './run-setup.js';
 import { interruptedError, resumeAfterFailureHint, resumeOutputPath, resumeRun } from './resume-file.js';
 import { createTerminal } from './terminal.js';
-import { writeFileAtomic } from './write-file.js';
+import { checkWritableOutput, writeFileAtomic } from './write-file.js';
 
 export const summarySchemaId = 'promptlab.summary/v1';
 
@@ -91,6 +91,7 @@ export async function compareCommand(flagValues: Record<string, unknown>): Promi
   }
   const format = resumeOutput === null ? chooseCompareFormat(flagValues) : 'jsonl';
   const outputPath = resumeOutput ?? (flagValues.output as string | undefined) ?? null;
+  if (outputPath !== null && format !== 'jsonl') await checkWritableOutput(outputPath, '-o');
 
   const config = await resolveRunConfig(flagValues);
   const template = await loadRunTemplate(flagValues);

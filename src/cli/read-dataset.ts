@@ -1,13 +1,19 @@
 /**
  * Datasets: JSONL (or CSV) records holding the template's variables, optionally `id` and `expected`.
- * A file is checked whole before its first record is handed out, so a malformed line 9,000 ends the run
- * before any request rather than after 8,999 paid ones; its records are then streamed from a second read.
+ * A file up to `checkWholeBytes` is checked whole before its first record is handed out, so a malformed
+ * line ends the run before any request rather than after the paid ones before it; its records are then
+ * streamed from a second read. A larger file starts streaming at once (the endpoint should not wait for
+ * a big file to be read) while the same check runs ahead of the stream, far faster than requests go out.
  * stdin cannot be read twice: it is checked as it streams.
  */
+import { stat } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import type { DatasetRecord } from '../core/records.js';
 import { parseJsonLine, readLines, type NumberedLine } from './read-lines.js';
 import { parseCsvLine } from './parse-csv.js';
+
+/** Checking 8 MiB of JSONL takes a fraction of a second: below that, check everything first. */
+export const checkWholeBytes = 8 * 1024 * 1024;
 
 export interface DatasetOptions {
   /** Variables from --var/--vars; a record's own values win. */
@@ -17,8 +23,27 @@ export interface DatasetOptions {
 }
 
 export async function* readDataset(path: string, options: DatasetOptions): AsyncGenerator<DatasetRecord> {
-  if (path !== '-') for await (const record of parseDataset(path, options)) void record;
-  yield* parseDataset(path, options);
+  if (path === '-') {
+    yield* parseDataset(path, options);
+    return;
+  }
+  if ((await stat(path)).size <= checkWholeBytes) {
+    for await (const record of parseDataset(path, options)) void record;
+    yield* parseDataset(path, options);
+    return;
+  }
+  let failure: unknown = null;
+  const checkAhead = (async () => {
+    for await (const record of parseDataset(path, options)) void record;
+  })().catch((error: unknown) => {
+    failure = error;
+  });
+  for await (const record of parseDataset(path, options)) {
+    if (failure !== null) throw failure;
+    yield record;
+  }
+  await checkAhead;
+  if (failure !== null) throw failure;
 }
 
 async function* parseDataset(path: string, options: DatasetOptions): AsyncGenerator<DatasetRecord> {

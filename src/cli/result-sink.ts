@@ -6,7 +6,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { InputError, UsageError } from '../errors.js';
 import type { DatasetRecord, ResultRecord } from '../core/records.js';
 import type { Colors } from '../render/colors.js';
-import { openAppendable, writeFileAtomic } from './write-file.js';
+import { checkWritableOutput, openAppendable, writeFileAtomic } from './write-file.js';
 
 export type OutputFormat = 'human' | 'json' | 'jsonl';
 
@@ -39,6 +39,7 @@ export interface SinkOptions {
 
 export async function createResultSink(options: SinkOptions): Promise<ResultSink> {
   let file: FileHandle | null = null;
+  if (options.outputPath !== null && options.format !== 'jsonl') await checkWritableOutput(options.outputPath, '-o');
   if (options.outputPath !== null && options.format === 'jsonl') {
     try {
       file = await openAppendable(options.outputPath, options.append);

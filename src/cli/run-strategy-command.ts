@@ -59,7 +59,11 @@ export async function runStrategyCommand(definition: StrategyDefinition, positio
     format,
     outputPath,
     append: resume !== null,
-    renderHuman: (result) => formatResultRecord(result, terminal.stdoutColors, flagValues.verbose === true),
+    // A dataset's records arrive out of order: each line says which record it is.
+    renderHuman: (result) => {
+      const view = formatResultRecord(result, terminal.stdoutColors, flagValues.verbose === true);
+      return single ? view : `${terminal.stdoutColors.cyan(result.id)}  ${view}`;
+    },
   });
   // Only a JSONL file can be resumed: stdout is gone once read, and a --json document is written at the end.
   const resumable = format === 'jsonl' ? outputPath : null;
@@ -119,7 +123,9 @@ export async function runStrategyCommand(definition: StrategyDefinition, positio
   await sink.close((results: ResultRecord[]) =>
     single ? results[0] ?? null : { schema: runSchemaId, strategy: definition.name, model, template: template.name, summary: finished, endpoint, results },
   );
-  if (!single && format !== 'human') terminal.note(renderScoreSummary(finished, terminal.stdoutColors));
+  // On a terminal the summary follows the records on stdout; in pipes it is a note for the person watching.
+  if (!single && format === 'human') process.stdout.write(`\n${renderScoreSummary(finished, terminal.stdoutColors)}\n`);
+  else if (!single) terminal.note(renderScoreSummary(finished, terminal.stdoutColors));
   if (statistics.interrupted) throw interruptedError(statistics.finished, resumable);
   if (statistics.errored > 0 && statistics.answered === 0) {
     throw new EndpointError(`${config.baseUrl}: no record got an answer (${firstError ?? 'unknown error'})`);

@@ -11,7 +11,7 @@ import { checkReadable, parseJsonLine, readLines } from './read-lines.js';
 import { createResultSink } from './result-sink.js';
 import { resolveMatch } from './run-setup.js';
 import { createTerminal } from './terminal.js';
-import { writeFileAtomic } from './write-file.js';
+import { checkWritableOutput, writeFileAtomic } from './write-file.js';
 
 export async function scoreCommand(file: string | undefined, flagValues: Record<string, unknown>): Promise<void> {
   const terminal = createTerminal({ quiet: flagValues.quiet === true });
@@ -25,6 +25,7 @@ export async function scoreCommand(file: string | undefined, flagValues: Record<
     maxSamples: flagValues.maxSamples === undefined ? null : positiveInteger(flagValues.maxSamples, '--max-samples'),
     stop: parseStopRule(flagValues),
   };
+  if (flagValues.output !== undefined) await checkWritableOutput(String(flagValues.output), '-o');
   const label = path === '-' ? 'stdin' : path;
   const summary = createSummaryAccumulator('score');
   const streamResults = flagValues.jsonl === true;

@@ -69,7 +69,7 @@ export function createTerminal(options: { quiet: boolean }): Terminal {
     throttled(status, retryAfterMs) {
       throttleEvents++;
       if (throttleEvents === 1 && !options.quiet) {
-        const wait = retryAfterMs === null ? '' : ` (asked to wait ${Math.round(retryAfterMs / 1000)} s)`;
+        const wait = retryAfterMs === null ? '' : ` (asked to wait ${Number((retryAfterMs / 1000).toFixed(1))} s)`;
         writeLine(errorColors.yellow(`note: the endpoint is throttling (${status})${wait}; retrying and slowing down`));
       }
     },
