@@ -1,10 +1,22 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/main.js';
+import { readFileSync } from 'node:fs';
 
-// `promptlab ... | head` closes the pipe early: that is the reader's choice, not an error.
-process.stdout.on('error', (error) => {
-  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw error;
-});
+// `promptlab --version` alone is answered before the CLI (commander, the registry) is loaded: it is the
+// command scripts and people run to check the install, and it should cost no more than starting node.
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+  process.stdout.write(`${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
+} else {
+  const { main } = await import('../dist/cli/main.js');
 
-process.exitCode = await main(process.argv.slice(2));
+  // `promptlab ... | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (error) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+
+  const code = await main(argv);
+  // Interrupted: results are flushed; do not wait for an SDK retry sleep that cannot be cancelled.
+  if (code === 130) process.exit(code);
+  process.exitCode = code;
+}

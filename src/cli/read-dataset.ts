@@ -12,8 +12,8 @@ import type { DatasetRecord } from '../core/records.js';
 import { parseJsonLine, readLines, type NumberedLine } from './read-lines.js';
 import { parseCsvLine } from './parse-csv.js';
 
-/** Checking 8 MiB of JSONL takes a fraction of a second: below that, check everything first. */
-export const checkWholeBytes = 8 * 1024 * 1024;
+/** Checking 1 MiB of JSONL takes milliseconds: below that, check everything first. */
+export const checkWholeBytes = 1024 * 1024;
 
 export interface DatasetOptions {
   /** Variables from --var/--vars; a record's own values win. */
