@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { ChatChoice, Usage } from '../core/chat-client.js';
 import { splitUsage, type CacheEntry } from '../core/cached-client.js';
+import { chatCompletionSchema, toChoices, toUsage } from '../core/chat-completion-body.js';
 import type { ManifestEntry } from './manifest.js';
 
 export type BatchAnswer =
@@ -26,22 +27,6 @@ const outputLineSchema = z.object({
   custom_id: z.string().min(1),
   response: z.object({ status_code: z.number().nullish(), body: z.unknown().nullish() }).nullish(),
   error: z.unknown().nullish(),
-});
-
-const usageSchema = z
-  .object({ prompt_tokens: z.number().nullish(), completion_tokens: z.number().nullish(), total_tokens: z.number().nullish() })
-  .nullish()
-  .catch(null);
-
-const chatCompletionSchema = z.object({
-  choices: z.array(
-    z.object({
-      index: z.number().nullish(),
-      message: z.object({ content: z.string().nullish(), refusal: z.string().nullish() }).nullish(),
-      finish_reason: z.string().nullish(),
-    }),
-  ),
-  usage: usageSchema,
 });
 
 /** Reads one output line; a string when the line is not an output line at all (the caller names file:line). */
@@ -65,21 +50,6 @@ export function cacheEntriesFor(entry: ManifestEntry, choices: readonly ChatChoi
   const received = choices.slice(0, entry.sampleKeys.length);
   const shares = splitUsage(usage, received.length);
   return received.map((choice, index) => ({ key: entry.sampleKeys[index]!, entry: { choice, usage: shares[index]! } }));
-}
-
-function toChoices(choices: z.infer<typeof chatCompletionSchema>['choices']): ChatChoice[] {
-  return [...choices]
-    .sort((a, b) => (a.index ?? 0) - (b.index ?? 0))
-    .map((choice) => {
-      if (choice.message?.refusal) return { text: '', finishReason: choice.finish_reason ?? 'refusal' };
-      return { text: choice.message?.content ?? '', finishReason: choice.finish_reason ?? null };
-    });
-}
-
-function toUsage(usage: z.infer<typeof usageSchema>): Usage {
-  const promptTokens = usage?.prompt_tokens ?? 0;
-  const completionTokens = usage?.completion_tokens ?? 0;
-  return { promptTokens, completionTokens, totalTokens: usage?.total_tokens ?? promptTokens + completionTokens };
 }
 
 /** `"text"` (vLLM), `{message}` (OpenAI error file), `{error: {message}}` (an error body, vLLM's ErrorResponse). */

@@ -7,7 +7,8 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { z } from 'zod';
 import { EndpointError } from '../errors.js';
-import type { ChatChoice, ChatClient, ChatRequest, ChatResponse, Usage } from './chat-client.js';
+import { chatCompletionSchema, toChoices, toUsage, usageSchema } from './chat-completion-body.js';
+import type { ChatClient, ChatRequest, ChatResponse } from './chat-client.js';
 
 export interface OpenAIClientOptions {
   baseUrl: string;
@@ -189,27 +190,6 @@ function requestedWaitMs(headers: Headers): number | null {
 // refusals), so unknown keys are ignored and only the fields we read are checked.
 // ---------------------------------------------------------------------------------------------------
 
-// A usage block of the wrong shape is not worth failing a call over: it reads as "no usage reported".
-const usageSchema = z
-  .object({
-    prompt_tokens: z.number().nullish(),
-    completion_tokens: z.number().nullish(),
-    total_tokens: z.number().nullish(),
-  })
-  .nullish()
-  .catch(null);
-
-const chatCompletionSchema = z.object({
-  choices: z.array(
-    z.object({
-      index: z.number().nullish(),
-      message: z.object({ content: z.string().nullish(), refusal: z.string().nullish() }).nullish(),
-      finish_reason: z.string().nullish(),
-    }),
-  ),
-  usage: usageSchema,
-});
-
 const embeddingsSchema = z.object({
   data: z.array(z.object({ index: z.number().nullish(), embedding: z.array(z.number()) })),
   usage: usageSchema,
@@ -223,24 +203,6 @@ function parseBody<T>(schema: z.ZodType<T>, body: unknown, context: RedactionCon
   const issue = parsed.error.issues[0];
   const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
   throw malformed(context, `${where}${issue?.message ?? 'unexpected shape'}`, requests);
-}
-
-function toChoices(choices: z.infer<typeof chatCompletionSchema>['choices']): ChatChoice[] {
-  return [...choices]
-    .sort((a, b) => (a.index ?? 0) - (b.index ?? 0))
-    .map((choice) => {
-      // OpenAI sends a refusal with finish_reason "stop"; say "refusal" so the record shows why it is empty
-      // (a more telling reason, such as content_filter, is kept).
-      const refusal = choice.message?.refusal;
-      if (refusal) return { text: '', finishReason: choice.finish_reason && choice.finish_reason !== 'stop' ? choice.finish_reason : 'refusal' };
-      return { text: choice.message?.content ?? '', finishReason: choice.finish_reason ?? null };
-    });
-}
-
-function toUsage(usage: z.infer<typeof usageSchema>): Usage {
-  const promptTokens = usage?.prompt_tokens ?? 0;
-  const completionTokens = usage?.completion_tokens ?? 0;
-  return { promptTokens, completionTokens, totalTokens: usage?.total_tokens ?? promptTokens + completionTokens };
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -1,0 +1,46 @@
+/**
+ * The body of an OpenAI chat.completion, read the same way wherever one arrives: from a live call
+ * (openai-client.ts) or from a batch output file (src/batch). One reading, so batch and interactive
+ * runs cannot drift apart on refusals, missing content or usage.
+ */
+import { z } from 'zod';
+import type { ChatChoice, Usage } from './chat-client.js';
+
+// A usage block of the wrong shape is not worth failing a call over: it reads as "no usage reported".
+export const usageSchema = z
+  .object({
+    prompt_tokens: z.number().nullish(),
+    completion_tokens: z.number().nullish(),
+    total_tokens: z.number().nullish(),
+  })
+  .nullish()
+  .catch(null);
+
+export const chatCompletionSchema = z.object({
+  choices: z.array(
+    z.object({
+      index: z.number().nullish(),
+      message: z.object({ content: z.string().nullish(), refusal: z.string().nullish() }).nullish(),
+      finish_reason: z.string().nullish(),
+    }),
+  ),
+  usage: usageSchema,
+});
+
+export function toChoices(choices: z.infer<typeof chatCompletionSchema>['choices']): ChatChoice[] {
+  return [...choices]
+    .sort((a, b) => (a.index ?? 0) - (b.index ?? 0))
+    .map((choice) => {
+      // OpenAI sends a refusal with finish_reason "stop"; say "refusal" so the record shows why it is empty
+      // (a more telling reason, such as content_filter, is kept).
+      const refusal = choice.message?.refusal;
+      if (refusal) return { text: '', finishReason: choice.finish_reason && choice.finish_reason !== 'stop' ? choice.finish_reason : 'refusal' };
+      return { text: choice.message?.content ?? '', finishReason: choice.finish_reason ?? null };
+    });
+}
+
+export function toUsage(usage: z.infer<typeof usageSchema>): Usage {
+  const promptTokens = usage?.prompt_tokens ?? 0;
+  const completionTokens = usage?.completion_tokens ?? 0;
+  return { promptTokens, completionTokens, totalTokens: usage?.total_tokens ?? promptTokens + completionTokens };
+}
