@@ -117,3 +117,11 @@ function parseExpected(expected: unknown, source: string): string | string[] | n
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** Records in a dataset file, for progress and ETA on a terminal (non-empty lines; CSV less its header). */
+export async function countDatasetRecords(path: string): Promise<number | null> {
+  if (path === '-') return null;
+  let lines = 0;
+  for await (const line of readLines(path, path)) if (line.text.trim() !== '') lines++;
+  return path.toLowerCase().endsWith('.csv') ? Math.max(0, lines - 1) : lines;
+}

@@ -12,6 +12,8 @@ export interface Terminal {
   /** Chatter that only a person at a terminal wants. */
   note(message: string): void;
   throttled(status: number, retryAfterMs: number | null): void;
+  /** True when progress is shown (stderr is a terminal and not --quiet): worth counting records for. */
+  readonly showsProgress: boolean;
   readonly throttleEvents: number;
   progress(text: string): void;
   stopProgress(): void;
@@ -73,6 +75,7 @@ export function createTerminal(options: { quiet: boolean }): Terminal {
         writeLine(errorColors.yellow(`note: the endpoint is throttling (${status})${wait}; retrying and slowing down`));
       }
     },
+    showsProgress: interactive,
     get throttleEvents() {
       return throttleEvents;
     },
