@@ -260,6 +260,44 @@ describe('self-consistency', () => {
   });
 });
 
+describe('options that change what is sent', () => {
+  const examples = jsonl(Array.from({ length: 6 }, (_, index) => ({ input: `What is ${index} plus 1?`, output: String(index + 1) })));
+
+  it('draws --order random demonstrations reproducibly from --seed', async () => {
+    const target = await serve();
+    const directory = await tempFiles({ 'examples.jsonl': examples });
+    const run = (seed: string) =>
+      runCli(['few-shot', 'What is 3 plus 3?', '--examples', join(directory, 'examples.jsonl'), '--shots', '3', '--order', 'random', '--seed', seed, '--dry-run', '--json']);
+    const questions = async (seed: string) => JSON.parse((await run(seed)).stdout).messages.filter((message: { role: string }) => message.role === 'user').map((message: { content: string }) => message.content);
+    const first = await questions('1');
+    expect(await questions('1')).toEqual(first);
+    expect(first).toHaveLength(4);
+    expect(first.slice(0, 3)).not.toEqual(['What is 0 plus 1?', 'What is 1 plus 1?', 'What is 2 plus 1?']);
+    expect(target.counts.total).toBe(0);
+  });
+
+  it('selects --select random demonstrations from the pool without the record itself', async () => {
+    const directory = await tempFiles({ 'pool.jsonl': examples });
+    const result = await runCli(['in-context', 'What is 2 plus 1?', '--pool', join(directory, 'pool.jsonl'), '--shots', '5', '--select', 'random', '--dry-run', '--json']);
+    const users = JSON.parse(result.stdout).messages.filter((message: { role: string }) => message.role === 'user').map((message: { content: string }) => message.content);
+    expect(users).toHaveLength(6);
+    expect(users.slice(0, 5)).not.toContain('What is 2 plus 1?');
+  });
+
+  it('appends a custom --trigger', async () => {
+    const result = await runCli(['cot', 'What is 2 plus 2?', '--trigger', 'Think carefully.', '--dry-run', '--json']);
+    expect(JSON.parse(result.stdout).messages.at(-1).content).toBe('What is 2 plus 2?\n\nThink carefully.');
+  });
+
+  it('stops with --stop beta once the leader is confidently ahead', async () => {
+    // Four agreeing samples give P(p > 0.5) = 31/32 ≥ 0.95; three give 15/16 < 0.95.
+    const target = await serve({ reply: samplingReply(new Set()) });
+    const result = await runCli(['self-consistency', 'What is 6 times 7?', '--samples', '20', '--stop', 'beta', '--window', '5', '--json', '--answer', 'number', ...endpoint(target)]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ samplesUsed: 4, requests: 1, votes: { '42': 4 } });
+  });
+});
+
 describe('--dry-run', () => {
   it('prints the messages each strategy would send and calls nothing', async () => {
     const target = await serve();
