@@ -99,6 +99,13 @@ describe('endpoint settings', () => {
     expect(result.stderr + result.stdout).not.toContain('wrong-key-123');
   });
 
+  it('sends --temperature, --max-tokens and --seed as given', async () => {
+    server = await startTestServer({ reply: arithmeticReply });
+    const result = await runCli(['zero-shot', 'What is 1 plus 1?', '-m', 'm', '--base-url', server.url, '--temperature', '0.3', '--max-tokens', '5', '--seed', '9', '--json']);
+    expect(result.code).toBe(0);
+    expect(server.calls[0]).toMatchObject({ temperature: 0.3, maxTokens: 5, seed: 9, n: 1 });
+  });
+
   it('sends the key from OPENAI_API_KEY and none when there is none', async () => {
     server = await startTestServer({ reply: arithmeticReply });
     await runCli(['zero-shot', 'What is 1 plus 1?', '-m', 'm', '--base-url', server.url], { env: { OPENAI_API_KEY: 'env-key' } });
