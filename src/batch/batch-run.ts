@@ -59,7 +59,7 @@ export async function openBatchRun(state: BatchState, terminal: Terminal): Promi
   const answer = resolveAnswerSpec(flags, template);
   const strategy = await definition.load();
   const prepared = await strategy.prepare(flags, strategySetup(template, answer, resolvePick(flags), config, terminal));
-  const { records } = await openRecords(flags, undefined);
+  const { records } = await openRecords(flags, undefined, template);
   return {
     strategy: definition.name,
     prepared,

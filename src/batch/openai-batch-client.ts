@@ -5,6 +5,7 @@
  * the SDK; every failure becomes a one-line EndpointError naming the base URL and never the key.
  */
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, toFile } from 'openai';
+import { createSdk } from '../core/openai-sdk.js';
 import { EndpointError } from '../errors.js';
 import { chatCompletionsUrl } from './request-lines.js';
 
@@ -45,16 +46,7 @@ export interface BatchApi {
 }
 
 export function createOpenAIBatchApi(options: BatchEndpointOptions): BatchApi {
-  const sdk = new OpenAI({
-    baseURL: options.baseUrl,
-    // As in openai-client.ts: a placeholder key, and no Authorization header at all when there is none.
-    apiKey: options.apiKey ?? 'no-key',
-    defaultHeaders: options.apiKey === null ? { Authorization: null } : undefined,
-    timeout: options.timeoutMs,
-    maxRetries: options.maxRetries,
-    ...(options.fetch !== undefined && { fetch: options.fetch }),
-    logLevel: 'off',
-  });
+  const sdk = createSdk(options);
 
   async function call<T>(action: string, run: () => Promise<T>): Promise<T> {
     try {

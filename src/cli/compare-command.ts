@@ -99,7 +99,7 @@ export async function compareCommand(flagValues: Record<string, unknown>): Promi
   const answer = resolveAnswerSpec(flagValues, template);
   const setup = strategySetup(template, answer, resolvePick(flagValues), config, terminal);
   const prepared = await Promise.all(definitions.map(async (definition) => (await definition.load()).prepare(flagValues, setup)));
-  const { records } = await openRecords(flagValues, undefined);
+  const { records } = await openRecords(flagValues, undefined, template);
   const model = requireModel(config);
   const { client, throttling } = await createRunClient(config, model, terminal, flagValues.replay === true);
   const accumulators = new Map<string, SummaryAccumulator>(names.map((name) => [name, createSummaryAccumulator(name)]));

@@ -71,14 +71,16 @@ export function resolveMatch(flagValues: Record<string, unknown>): MatchMode {
 }
 
 /** The records to run: the dataset, or one record from the positional text or piped stdin. */
-export async function openRecords(flagValues: Record<string, unknown>, positional: string | undefined): Promise<{ records: AsyncIterable<DatasetRecord>; single: boolean }> {
+export async function openRecords(
+  flagValues: Record<string, unknown>,
+  positional: string | undefined,
+  template: LoadedTemplate,
+): Promise<{ records: AsyncIterable<DatasetRecord>; single: boolean }> {
   const sharedVars = await parseVarFlags(flagValues.var as string[] | undefined, flagValues.vars as string | undefined);
   const dataset = flagValues.dataset as string | undefined;
   if (dataset !== undefined) {
     if (positional !== undefined) throw new UsageError('give either an input text or --dataset, not both');
     await checkReadable(dataset, '--dataset');
-    // Loaded again rather than passed in, so the callers stay as they are: a file read and a compile.
-    const template = await loadRunTemplate(flagValues);
     const checkRecord = (record: DatasetRecord) => template.checkVariables(record.vars, record.source);
     return { records: readDataset(dataset, { sharedVars, checkRecord }), single: false };
   }

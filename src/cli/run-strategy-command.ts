@@ -40,7 +40,7 @@ export async function runStrategyCommand(definition: StrategyDefinition, positio
   const maxErrors = parseMaxErrors(String(flagValues.maxErrors ?? '0'));
   const strategy = await definition.load();
   const prepared = await strategy.prepare(flagValues, strategySetup(template, answer, resolvePick(flagValues), config, terminal));
-  const { records, single } = await openRecords(flagValues, positional);
+  const { records, single } = await openRecords(flagValues, positional, template);
 
   if (flagValues.dryRun === true) {
     await printDryRun(records, (record) => prepared.render(record), { strategy: definition.name, template: template.name, format, single });

@@ -7,6 +7,7 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { z } from 'zod';
 import { EndpointError } from '../errors.js';
+import { createSdk } from './openai-sdk.js';
 import { chatCompletionSchema, toChoices, toUsage, usageSchema } from './chat-completion-body.js';
 import type { ChatClient, ChatRequest, ChatResponse } from './chat-client.js';
 
@@ -54,18 +55,7 @@ export function createOpenAIChatClient(options: OpenAIClientOptions): ChatClient
     endpointAnswered = true;
     return response;
   };
-  const sdk = new OpenAI({
-    baseURL: options.baseUrl,
-    // The SDK refuses to start without a key; local servers need none, so pass a placeholder and
-    // remove the header it would produce (a null default header deletes it, see internal/headers.js).
-    apiKey: options.apiKey ?? 'no-key',
-    defaultHeaders: options.apiKey === null ? { Authorization: null } : undefined,
-    timeout: options.timeoutMs,
-    maxRetries: options.maxRetries,
-    fetch: countingFetch,
-    // The SDK otherwise logs to the console on OPENAI_LOG; our output on stdout/stderr is a contract.
-    logLevel: 'off',
-  });
+  const sdk = createSdk({ ...options, fetch: countingFetch });
 
   /** Runs one SDK call with the request options that count its attempts and link its signal. */
   async function counted<T>(operation: Operation, signal: AbortSignal | undefined, run: (requestOptions: CallOptions) => Promise<T>) {
