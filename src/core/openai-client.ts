@@ -7,6 +7,7 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { z } from 'zod';
 import { EndpointError } from '../errors.js';
+import { createHttpFetch } from './http-fetch.js';
 import { createSdk } from './openai-sdk.js';
 import { chatCompletionSchema, toChoices, toUsage, usageSchema } from './chat-completion-body.js';
 import type { ChatClient, ChatRequest, ChatResponse } from './chat-client.js';
@@ -22,7 +23,7 @@ export interface OpenAIClientOptions {
   maxRetries: number;
   /** Longest wait between retries that a server's `retry-after` may ask for. */
   maxRetryWaitMs: number;
-  /** Injectable for tests. */
+  /** Injectable for tests; by default the keep-alive node:http fetch of http-fetch.ts. */
   fetch?: typeof fetch;
   /** Called on each 429 response, and on each 503 that carries a retry-after header. */
   onThrottle?: (info: { status: number; retryAfterMs: number | null }) => void;
@@ -44,7 +45,7 @@ type TalliedInit = RequestInit & { [callTally]?: CallTally };
 type CallOptions = NonNullable<Parameters<OpenAI['embeddings']['create']>[1]>;
 
 export function createOpenAIChatClient(options: OpenAIClientOptions): ChatClient {
-  const cappedFetch = capRetryAfter(options.fetch ?? globalThis.fetch, options.maxRetryWaitMs, options.onThrottle);
+  const cappedFetch = capRetryAfter(options.fetch ?? createHttpFetch(), options.maxRetryWaitMs, options.onThrottle);
   // Once any HTTP response has come back, the endpoint is known to be there: a later timeout or dropped
   // connection is about one call, not the whole run (see toEndpointError).
   let endpointAnswered = false;
@@ -233,7 +234,7 @@ function toEndpointError(error: unknown, context: ErrorContext): EndpointError {
     const message = dropped ? `${baseUrl} dropped the connection: ${connectionReason(error)} (${tries})` : `cannot reach ${baseUrl}: ${connectionReason(error)} (${tries})`;
     return endpointError(message, { fatal: !dropped });
   }
-  // The server closed the connection while the body was still coming (undici's "terminated"); not retried by the SDK.
+  // The server closed the connection while the body was still coming (fetch's "terminated", as http-fetch.ts keeps it); not retried by the SDK.
   if (error instanceof TypeError && error.message === 'terminated') {
     return endpointError(`${baseUrl} closed the connection before the answer was complete (${tries})`);
   }
@@ -292,7 +293,7 @@ function isDroppedConnection(error: Error): boolean {
 
 const droppedConnectionCodes = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
 
-/** Undici nests the useful part: TypeError('fetch failed') → Error('connect ECONNREFUSED 127.0.0.1:9'). */
+/** fetch nests the useful part: TypeError('fetch failed') → Error('connect ECONNREFUSED 127.0.0.1:9'). */
 function connectionReason(error: Error): string {
   let reason = '';
   let code = '';

@@ -168,7 +168,7 @@ describe('a 200-record run against a faulty endpoint', () => {
     expect(byId.get('r6')!.error).toBe(`${url}: retries exhausted after 3 attempts (500): still broken`);
     expect(byId.get('r7')!.error).toBe(`${url} sent a malformed response: body is not valid JSON`);
     expect(byId.get('r8')!.error).toBe('the endpoint returned no choices');
-    expect(byId.get('r13')!.error).toMatch(new RegExp(`^${url} dropped the connection: .*other side closed.* \\(3 attempts\\)$`));
+    expect(byId.get('r13')!.error).toMatch(new RegExp(`^${url} dropped the connection: the server closed the connection without answering \\(ECONNRESET\\) \\(3 attempts\\)$`));
     expect(byId.get('r14')!.error).toBe(`${url} sent a malformed response: not JSON (starts "<html>Bad gateway</html>")`);
     expect(byId.get('r15')!.error).toBe(`${url} closed the connection before the answer was complete (1 attempt)`);
     expect(byId.get('r16')!.error).toBe(`${url} rejected the request (400): context length exceeded`);
