@@ -5,7 +5,7 @@
  * The endpoint is a dead port, so a row that got as far as a request would exit 3, not 2; the second block
  * proves with a live server that bad records late in a dataset stop the run before its first request.
  */
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -110,8 +110,15 @@ const catalogue: BadInput[] = [
   { name: 'score: --max-samples 0', args: ['score', 'recorded.jsonl', '--max-samples', '0'], files: { 'recorded.jsonl': jsonl({ completion: '1' }) }, error: '--max-samples must be a positive integer, got "0"' },
 ];
 
+// Removed once every row has finished: rows run concurrently, so not after each test.
+const workspaces: string[] = [];
+afterAll(async () => {
+  await Promise.all(workspaces.splice(0).map((directory) => rm(directory, { recursive: true, force: true })));
+});
+
 async function workspace(files: Record<string, string | Buffer> = {}): Promise<string> {
   const directory = await mkdtemp(join(tmpdir(), 'promptlab-bad-'));
+  workspaces.push(directory);
   for (const [name, content] of Object.entries(files)) {
     await mkdir(dirname(join(directory, name)), { recursive: true });
     await writeFile(join(directory, name), content);

@@ -1,8 +1,8 @@
 /** compare and score end to end: formats, statistics, gates and record/replay through the built CLI. */
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type ReplyFn, type TestServer } from '../support/openai-test-server.js';
 import { runCli } from '../support/run-cli.js';
 import { lastUser, solve } from '../support/scripted-model.js';
@@ -33,6 +33,7 @@ beforeAll(async () => {
   dataset = join(directory, 'data.jsonl');
   await writeFile(dataset, questions.map((question) => JSON.stringify(question)).join('\n') + '\n');
 });
+afterAll(() => rm(directory, { recursive: true, force: true }));
 
 async function compare(extra: string[], reply: ReplyFn = zeroShotSlipsOnPlus) {
   server = await startTestServer({ reply });

@@ -2,17 +2,18 @@
  * readLines against real files: lines (with multi-byte characters) come back exactly, wherever the
  * 64 KiB read chunks split them, and a byte that is not UTF-8 is reported on its own line.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLines } from '../../src/cli/read-lines.js';
 
 let directory: string;
 beforeAll(async () => {
   directory = await mkdtemp(join(tmpdir(), 'promptlab-lines-'));
 });
+afterAll(() => rm(directory, { recursive: true, force: true }));
 
 async function readAll(content: Buffer): Promise<Array<{ text: string; line: number }>> {
   const path = join(directory, 'lines.txt');
