@@ -5,12 +5,12 @@
  * The endpoint is a dead port, so a row that got as far as a request would exit 3, not 2; the second block
  * proves with a live server that bad records late in a dataset stop the run before its first request.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/openai-test-server.js';
 import { runCli, type CliResult } from '../support/run-cli.js';
+import { useTempDirs } from '../support/temp-dir.js';
 
 const deadUrl = 'http://127.0.0.1:9/v1';
 const dead = ['--base-url', deadUrl, '-m', 'm'];
@@ -111,14 +111,10 @@ const catalogue: BadInput[] = [
 ];
 
 // Removed once every row has finished: rows run concurrently, so not after each test.
-const workspaces: string[] = [];
-afterAll(async () => {
-  await Promise.all(workspaces.splice(0).map((directory) => rm(directory, { recursive: true, force: true })));
-});
+const makeTempDir = useTempDirs();
 
 async function workspace(files: Record<string, string | Buffer> = {}): Promise<string> {
-  const directory = await mkdtemp(join(tmpdir(), 'promptlab-bad-'));
-  workspaces.push(directory);
+  const directory = await makeTempDir('promptlab-bad-');
   for (const [name, content] of Object.entries(files)) {
     await mkdir(dirname(join(directory, name)), { recursive: true });
     await writeFile(join(directory, name), content);

@@ -4,14 +4,16 @@
  * The contract under test: prepared → submitted → collected gives the result records of an
  * interactive run of the same strategy, phase by phase where the strategy needs several rounds.
  */
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBatchServer, type BatchServer, type BatchServerOptions } from '../support/batch-server.js';
 import { startTestServer, type ReplyFn, type TestServer } from '../support/openai-test-server.js';
 import { runCli } from '../support/run-cli.js';
 import { arithmeticReply, lastUser, samplingReply, solve } from '../support/scripted-model.js';
+import { useTempDirs } from '../support/temp-dir.js';
+
+const makeTempDir = useTempDirs();
 
 const servers: Array<{ close(): Promise<void> }> = [];
 afterEach(async () => {
@@ -40,7 +42,7 @@ const dataset = [
 ];
 
 async function workspace(records: object[] = dataset): Promise<{ root: string; data: string; dir: string }> {
-  const root = await mkdtemp(join(tmpdir(), 'promptlab-batch-'));
+  const root = await makeTempDir('promptlab-batch-');
   await writeFile(join(root, 'data.jsonl'), jsonl(records));
   return { root, data: join(root, 'data.jsonl'), dir: join(root, 'run') };
 }

@@ -1,11 +1,13 @@
 /** The response cache: where it lives, what it holds, cache stats|clear, and --no-cache over a config file. */
-import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/openai-test-server.js';
 import { runCli } from '../support/run-cli.js';
 import { arithmeticReply, samplingReply } from '../support/scripted-model.js';
+import { useTempDirs } from '../support/temp-dir.js';
+
+const makeTempDir = useTempDirs();
 
 let server: TestServer | null = null;
 afterEach(async () => {
@@ -13,7 +15,7 @@ afterEach(async () => {
   server = null;
 });
 
-const tempDir = () => mkdtemp(join(tmpdir(), 'promptlab-cache-'));
+const tempDir = () => makeTempDir('promptlab-cache-');
 
 describe('cache', () => {
   it('defaults to PROMPTLAB_HOME/cache, answers a rerun from it, and cache stats|clear manage it', async () => {

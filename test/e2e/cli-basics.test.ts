@@ -1,11 +1,13 @@
 /** Help, version, templates, config files, stdin datasets, -o, and the endpoint exit codes. */
-import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/openai-test-server.js';
 import { runCli } from '../support/run-cli.js';
 import { arithmeticReply } from '../support/scripted-model.js';
+import { useTempDirs } from '../support/temp-dir.js';
+
+const makeTempDir = useTempDirs();
 
 let server: TestServer | null = null;
 afterEach(async () => {
@@ -13,7 +15,7 @@ afterEach(async () => {
   server = null;
 });
 
-const tempDir = () => mkdtemp(join(tmpdir(), 'promptlab-basics-'));
+const tempDir = () => makeTempDir('promptlab-basics-');
 
 describe('help and version', () => {
   it('lists every command with a one-line description and examples', async () => {

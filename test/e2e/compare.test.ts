@@ -1,11 +1,11 @@
 /** compare and score end to end: formats, statistics, gates and record/replay through the built CLI. */
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type ReplyFn, type TestServer } from '../support/openai-test-server.js';
 import { runCli } from '../support/run-cli.js';
 import { lastUser, solve } from '../support/scripted-model.js';
+import { useTempDirs } from '../support/temp-dir.js';
 
 let server: TestServer | null = null;
 afterEach(async () => {
@@ -21,6 +21,7 @@ const zeroShotSlipsOnPlus: ReplyFn = (call) => {
   return String(/plus/.test(prompt) ? answer + 1 : answer);
 };
 
+const makeTempDir = useTempDirs();
 let directory = '';
 let dataset = '';
 const questions = [
@@ -29,11 +30,10 @@ const questions = [
 ];
 
 beforeAll(async () => {
-  directory = await mkdtemp(join(tmpdir(), 'promptlab-compare-'));
+  directory = await makeTempDir('promptlab-compare-');
   dataset = join(directory, 'data.jsonl');
   await writeFile(dataset, questions.map((question) => JSON.stringify(question)).join('\n') + '\n');
 });
-afterAll(() => rm(directory, { recursive: true, force: true }));
 
 async function compare(extra: string[], reply: ReplyFn = zeroShotSlipsOnPlus) {
   server = await startTestServer({ reply });

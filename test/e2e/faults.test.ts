@@ -4,14 +4,16 @@
  * the same whatever the scheduling. Every record must come back answered or errored, once, and the
  * summary's counts must equal what the server itself saw.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type ChatCall, type DroppedConnection, type RawResponse, type TestServer } from '../support/openai-test-server.js';
 import { runCli } from '../support/run-cli.js';
 import { arithmeticReply, lastUser } from '../support/scripted-model.js';
+import { useTempDirs } from '../support/temp-dir.js';
+
+const makeTempDir = useTempDirs();
 
 let server: TestServer | null = null;
 afterEach(async () => {
@@ -90,7 +92,7 @@ async function startFaultyServer() {
 }
 
 async function writeDataset(count: number): Promise<string> {
-  const directory = await mkdtemp(join(tmpdir(), 'promptlab-faults-'));
+  const directory = await makeTempDir('promptlab-faults-');
   const lines = Array.from({ length: count }, (_, index) => JSON.stringify({ id: `r${index}`, input: `Record ${index}: What is ${index} plus 1?`, expected: String(index + 1) }));
   const path = join(directory, 'data.jsonl');
   await writeFile(path, `${lines.join('\n')}\n`);

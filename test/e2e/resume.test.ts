@@ -3,13 +3,15 @@
  * nothing that `--resume` cannot finish, and Ctrl-C / SIGTERM stop cleanly with exit 130 and a hint.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFile, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, type TestServerOptions } from '../support/openai-test-server.js';
 import { cleanEnv, cliPath, repoRoot, runCli } from '../support/run-cli.js';
 import { arithmeticReply } from '../support/scripted-model.js';
+import { useTempDirs } from '../support/temp-dir.js';
+
+const makeTempDir = useTempDirs();
 
 let server: TestServer | null = null;
 let child: ChildProcess | null = null;
@@ -26,7 +28,7 @@ async function serve(options: TestServerOptions = {}): Promise<TestServer> {
 }
 
 async function writeDataset(count: number): Promise<{ dataset: string; directory: string }> {
-  const directory = await mkdtemp(join(tmpdir(), 'promptlab-resume-'));
+  const directory = await makeTempDir('promptlab-resume-');
   const lines = Array.from({ length: count }, (_, index) => JSON.stringify({ id: `r${index}`, input: `What is ${index} plus 2?`, expected: String(index + 2) }));
   const dataset = join(directory, 'data.jsonl');
   await writeFile(dataset, `${lines.join('\n')}\n`);

@@ -5,12 +5,14 @@
  * directories, dataset values are inserted literally, and written files are user-only.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type ChatCall, type TestServer, type TestServerOptions } from '../support/openai-test-server.js';
 import { runCli, type CliResult } from '../support/run-cli.js';
+import { useTempDirs } from '../support/temp-dir.js';
+
+const makeTempDir = useTempDirs();
 
 // Built at run time so no key-shaped string sits in the repository.
 const randomPart = randomBytes(12).toString('hex');
@@ -39,7 +41,7 @@ async function closedPortUrl(): Promise<string> {
 }
 
 async function workspace(files: Record<string, string> = {}): Promise<string> {
-  const directory = await mkdtemp(join(tmpdir(), 'promptlab-secrets-'));
+  const directory = await makeTempDir('promptlab-secrets-');
   for (const [name, content] of Object.entries(files)) {
     await mkdir(dirname(join(directory, name)), { recursive: true });
     await writeFile(join(directory, name), content);

@@ -1,11 +1,13 @@
 /** Each strategy end to end: the built CLI as a child process, the real openai SDK, a loopback server. */
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, type TestServerOptions } from '../support/openai-test-server.js';
 import { runCli } from '../support/run-cli.js';
 import { arithmeticReply, samplingReply } from '../support/scripted-model.js';
+import { useTempDirs } from '../support/temp-dir.js';
+
+const makeTempDir = useTempDirs();
 
 let server: TestServer | null = null;
 afterEach(async () => {
@@ -19,7 +21,7 @@ async function serve(options: TestServerOptions = {}): Promise<TestServer> {
 }
 
 async function tempFiles(files: Record<string, string>): Promise<string> {
-  const directory = await mkdtemp(join(tmpdir(), 'promptlab-e2e-'));
+  const directory = await makeTempDir('promptlab-e2e-');
   await Promise.all(Object.entries(files).map(([name, content]) => writeFile(join(directory, name), content)));
   return directory;
 }

@@ -2,18 +2,18 @@
  * readLines against real files: lines (with multi-byte characters) come back exactly, wherever the
  * 64 KiB read chunks split them, and a byte that is not UTF-8 is reported on its own line.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readLines } from '../../src/cli/read-lines.js';
+import { useTempDirs } from '../support/temp-dir.js';
 
+const makeTempDir = useTempDirs();
 let directory: string;
 beforeAll(async () => {
-  directory = await mkdtemp(join(tmpdir(), 'promptlab-lines-'));
+  directory = await makeTempDir('promptlab-lines-');
 });
-afterAll(() => rm(directory, { recursive: true, force: true }));
 
 async function readAll(content: Buffer): Promise<Array<{ text: string; line: number }>> {
   const path = join(directory, 'lines.txt');

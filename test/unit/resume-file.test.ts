@@ -1,10 +1,12 @@
-import { mkdtemp, readFile, readdir, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { classifyResumeLine, interruptedError, prepareResume, resumeOutputPath } from '../../src/cli/resume-file.js';
 import type { ResultRecord } from '../../src/core/records.js';
 import { InputError, UsageError } from '../../src/errors.js';
+import { useTempDirs } from '../support/temp-dir.js';
+
+const makeTempDir = useTempDirs();
 
 const result = (id: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({
@@ -48,7 +50,7 @@ describe('classifyResumeLine', () => {
 });
 
 async function resumeFrom(content: string, separateOutput = false) {
-  const directory = await mkdtemp(join(tmpdir(), 'promptlab-resume-unit-'));
+  const directory = await makeTempDir('promptlab-resume-unit-');
   const path = join(directory, 'out.jsonl');
   await writeFile(path, content);
   const output = separateOutput ? join(directory, 'other.jsonl') : path;
@@ -90,7 +92,7 @@ describe('prepareResume', () => {
   });
 
   it('starts from nothing when the file does not exist yet', async () => {
-    const directory = await mkdtemp(join(tmpdir(), 'promptlab-resume-unit-'));
+    const directory = await makeTempDir('promptlab-resume-unit-');
     const state = await prepareResume(join(directory, 'none.jsonl'), join(directory, 'none.jsonl'), () => undefined);
     expect(state.kept).toBe(0);
     expect(await readdir(directory)).toEqual([]);
@@ -98,7 +100,7 @@ describe('prepareResume', () => {
 
   it('refuses a file that is not promptlab results and leaves it as it was', async () => {
     const content = '{"input":"a"}\n{"input":"b"}\n';
-    const directory = await mkdtemp(join(tmpdir(), 'promptlab-resume-unit-'));
+    const directory = await makeTempDir('promptlab-resume-unit-');
     const path = join(directory, 'data.jsonl');
     await writeFile(path, content);
     await expect(prepareResume(path, path, () => undefined)).rejects.toThrow(`--resume ${path}:1: not a promptlab.result/v1 line`);
