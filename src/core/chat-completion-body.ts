@@ -1,7 +1,7 @@
 /**
  * The body of an OpenAI chat.completion, read the same way wherever one arrives: from a live call
  * (openai-client.ts) or from a batch output file (src/batch). One reading, so batch and interactive
- * runs cannot drift apart on refusals, missing content or usage.
+ * runs cannot drift apart on refusals, missing content or usage. Also the embeddings body.
  */
 import { z } from 'zod';
 import type { ChatChoice, Usage } from './chat-client.js';
@@ -24,6 +24,11 @@ export const chatCompletionSchema = z.object({
       finish_reason: z.string().nullish(),
     }),
   ),
+  usage: usageSchema,
+});
+
+export const embeddingsSchema = z.object({
+  data: z.array(z.object({ index: z.number().nullish(), embedding: z.array(z.number()) })),
   usage: usageSchema,
 });
 

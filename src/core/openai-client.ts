@@ -5,11 +5,11 @@
  * SDK failure into a one-line EndpointError that names the base URL and never the key.
  */
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { EndpointError } from '../errors.js';
 import { createHttpFetch } from './http-fetch.js';
 import { createSdk } from './openai-sdk.js';
-import { chatCompletionSchema, toChoices, toUsage, usageSchema } from './chat-completion-body.js';
+import { zeroUsage } from './chat-client.js';
 import type { ChatClient, ChatRequest, ChatResponse } from './chat-client.js';
 
 export interface OpenAIClientOptions {
@@ -57,6 +57,9 @@ export function createOpenAIChatClient(options: OpenAIClientOptions): ChatClient
     return response;
   };
   const sdk = createSdk({ ...options, fetch: countingFetch });
+  // The response schemas (and zod with them) load while the first request is out, not before it is sent.
+  let bodies: Promise<typeof import('./chat-completion-body.js')> | undefined;
+  const loadBodies = () => (bodies ??= import('./chat-completion-body.js'));
 
   /** Runs one SDK call with the request options that count its attempts and link its signal. */
   async function counted<T>(operation: Operation, signal: AbortSignal | undefined, run: (requestOptions: CallOptions) => Promise<T>) {
@@ -91,19 +94,23 @@ export function createOpenAIChatClient(options: OpenAIClientOptions): ChatClient
         ...(n > 1 && { n }),
         ...(request.stop !== undefined && request.stop.length > 0 && { stop: request.stop }),
       };
-      const { value, requests } = await counted('chat', signal, (requestOptions) =>
-        sdk.chat.completions.create(body, requestOptions),
-      );
+      const [{ value, requests }, { chatCompletionSchema, toChoices, toUsage }] = await Promise.all([
+        counted('chat', signal, (requestOptions) => sdk.chat.completions.create(body, requestOptions)),
+        loadBodies(),
+      ]);
       const completion = parseBody(chatCompletionSchema, value, options, requests);
       return { choices: toChoices(completion.choices), usage: toUsage(completion.usage), requests };
     },
 
     async embed(texts: string[], signal?: AbortSignal, model?: string) {
-      if (texts.length === 0) return { vectors: [], usage: toUsage(null), requests: 0 };
-      const { value, requests } = await counted('embeddings', signal, (requestOptions) =>
-        // 'float' explicitly: the SDK otherwise asks for base64, which many local servers do not speak.
-        sdk.embeddings.create({ model: model ?? options.model, input: texts, encoding_format: 'float' }, requestOptions),
-      );
+      if (texts.length === 0) return { vectors: [], usage: zeroUsage(), requests: 0 };
+      const [{ value, requests }, { embeddingsSchema, toUsage }] = await Promise.all([
+        counted('embeddings', signal, (requestOptions) =>
+          // 'float' explicitly: the SDK otherwise asks for base64, which many local servers do not speak.
+          sdk.embeddings.create({ model: model ?? options.model, input: texts, encoding_format: 'float' }, requestOptions),
+        ),
+        loadBodies(),
+      ]);
       const result = parseBody(embeddingsSchema, value, options, requests);
       if (result.data.length !== texts.length) {
         throw malformed(options, `${result.data.length} embeddings for ${texts.length} inputs`, requests);
@@ -180,11 +187,6 @@ function requestedWaitMs(headers: Headers): number | null {
 // Response validation. Lenient on purpose: servers differ (extra fields, missing usage, null content,
 // refusals), so unknown keys are ignored and only the fields we read are checked.
 // ---------------------------------------------------------------------------------------------------
-
-const embeddingsSchema = z.object({
-  data: z.array(z.object({ index: z.number().nullish(), embedding: z.array(z.number()) })),
-  usage: usageSchema,
-});
 
 function parseBody<T>(schema: z.ZodType<T>, body: unknown, context: RedactionContext, requests: number): T {
   // The SDK hands back the raw text when the Content-Type is not JSON.
