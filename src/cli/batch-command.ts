@@ -31,7 +31,7 @@ import { createTerminal, type Terminal } from './terminal.js';
 type Flags = Record<string, unknown>;
 
 export async function batchPrepareCommand(target: string, flagValues: Flags): Promise<void> {
-  const terminal = createTerminal({ quiet: flagValues.quiet === true });
+  const terminal = await createTerminal({ quiet: flagValues.quiet === true });
   const { label, state } = await openPrepareTarget(target, flagValues, terminal);
   const directory = resolve(label);
   enterWorkingDirectory(state.cwd);
@@ -114,7 +114,7 @@ export async function batchResubmitCommand(target: string, flagValues: Flags): P
 }
 
 export async function batchCollectCommand(target: string, flagValues: Flags): Promise<void> {
-  const terminal = createTerminal({ quiet: flagValues.quiet === true });
+  const terminal = await createTerminal({ quiet: flagValues.quiet === true });
   const directory = resolve(target);
   const format = chooseFormat(flagValues);
   const outputPath = flagValues.output === undefined ? null : resolve(String(flagValues.output));

@@ -12,7 +12,7 @@ import { renderCompareMarkdown } from '../render/compare-markdown.js';
 import { renderCompareTable } from '../render/compare-table.js';
 import { renderJunit } from '../render/junit.js';
 import { buildCompareReport, defaultAlpha, type CompareReport } from '../scoring/compare-report.js';
-import { baselineNotes, checkAgainstBaseline, checkFailUnder, checkMaxErrors, parseBaselineReport, parseMaxErrors, type GateOutcome } from '../scoring/gates.js';
+import { baselineNotes, checkAgainstBaseline, checkFailUnder, checkMaxErrors, parseMaxErrors, type GateOutcome } from '../scoring/gates.js';
 import { createSummaryAccumulator, type SummaryAccumulator } from '../scoring/summary.js';
 import { numberInRange, oneOf } from '../strategies/flag-values.js';
 import { findStrategy, strategyNames } from '../strategies/registry.js';
@@ -32,8 +32,8 @@ import {
   strategySetup,
   throttleNote,
 } from './run-setup.js';
-import { interruptedError, resumeAfterFailureHint, resumeOutputPath, resumeRun } from './resume-file.js';
-import { createTerminal } from './terminal.js';
+import { interruptedError, resumeAfterFailureHint, resumeOutputPath } from './resume-hints.js';
+import { createTerminal, type Terminal } from './terminal.js';
 import { checkWritableOutput, writeFileAtomic } from './write-file.js';
 
 export const summarySchemaId = 'promptlab.summary/v1';
@@ -75,7 +75,7 @@ function chooseCompareFormat(flagValues: Record<string, unknown>): CompareFormat
 }
 
 export async function compareCommand(flagValues: Record<string, unknown>): Promise<void> {
-  const terminal = createTerminal({ quiet: flagValues.quiet === true });
+  const terminal = await createTerminal({ quiet: flagValues.quiet === true });
   const definitions = parseStrategyList(flagValues.strategies);
   const names = definitions.map((definition) => definition.name);
   const baselineStrategy = (flagValues.baselineStrategy as string | undefined) ?? names[0]!;
@@ -84,7 +84,8 @@ export async function compareCommand(flagValues: Record<string, unknown>): Promi
   const maxErrors = parseMaxErrors(String(flagValues.maxErrors ?? '0'));
   const alpha = flagValues.alpha === undefined ? defaultAlpha : numberInRange(flagValues.alpha, '--alpha', 0, 1, '()');
   const baselinePath = flagValues.baseline as string | undefined;
-  const baselineReport = baselinePath === undefined ? null : parseBaselineReport(await readBaseline(baselinePath), baselinePath);
+  const baselineReport =
+    baselinePath === undefined ? null : (await import('../scoring/baseline-report.js')).parseBaselineReport(await readBaseline(baselinePath), baselinePath);
   if (flagValues.dataset === undefined) throw new UsageError('compare needs --dataset FILE (JSONL records with "expected")');
   const resumeOutput = resumeOutputPath(flagValues);
   if (resumeOutput !== null && flagValues.format !== undefined && flagValues.format !== 'jsonl') {
@@ -106,7 +107,13 @@ export async function compareCommand(flagValues: Record<string, unknown>): Promi
   const resume =
     resumeOutput === null
       ? null
-      : await resumeRun(flagValues, resumeOutput, { model, template: template.name, strategies: names }, (result) => accumulators.get(result.strategy)!.add(result), terminal);
+      : await (await import('./resume-file.js')).resumeRun(
+          flagValues,
+          resumeOutput,
+          { model, template: template.name, strategies: names },
+          (result) => accumulators.get(result.strategy)!.add(result),
+          terminal,
+        );
   const interrupts = watchInterrupts((signal, graceMs) => terminal.warn(stoppingMessage(signal, graceMs)));
   const endpoint = newEndpointKnowledge();
   const jobs: RunJob[] = definitions.map((definition, index) => ({
@@ -204,7 +211,7 @@ function renderReport(
   report: CompareReport,
   results: ResultRecord[],
   endpoint: ThrottleReport,
-  colors: ReturnType<typeof createTerminal>['stdoutColors'],
+  colors: Terminal['stdoutColors'],
 ): string {
   switch (format) {
     case 'table':

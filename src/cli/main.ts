@@ -14,7 +14,12 @@ function packageVersion(): string {
   return packageJson.version;
 }
 
-export function buildProgram(): Command {
+/**
+ * The commander program. When the command given (`argv[0]`) is a strategy, only that subcommand is built:
+ * parsing it does not depend on the others, and building the few hundred options of all of them is time
+ * spent before a run's first request.
+ */
+export function buildProgram(invoked?: string): Command {
   const program = new Command('promptlab')
     .description('Run prompting strategies against any OpenAI-compatible endpoint, with templates kept as files, and compare them on datasets.')
     .version(packageVersion(), '-V, --version')
@@ -23,7 +28,23 @@ export function buildProgram(): Command {
     // Commander's own error text spans lines ("(Did you mean ...?)" on the next); reportError prints it as one.
     .configureOutput({ outputError: () => undefined });
 
-  for (const strategy of strategies) {
+  program.addHelpText(
+    'after',
+    [
+      '',
+      'Examples:',
+      ...strategies.map((strategy) => `  $ ${strategy.example}`),
+      '  $ promptlab compare -d fixtures/arithmetic.jsonl --strategies zero-shot,cot --fail-under 0.7',
+      '  $ promptlab score runs/cot.jsonl --answer number',
+      '  $ promptlab templates list',
+      '  $ promptlab cache stats',
+      '',
+      'Endpoint: --base-url / OPENAI_BASE_URL, --api-key / OPENAI_API_KEY, --model / PROMPTLAB_MODEL, or promptlab.config.json|yaml.',
+      'Exit codes: 0 done, 1 internal error, 2 bad input, 3 endpoint failed, 4 a gate failed, 130 interrupted.',
+    ].join('\n'),
+  );
+  const strategyRun = strategies.find((strategy) => strategy.name === invoked);
+  for (const strategy of strategyRun === undefined ? strategies : [strategyRun]) {
     const command = program
       .command(strategy.name)
       .summary(strategy.summary)
@@ -37,6 +58,7 @@ export function buildProgram(): Command {
       await runStrategyCommand(strategy, input, flagValues);
     });
   }
+  if (strategyRun !== undefined) return program;
 
   const compare = program
     .command('compare')
@@ -155,21 +177,6 @@ export function buildProgram(): Command {
     );
   templates.addHelpText('after', '\nExample:\n  $ promptlab templates render math "What is 6 times 7?"');
 
-  program.addHelpText(
-    'after',
-    [
-      '',
-      'Examples:',
-      ...strategies.map((strategy) => `  $ ${strategy.example}`),
-      '  $ promptlab compare -d fixtures/arithmetic.jsonl --strategies zero-shot,cot --fail-under 0.7',
-      '  $ promptlab score runs/cot.jsonl --answer number',
-      '  $ promptlab templates list',
-      '  $ promptlab cache stats',
-      '',
-      'Endpoint: --base-url / OPENAI_BASE_URL, --api-key / OPENAI_API_KEY, --model / PROMPTLAB_MODEL, or promptlab.config.json|yaml.',
-      'Exit codes: 0 done, 1 internal error, 2 bad input, 3 endpoint failed, 4 a gate failed, 130 interrupted.',
-    ].join('\n'),
-  );
   return program;
 }
 
@@ -177,7 +184,7 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<number> {
   const debug = argv.includes('--debug');
   try {
-    await buildProgram().parseAsync(argv, { from: 'user' });
+    await buildProgram(argv[0]).parseAsync(argv, { from: 'user' });
     return Number(process.exitCode ?? 0);
   } catch (error) {
     return reportError(error, { debug, secrets: secretsOf(argv, process.env) });

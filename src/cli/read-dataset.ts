@@ -1,15 +1,15 @@
 /**
  * Datasets: JSONL (or CSV) records holding the template's variables, optionally `id` and `expected`.
- * A file up to `checkWholeBytes` is checked whole before its first record is handed out, so a malformed
- * line ends the run before any request rather than after the paid ones before it; its records are then
- * streamed from a second read. A larger file starts streaming at once (the endpoint should not wait for
+ * A file up to `checkWholeBytes` is read whole and checked before its first record is handed out, so a
+ * malformed line ends the run before any request rather than after the paid ones before it; the records
+ * checked are the records run. A larger file starts streaming at once (the endpoint should not wait for
  * a big file to be read) while the same check runs ahead of the stream, far faster than requests go out.
  * stdin cannot be read twice: it is checked as it streams.
  */
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import type { DatasetRecord } from '../core/records.js';
-import { parseJsonLine, readLines, type NumberedLine } from './read-lines.js';
+import { parseJsonLine, readLines, splitLines, type NumberedLine } from './read-lines.js';
 import { parseCsvLine } from './parse-csv.js';
 
 /** Checking 1 MiB of JSONL takes milliseconds: below that, check everything first. */
@@ -28,8 +28,8 @@ export async function* readDataset(path: string, options: DatasetOptions): Async
     return;
   }
   if ((await stat(path)).size <= checkWholeBytes) {
-    for await (const record of parseDataset(path, options)) void record;
-    yield* parseDataset(path, options);
+    // Read and parsed once, without an await per line: this check is all that stands before the first request.
+    yield* parseDatasetBytes(await readFile(path), path, options);
     return;
   }
   let failure: unknown = null;
@@ -47,43 +47,69 @@ export async function* readDataset(path: string, options: DatasetOptions): Async
 }
 
 async function* parseDataset(path: string, options: DatasetOptions): AsyncGenerator<DatasetRecord> {
+  const reader = createRecordReader(path, options);
+  for await (const line of readLines(path, reader.label)) {
+    const record = reader.read(line);
+    if (record !== null) yield record;
+  }
+  reader.finish();
+}
+
+/** Every record of a dataset file read whole, checked as parseDataset checks them, with the same errors. */
+export function parseDatasetBytes(bytes: Buffer, path: string, options: DatasetOptions): DatasetRecord[] {
+  const reader = createRecordReader(path, options);
+  const records: DatasetRecord[] = [];
+  for (const line of splitLines(bytes, reader.label)) {
+    const record = reader.read(line);
+    if (record !== null) records.push(record);
+  }
+  reader.finish();
+  return records;
+}
+
+/**
+ * Turns a dataset's lines, in order, into checked records: `read` gives the record a line holds (null for a
+ * blank line or the CSV header) and `finish` refuses a dataset without records.
+ */
+function createRecordReader(path: string, options: DatasetOptions) {
   const label = path === '-' ? 'stdin' : path;
+  const csv = path.toLowerCase().endsWith('.csv');
   const seenIds = new Set<string>();
-  let count = 0;
-  const lines = readLines(path, label);
-  const rows = path.toLowerCase().endsWith('.csv') ? csvObjects(lines, label) : jsonObjects(lines, label);
-  for await (const { value, line } of rows) {
-    const record = toRecord(value, `${label}:${line}`, line, count, options.sharedVars);
-    if (seenIds.has(record.id)) throw new InputError(`${label}:${line}: duplicate id "${record.id}" (ids must be unique within a dataset)`);
-    seenIds.add(record.id);
-    options.checkRecord?.(record);
-    count++;
-    yield record;
-  }
-  if (count === 0) throw new InputError(`${label}: the dataset has no records`);
-}
-
-async function* jsonObjects(lines: AsyncIterable<NumberedLine>, label: string): AsyncGenerator<{ value: unknown; line: number }> {
-  for await (const line of lines) {
-    if (line.text.trim() === '') continue;
-    yield { value: parseJsonLine(line, label), line: line.line };
-  }
-}
-
-async function* csvObjects(lines: AsyncIterable<NumberedLine>, label: string): AsyncGenerator<{ value: unknown; line: number }> {
   let header: string[] | null = null;
-  for await (const line of lines) {
-    if (line.text.trim() === '') continue;
-    const cells = parseCsvLine(line.text, `${label}:${line.line}`);
-    if (header === null) {
-      header = cells.map((cell) => cell.trim());
-      continue;
-    }
-    if (cells.length !== header.length) {
-      throw new InputError(`${label}:${line.line}: ${cells.length} columns, but the header has ${header.length}`);
-    }
-    yield { value: Object.fromEntries(header.map((name, index) => [name, cells[index]])), line: line.line };
+  let count = 0;
+
+  return {
+    label,
+    read(line: NumberedLine): DatasetRecord | null {
+      if (line.text.trim() === '') return null;
+      let value: unknown;
+      if (!csv) {
+        value = parseJsonLine(line, label);
+      } else if (header === null) {
+        header = parseCsvLine(line.text, `${label}:${line.line}`).map((cell) => cell.trim());
+        return null;
+      } else {
+        value = csvObject(line, header, label);
+      }
+      const record = toRecord(value, `${label}:${line.line}`, line.line, count, options.sharedVars);
+      if (seenIds.has(record.id)) throw new InputError(`${label}:${line.line}: duplicate id "${record.id}" (ids must be unique within a dataset)`);
+      seenIds.add(record.id);
+      options.checkRecord?.(record);
+      count++;
+      return record;
+    },
+    finish(): void {
+      if (count === 0) throw new InputError(`${label}: the dataset has no records`);
+    },
+  };
+}
+
+function csvObject(line: NumberedLine, header: readonly string[], label: string): Record<string, string | undefined> {
+  const cells = parseCsvLine(line.text, `${label}:${line.line}`);
+  if (cells.length !== header.length) {
+    throw new InputError(`${label}:${line.line}: ${cells.length} columns, but the header has ${header.length}`);
   }
+  return Object.fromEntries(header.map((name, index) => [name, cells[index]]));
 }
 
 function toRecord(value: unknown, source: string, line: number, index: number, sharedVars: Record<string, unknown>): DatasetRecord {

@@ -1,6 +1,7 @@
 /** Reads a JSONL file of demonstrations (examples, pools), each validated with its file:line. */
 import { InputError } from '../errors.js';
-import { parseDemonstration, type Demonstration } from '../strategies/demonstrations.js';
+import type { Demonstration } from '../strategies/demonstrations.js';
+import { parseDemonstration } from '../strategies/parse-demonstration.js';
 import { checkReadable, parseJsonLine, readLines } from './read-lines.js';
 
 export async function readDemonstrations(path: string, flag: string): Promise<Demonstration[]> {

@@ -9,10 +9,12 @@
 import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { InputError, InterruptedError, UsageError } from '../errors.js';
+import { InputError } from '../errors.js';
 import { resultSchemaId, type ResultRecord } from '../core/records.js';
 import { readLines } from './read-lines.js';
 import type { Terminal } from './terminal.js';
+
+export { interruptedError, resumeAfterFailureHint, resumeOutputPath } from './resume-hints.js';
 
 /** A result line as far as resuming and summarising read it; other fields pass through untouched. */
 const resumedResultSchema = z.looseObject({
@@ -149,30 +151,6 @@ export async function resumeRun(
   if (otherTemplates.length > 0) terminal.warn(`--resume ${path}: holds results of template ${otherTemplates.join(', ')}; this run uses ${run.template}`);
   if (otherStrategies > 0) terminal.warn(`--resume ${path}: ${otherStrategies} result(s) of other strategies are kept in the file but not summarised`);
   return state;
-}
-
-/** Exit 130, saying where the finished results are and how to finish the run. */
-export function interruptedError(finished: number, resumable: string | null): InterruptedError {
-  const done = `interrupted after ${finished} new result(s)`;
-  if (resumable === null) return new InterruptedError(`${done}; to make a run resumable, write it with -o FILE --jsonl, then rerun with --resume FILE`);
-  return new InterruptedError(`${done}, written to ${resumable}; rerun with --resume ${shellWord(resumable)} to finish`);
-}
-
-/** The lines already on file when a fatal error ends the run: say how to pick up from there. */
-export function resumeAfterFailureHint(written: number, resumable: string | null): string | null {
-  if (resumable === null || written === 0) return null;
-  return `${written} result(s) are in ${resumable}; once the endpoint works, rerun with --resume ${shellWord(resumable)}`;
-}
-
-const shellWord = (text: string): string => (/^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`);
-
-/** `-o` beside `--resume`: the output must be JSON Lines, and defaults to the resume file itself. */
-export function resumeOutputPath(flagValues: Record<string, unknown>): string | null {
-  const resumePath = flagValues.resume as string | undefined;
-  if (resumePath === undefined) return null;
-  if (flagValues.json === true) throw new UsageError('--resume appends JSON lines to the file; drop --json');
-  if (resumePath === '-') throw new UsageError('--resume needs a file written by -o FILE --jsonl, not stdin');
-  return (flagValues.output as string | undefined) ?? resumePath;
 }
 
 async function fileSize(path: string): Promise<number | null> {

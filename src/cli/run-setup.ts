@@ -19,7 +19,6 @@ import type { StrategySetup } from '../strategies/strategy.js';
 import { loadTemplate, shippedTemplatesDir, type LoadedTemplate, type TemplateDirs } from '../templates/load-template.js';
 import { parseVarFlags } from './parse-vars.js';
 import { readDataset } from './read-dataset.js';
-import { readDemonstrations } from './read-demonstrations.js';
 import { checkReadable } from './read-lines.js';
 import type { Terminal } from './terminal.js';
 
@@ -116,7 +115,8 @@ export function strategySetup(template: LoadedTemplate, answer: AnswerSpec, pick
     pick,
     seed: config.seed,
     loadTemplate: (name) => loadTemplate(name, templateDirs()),
-    readDemonstrations,
+    // Only the strategies that take demonstrations read them (and load their zod schema).
+    readDemonstrations: async (path, flag) => (await import('./read-demonstrations.js')).readDemonstrations(path, flag),
     readTextFile: async (path, flag) => {
       await checkReadable(path, flag);
       try {

@@ -6,7 +6,7 @@ import { newEndpointKnowledge } from '../core/sample-completions.js';
 import { EndpointError, GateError } from '../errors.js';
 import { formatResultRecord } from '../render/result-record.js';
 import { renderScoreSummary } from '../render/compare-table.js';
-import { checkMaxErrors, parseMaxErrors } from '../scoring/gates.js';
+import { checkMaxErrors, parseMaxErrors } from '../scoring/max-errors.js';
 import { createSummaryAccumulator } from '../scoring/summary.js';
 import type { StrategyDefinition } from '../strategies/strategy.js';
 import { chooseFormat, createResultSink, type OutputFormat } from './result-sink.js';
@@ -22,14 +22,14 @@ import {
   strategySetup,
   throttleNote,
 } from './run-setup.js';
-import { interruptedError, resumeAfterFailureHint, resumeOutputPath, resumeRun } from './resume-file.js';
+import { interruptedError, resumeAfterFailureHint, resumeOutputPath } from './resume-hints.js';
 import { stoppingMessage, watchInterrupts } from './interrupts.js';
 import { createTerminal } from './terminal.js';
 
 export const runSchemaId = 'promptlab.run/v1';
 
 export async function runStrategyCommand(definition: StrategyDefinition, positional: string | undefined, flagValues: Record<string, unknown>): Promise<void> {
-  const terminal = createTerminal({ quiet: flagValues.quiet === true });
+  const terminal = await createTerminal({ quiet: flagValues.quiet === true });
   const config = await resolveRunConfig(flagValues);
   const template = await loadRunTemplate(flagValues);
   const answer = resolveAnswerSpec(flagValues, template);
@@ -54,7 +54,17 @@ export async function runStrategyCommand(definition: StrategyDefinition, positio
   }
   const { client, throttling } = await createRunClient(config, model, terminal, flagValues.replay === true);
   const summary = createSummaryAccumulator(definition.name);
-  const resume = resumeOutput === null ? null : await resumeRun(flagValues, resumeOutput, { model, template: template.name, strategies: [definition.name] }, (result) => summary.add(result), terminal);
+  // Reading a resume file takes zod and the file's schema: loaded only with --resume.
+  const resume =
+    resumeOutput === null
+      ? null
+      : await (await import('./resume-file.js')).resumeRun(
+          flagValues,
+          resumeOutput,
+          { model, template: template.name, strategies: [definition.name] },
+          (result) => summary.add(result),
+          terminal,
+        );
   const sink = await createResultSink({
     format,
     outputPath,

@@ -14,7 +14,7 @@ import { createTerminal } from './terminal.js';
 import { checkWritableOutput, writeFileAtomic } from './write-file.js';
 
 export async function scoreCommand(file: string | undefined, flagValues: Record<string, unknown>): Promise<void> {
-  const terminal = createTerminal({ quiet: flagValues.quiet === true });
+  const terminal = await createTerminal({ quiet: flagValues.quiet === true });
   const path = file ?? '-';
   if (path === '-' && process.stdin.isTTY) throw new InputError('score: give a FILE of recorded outputs, or pipe them on stdin');
   await checkReadable(path, 'score');

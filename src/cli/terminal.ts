@@ -2,8 +2,8 @@
  * The one module that knows about TTYs, colours and spinners. Results go to stdout elsewhere; here,
  * stderr gets warnings (unless --quiet) and progress (only when stderr is a TTY, never in pipes or CI).
  */
-import { Chalk, type ChalkInstance } from 'chalk';
-import type { Colors } from '../render/colors.js';
+import type { ChalkInstance } from 'chalk';
+import { noColors, type Colors } from '../render/colors.js';
 
 export interface Terminal {
   /** Colours for what goes to stdout (off when stdout is not a TTY, NO_COLOR is set, ...). */
@@ -40,9 +40,16 @@ function colorLevel(stream: NodeJS.WriteStream): 0 | 1 | 2 | 3 {
   return depth >= 24 ? 3 : depth >= 8 ? 2 : depth >= 4 ? 1 : 0;
 }
 
-export function createTerminal(options: { quiet: boolean }): Terminal {
+/** chalk loads only for a stream that shows colour: without colour (pipes, CI, NO_COLOR) its styles are identities. */
+async function colorsAt(level: 0 | 1 | 2 | 3): Promise<Colors> {
+  if (level === 0) return noColors;
+  const { Chalk } = await import('chalk');
+  return colorsFrom(new Chalk({ level }));
+}
+
+export async function createTerminal(options: { quiet: boolean }): Promise<Terminal> {
   const stderr = process.stderr;
-  const errorColors = colorsFrom(new Chalk({ level: colorLevel(stderr) }));
+  const [errorColors, stdoutColors] = await Promise.all([colorsAt(colorLevel(stderr)), colorsAt(colorLevel(process.stdout))]);
   const interactive = stderr.isTTY === true && !options.quiet;
   const warned = new Set<string>();
   let throttleEvents = 0;
@@ -59,7 +66,7 @@ export function createTerminal(options: { quiet: boolean }): Terminal {
   };
 
   return {
-    stdoutColors: colorsFrom(new Chalk({ level: colorLevel(process.stdout) })),
+    stdoutColors,
     warn(message) {
       if (options.quiet || warned.has(message)) return;
       warned.add(message);

@@ -1,61 +1,18 @@
 /**
  * The project config file: `promptlab.config.json`, `.yaml` or `.yml`, found by walking up from the
- * working directory. Validated strictly, because users write it by hand and a typo silently ignored
- * is a setting silently lost. Errors name the file and the key.
+ * working directory. Validated strictly (parse-config-file.ts), because users write it by hand and a typo
+ * silently ignored is a setting silently lost. Errors name the file and the key. The parser (zod, yaml)
+ * is loaded only when there is a file to parse: most runs have none.
  */
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
-import { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import { isHttpUrl, numericSettings, type NumericSettingName } from './resolve-config.js';
+import type { ConfigFileData } from './parse-config-file.js';
+
+export type { ConfigFileData } from './parse-config-file.js';
 
 export const configFileNames = ['promptlab.config.json', 'promptlab.config.yaml', 'promptlab.config.yml'] as const;
-
-const httpUrl = z.string({ error: 'expected an http(s) URL' }).refine(isHttpUrl, { error: 'expected an http(s) URL' });
-const nonEmptyText = z.string({ error: 'expected a non-empty string' }).min(1, { error: 'expected a non-empty string' });
-// Checked as a variable name so that a key pasted here by mistake is refused (and never echoed back).
-const envVarName = z
-  .string({ error: 'expected the name of an environment variable, like GROQ_API_KEY' })
-  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected the name of an environment variable, like GROQ_API_KEY' });
-
-function numeric(name: NumericSettingName) {
-  const { description, accepts } = numericSettings[name];
-  return z.number({ error: `expected ${description}` }).refine(accepts, { error: `expected ${description}` });
-}
-
-const namedEndpointSchema = z
-  .object({ baseUrl: httpUrl, model: nonEmptyText.optional(), apiKeyEnv: envVarName.optional() })
-  .strict();
-
-export const configFileSchema = z
-  .object(
-    {
-      // Lets editors validate a JSON config against a published schema.
-      $schema: z.string().optional(),
-      baseUrl: httpUrl.optional(),
-      model: nonEmptyText.optional(),
-      apiKeyEnv: envVarName.optional(),
-      temperature: numeric('temperature').optional(),
-      maxTokens: numeric('maxTokens').optional(),
-      seed: numeric('seed').optional(),
-      concurrency: numeric('concurrency').optional(),
-      /** Seconds, like the --timeout flag. */
-      timeout: numeric('timeout').optional(),
-      retries: numeric('retries').optional(),
-      /** Seconds, like the --max-retry-wait flag. */
-      maxRetryWait: numeric('maxRetryWait').optional(),
-      /** true, false, or a cache directory (relative to this file). */
-      cache: z.union([z.boolean(), nonEmptyText], { error: 'expected true, false or a directory' }).optional(),
-      /** Name of the entry in `endpoints` used when no --endpoint flag is given. */
-      endpoint: nonEmptyText.optional(),
-      endpoints: z.record(z.string(), namedEndpointSchema, { error: 'expected an object of named endpoints' }).optional(),
-    },
-    { error: 'expected an object of settings' },
-  )
-  .strict();
-
-export type ConfigFileData = z.infer<typeof configFileSchema>;
 
 export interface ConfigFile {
   /** Absolute path of the file the settings came from. */
@@ -70,17 +27,9 @@ export async function findConfigFile(cwd: string): Promise<ConfigFile | null> {
     const [first, second] = found;
     const shown = (path: string) => relative(cwd, path) || path;
     if (first && second) throw new ConfigError(`${shown(first.path)} and ${shown(second.path)} both exist: keep one`);
-    if (first) return parseConfigFile(first.text, first.path, shown(first.path));
+    if (first) return (await import('./parse-config-file.js')).parseConfigFile(first.text, first.path, shown(first.path));
     if (dirname(dir) === dir) return null;
   }
-}
-
-/** Parses and validates one config file's text; `shownAs` is how errors name the file. */
-export function parseConfigFile(text: string, path: string, shownAs: string = path): ConfigFile {
-  const raw = path.endsWith('.json') ? parseJson(text, shownAs) : parseYamlText(text, shownAs);
-  const parsed = configFileSchema.safeParse(raw);
-  if (!parsed.success) throw new ConfigError(`${shownAs}: ${describeIssues(parsed.error.issues)}`);
-  return { path, data: parsed.data };
 }
 
 async function configFilesIn(dir: string): Promise<Array<{ path: string; text: string }>> {
@@ -88,6 +37,8 @@ async function configFilesIn(dir: string): Promise<Array<{ path: string; text: s
   for (const name of configFileNames) {
     const path = join(dir, name);
     try {
+      // Most directories hold no config file: a stat that returns nothing when there is none costs far less than a failed read.
+      if (statSync(path, { throwIfNoEntry: false }) === undefined) continue;
       found.push({ path, text: await readFile(path, 'utf8') });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
@@ -96,67 +47,4 @@ async function configFilesIn(dir: string): Promise<Array<{ path: string; text: s
     }
   }
   return found;
-}
-
-function parseJson(text: string, shownAs: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError(`${shownAs}: invalid JSON: ${(error as Error).message}`, { cause: error });
-  }
-}
-
-function parseYamlText(text: string, shownAs: string): unknown {
-  try {
-    // An empty YAML file is an empty set of settings, not an error.
-    return parseYaml(text) ?? {};
-  } catch (error) {
-    if (!(error instanceof YAMLParseError)) throw error;
-    const position = error.linePos?.[0];
-    const where = position ? `${shownAs}:${position.line}:${position.col}` : shownAs;
-    const firstLine = (error.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-    throw new ConfigError(`${where}: invalid YAML: ${firstLine}`, { cause: error });
-  }
-}
-
-function describeIssues(issues: z.core.$ZodIssue[]): string {
-  const [first] = issues;
-  if (!first) return 'invalid';
-  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
-  return `${describeIssue(first)}${more}`;
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-  if (issue.code !== 'unrecognized_keys') return `${where}${issue.message}`;
-  const key = issue.keys[0] ?? '';
-  if (key === 'apiKey') {
-    return `${where}"apiKey" is not allowed: keep keys out of files and name the environment variable that holds it with "apiKeyEnv"`;
-  }
-  const known = Object.keys(issue.path.length === 0 ? configFileSchema.shape : namedEndpointSchema.shape);
-  const suggestion = closestKey(key, known);
-  return `${where}unknown key "${key}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`;
-}
-
-/** The known key within two edits of a typo, if any. */
-function closestKey(typo: string, known: string[]): string | undefined {
-  let best: { key: string; distance: number } | undefined;
-  for (const key of known) {
-    const distance = editDistance(typo.toLowerCase(), key.toLowerCase());
-    if (distance <= 2 && (best === undefined || distance < best.distance)) best = { key, distance };
-  }
-  return best?.key;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i += 1) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j += 1) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }

@@ -1,10 +1,11 @@
 /**
- * CI gates over finished summaries: --fail-under, --max-errors and --baseline FILE. Each check returns
- * the gates that failed, one line each; the CLI turns a non-empty list into a GateError (exit 4).
+ * CI gates over finished summaries: --fail-under, --max-errors (max-errors.ts) and --baseline FILE (read by
+ * baseline-report.ts). Each check returns the gates that failed, one line each; the CLI turns a non-empty list
+ * into a GateError (exit 4).
  */
-import { z } from 'zod';
-import { InputError, UsageError } from '../errors.js';
-import { compareSchemaId, pairedComparison } from './compare-report.js';
+import { UsageError } from '../errors.js';
+import type { BaselineReport } from './baseline-report.js';
+import { pairedComparison } from './compare-report.js';
 import { fisherExactPValue } from './statistics.js';
 import type { StrategySummary } from './summary.js';
 
@@ -58,83 +59,7 @@ export function checkFailUnder(
   return outcomes;
 }
 
-export type ErrorLimit = { count: number } | { fraction: number };
-
-/** "N" (a count of errored records) or "P%" (a share of the records), per strategy. */
-export function parseMaxErrors(text: string): ErrorLimit {
-  const trimmed = text.trim();
-  const count = /^\d+$/.exec(trimmed);
-  if (count) return { count: Number(trimmed) };
-  const percent = /^(\d+(?:\.\d+)?|\.\d+)%$/.exec(trimmed);
-  if (percent && Number(percent[1]) <= 100) return { fraction: Number(percent[1]) / 100 };
-  throw new UsageError(
-    `--max-errors: expected a count like 5 or a percentage like 10% (at most 100%), got "${text}"`,
-  );
-}
-
-const percentText = (fraction: number): string => `${Number((fraction * 100).toFixed(2))}%`;
-
-/** Fail every strategy with more errored records than the limit (equal passes). */
-export function checkMaxErrors(summaries: readonly StrategySummary[], limit: ErrorLimit): GateOutcome[] {
-  const outcomes: GateOutcome[] = [];
-  for (const summary of summaries) {
-    const { strategy, errors, n } = summary;
-    if ('count' in limit) {
-      if (errors > limit.count) {
-        const message = `--max-errors ${limit.count}: ${strategy} had ${errors} errored records, ${errors - limit.count} over`;
-        outcomes.push({ gate: 'max-errors', strategy, message });
-      }
-    } else if (n > 0 && errors / n > limit.fraction) {
-      const share = errors / n;
-      const message =
-        `--max-errors ${percentText(limit.fraction)}: ${strategy} had ${percentText(share)} errored records ` +
-        `(${errors} of ${n}), ${Number(((share - limit.fraction) * 100).toFixed(2))} points over`;
-      outcomes.push({ gate: 'max-errors', strategy, message });
-    }
-  }
-  return outcomes;
-}
-
-/**
- * A previous `compare --json` report. Lenient on extra fields (older or newer promptlab versions add
- * some, and users may annotate the file); strict on what the comparison reads.
- */
-export const baselineReportSchema = z.looseObject({
-  schema: z.literal(compareSchemaId),
-  strategies: z.array(
-    z.looseObject({
-      strategy: z.string(),
-      n: z.number().int().nonnegative(),
-      correct: z.number().int().nonnegative(),
-      accuracy: z.number().min(0).max(1).nullable(),
-      scored: z.number().int().nonnegative().optional(),
-    }),
-  ),
-  results: z
-    .array(z.looseObject({ id: z.string(), strategy: z.string(), correct: z.boolean().nullable() }))
-    .optional(),
-});
-
-export type BaselineReport = z.infer<typeof baselineReportSchema>;
-
-export function parseBaselineReport(text: string, path: string): BaselineReport {
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new InputError(`--baseline ${path}: not valid JSON (${reason})`, { cause: error });
-  }
-  const parsed = baselineReportSchema.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
-    throw new InputError(
-      `--baseline ${path}: not a ${compareSchemaId} report${where}: ${issue?.message ?? 'invalid'}`,
-    );
-  }
-  return parsed.data;
-}
+export { checkMaxErrors, parseMaxErrors, type ErrorLimit } from './max-errors.js';
 
 type BaselineStrategy = BaselineReport['strategies'][number];
 

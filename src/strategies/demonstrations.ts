@@ -3,23 +3,9 @@
  * conversation: as prior user/assistant turns (chat-native, the default) or inline in one message as
  * `Q: … A: …` blocks, the form of the original papers.
  */
-import { z } from 'zod';
-import { InputError } from '../errors.js';
 import type { ChatMessage } from '../core/chat-client.js';
 import type { LoadedTemplate } from '../templates/load-template.js';
 import { oneOf } from './flag-values.js';
-
-const scalar = z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' }).transform(String);
-
-const demonstrationSchema = z
-  .object({
-    id: z.union([z.string(), z.number()]).transform(String).optional(),
-    input: z.union([z.string(), z.record(z.string(), z.unknown())], { error: 'expected a string or an object of template variables' }),
-    output: scalar,
-    reasoning: z.string().optional(),
-  })
-  // Pools are often other datasets with extra columns: keep them lenient, but `input`/`output` must be there.
-  .passthrough();
 
 export interface Demonstration {
   id: string | null;
@@ -32,25 +18,6 @@ export interface Demonstration {
 }
 
 export type DemoFormat = 'turns' | 'inline';
-
-/** Validates one parsed JSONL value as a demonstration; the error names file:line and the field. */
-export function parseDemonstration(value: unknown, source: string): Demonstration {
-  const parsed = demonstrationSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const field = issue.path.join('.') || 'record';
-    // zod 4 issues do not carry the input, so look in the value itself for whether the field is there at all.
-    const missing = isObject(value) && issue.path.length === 1 && value[String(issue.path[0])] === undefined;
-    const problem = !isObject(value) ? 'not a JSON object' : missing ? `missing "${field}"` : `"${field}": ${issue.message}`;
-    throw new InputError(`${source}: ${problem} (a demonstration needs "input" and "output")`);
-  }
-  const { id, input, output, reasoning } = parsed.data;
-  return { id: id ?? null, input, output, reasoning: reasoning ?? null, source };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** The text a demonstration's input renders to, the way the template would render a record. */
 export function demonstrationVars(demo: Demonstration, template: LoadedTemplate): Record<string, unknown> {

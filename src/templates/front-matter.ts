@@ -8,6 +8,9 @@
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { TemplateError } from '../errors.js';
 
+/** The front-matter key that holds promptlab's settings (template-settings.ts). */
+export const settingsKey = 'promptlab';
+
 /** Names what is being read in error messages, e.g. `template "math" (prompts/math.prompt)`. */
 export interface SourceIdentity {
   /** What it is: `template "math"` or `partial "header" of template "math"`. */

@@ -63,7 +63,7 @@ export async function loadTemplate(nameOrPath: string, dirs: TemplateDirs): Prom
   const located = await locateTemplate(nameOrPath, dirs);
   const pipeline = await importPipeline();
   const identity: SourceIdentity = { subject: `template "${located.name}"`, file: displayPath(located.path) };
-  const template = pipeline.parseTemplate(located.source, identity);
+  const template = await pipeline.parseTemplate(located.source, identity);
 
   const partials = await loadPartials(template, located.partialDirs, pipeline);
   const partialTrees = new Map([...partials].map(([name, partial]) => [name, partial.tree] as const));

@@ -1,30 +1,14 @@
 /**
- * Parsing a `.prompt` file (pure: text in, data out): front matter validated with zod, the body parsed into
- * a Handlebars syntax tree so syntax errors surface when the template is loaded, with the file line, rather
- * than on the first record.
+ * Parsing a `.prompt` file (text in, data out): front matter validated with zod (front-matter-schema.ts,
+ * loaded only when the front matter sets something to check), the body parsed into a Handlebars syntax tree
+ * so syntax errors surface when the template is loaded, with the file line, rather than on the first record.
  */
 import Handlebars from 'handlebars';
-import { z } from 'zod';
 import { TemplateError } from '../errors.js';
-import { describeLocation, readFrontMatter, type FrontMatter, type SourceIdentity } from './front-matter.js';
-import { knownSettingNames, settingsKey, templateSettingsSchema, type TemplateSettings } from './template-settings.js';
+import type { TemplateMetadata } from './front-matter-schema.js';
+import { describeLocation, readFrontMatter, settingsKey, type FrontMatter, type SourceIdentity } from './front-matter.js';
+import type { TemplateSettings } from './template-settings.js';
 import { findUnknownHelperCall, helperNames, type TemplateSyntaxTree } from './template-variables.js';
-
-/**
- * The front-matter keys promptlab reads. Loose: every other Dotprompt key (model, config, output, tools,
- * dotted extension keys, ...) belongs to Dotprompt and other tools, and must not be an error here.
- */
-const frontMatterSchema = z.looseObject({
-  description: z.string().nullable().optional(),
-  input: z
-    .looseObject({
-      default: z.record(z.string(), z.unknown()).nullable().optional(),
-      schema: z.unknown().optional(),
-    })
-    .nullable()
-    .optional(),
-  [settingsKey]: templateSettingsSchema.nullable().optional(),
-});
 
 export interface ParsedBody {
   body: string;
@@ -45,21 +29,26 @@ export interface ParsedTemplate extends ParsedBody {
   inputSchemaLine: number | null;
 }
 
-export function parseTemplate(source: string, identity: SourceIdentity): ParsedTemplate {
+export async function parseTemplate(source: string, identity: SourceIdentity): Promise<ParsedTemplate> {
   const frontMatter = readFrontMatter(source, identity);
-  const parsed = frontMatterSchema.safeParse(frontMatter.metadata);
-  if (!parsed.success) throw frontMatterError(parsed.error.issues[0]!, frontMatter, identity);
-  const { description, input } = parsed.data;
-  const inputSchema = input?.schema ?? null;
+  const metadata = describedOnly(frontMatter.metadata) ?? (await import('./front-matter-schema.js')).validateFrontMatter(frontMatter, identity);
   return {
     identity,
-    description: description ?? null,
-    settings: parsed.data[settingsKey] ?? {},
-    defaults: input?.default ?? {},
-    inputSchema,
-    inputSchemaLine: inputSchema === null ? null : frontMatter.lineOf(['input', 'schema']),
+    ...metadata,
+    inputSchemaLine: metadata.inputSchema === null ? null : frontMatter.lineOf(['input', 'schema']),
     ...parseBody(frontMatter, identity),
   };
+}
+
+/**
+ * Front matter that sets neither `input` nor promptlab's settings, and at most a text description, reads
+ * exactly as the schema would read it; null when there is something for the schema to check.
+ */
+function describedOnly(metadata: Record<string, unknown>): TemplateMetadata | null {
+  if (Object.hasOwn(metadata, 'input') || Object.hasOwn(metadata, settingsKey)) return null;
+  const description = metadata.description ?? null;
+  if (description !== null && typeof description !== 'string') return null;
+  return { description, settings: {}, defaults: {}, inputSchema: null };
 }
 
 /** A partial (`_name.prompt`) is Handlebars only, as Dotprompt's other implementations read it: no front matter. */
@@ -82,20 +71,6 @@ function parseBody({ body, bodyStartLine }: Pick<FrontMatter, 'body' | 'bodyStar
     );
   }
   return { body, bodyStartLine, tree };
-}
-
-function frontMatterError(issue: z.core.$ZodIssue, frontMatter: FrontMatter, identity: SourceIdentity): TemplateError {
-  const path = issue.path.filter((key): key is string | number => typeof key !== 'symbol');
-  if (issue.code === 'unrecognized_keys' && path[0] === settingsKey) {
-    const key = issue.keys[0] ?? '';
-    const line = frontMatter.lineOfKey(path, key);
-    return new TemplateError(
-      `${describeLocation(identity, line)}: unknown ${settingsKey} setting "${key}" (known: ${knownSettingNames.join(', ')})`,
-    );
-  }
-  const line = frontMatter.lineOf(path);
-  const where = path.length === 0 ? 'front matter' : path.join('.');
-  return new TemplateError(`${describeLocation(identity, line)}: ${where}: ${issue.message}`);
 }
 
 /**

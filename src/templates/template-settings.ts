@@ -1,12 +1,9 @@
 /**
- * promptlab's own settings in a template's front matter, under the one key `promptlab:`. Other Dotprompt
- * implementations ignore the key, so a template stays portable. The schema is strict: the file is written by
- * hand, and a misspelt setting that silently did nothing would be worse than an error.
+ * promptlab's own settings in a template's front matter, under the one key `promptlab:` (`settingsKey`, in
+ * front-matter.ts). Other Dotprompt implementations ignore the key, so a template stays portable. The schema is
+ * strict: the file is written by hand, and a misspelt setting that silently did nothing would be worse than an error.
  */
 import { z } from 'zod';
-
-/** The front-matter key that holds promptlab's settings. */
-export const settingsKey = 'promptlab';
 
 const answerTypePattern = /^(number|choice|yesno|text|regex:.+)$/s;
 

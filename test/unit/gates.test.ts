@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { InputError, UsageError } from '../../src/errors.js';
-import {
-  baselineNotes,
-  checkAgainstBaseline,
-  checkFailUnder,
-  checkMaxErrors,
-  parseBaselineReport,
-  parseMaxErrors,
-  type BaselineReport,
-} from '../../src/scoring/gates.js';
+import { parseBaselineReport, type BaselineReport } from '../../src/scoring/baseline-report.js';
+import { baselineNotes, checkAgainstBaseline, checkFailUnder, checkMaxErrors, parseMaxErrors } from '../../src/scoring/gates.js';
 import type { StrategySummary } from '../../src/scoring/summary.js';
 
 function summary(strategy: string, counts: { n: number; scored?: number; correct: number; errors?: number }): StrategySummary {
