@@ -7,17 +7,10 @@
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 
-/** mulberry32: a tiny seeded PRNG, so datasets and server answers are the same every run. */
-export function seededRandom(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+/** The project's own seeded PRNG (mulberry32), from the build that `npm run bench` makes first. */
+import { createRandom as seededRandom } from '../../dist/core/seeded-random.js';
+
+export { seededRandom };
 
 /**
  * Each choice answers "What is A plus B?" right with probability `accuracy`, else with a near miss, so

@@ -32,7 +32,7 @@ import {
   strategySetup,
   throttleNote,
 } from './run-setup.js';
-import { interruptedError, resumeAfterFailureHint, resumeOutputPath } from './resume-hints.js';
+import { interruptedError, loadResume, resumeAfterFailureHint, resumeOutputPath } from './resume-hints.js';
 import { createTerminal, type Terminal } from './terminal.js';
 import { checkWritableOutput, writeFileAtomic } from './write-file.js';
 
@@ -104,16 +104,13 @@ export async function compareCommand(flagValues: Record<string, unknown>): Promi
   const model = requireModel(config);
   const { client, throttling } = await createRunClient(config, model, terminal, flagValues.replay === true);
   const accumulators = new Map<string, SummaryAccumulator>(names.map((name) => [name, createSummaryAccumulator(name)]));
-  const resume =
-    resumeOutput === null
-      ? null
-      : await (await import('./resume-file.js')).resumeRun(
-          flagValues,
-          resumeOutput,
-          { model, template: template.name, strategies: names },
-          (result) => accumulators.get(result.strategy)!.add(result),
-          terminal,
-        );
+  const resume = await loadResume(
+    flagValues,
+    resumeOutput,
+    { model, template: template.name, strategies: names },
+    (result) => accumulators.get(result.strategy)!.add(result),
+    terminal,
+  );
   const interrupts = watchInterrupts((signal, graceMs) => terminal.warn(stoppingMessage(signal, graceMs)));
   const endpoint = newEndpointKnowledge();
   const jobs: RunJob[] = definitions.map((definition, index) => ({

@@ -4,6 +4,17 @@
  * --resume is given.
  */
 import { InterruptedError, UsageError } from '../errors.js';
+import type { resumeRun } from './resume-file.js';
+
+/** resumeRun for a run given --resume (`outputPath` from resumeOutputPath), loading resume-file.ts only then; null otherwise. */
+export async function loadResume(
+  flagValues: Record<string, unknown>,
+  outputPath: string | null,
+  ...rest: Parameters<typeof resumeRun> extends [unknown, unknown, ...infer Tail] ? Tail : never
+): ReturnType<typeof resumeRun> {
+  if (outputPath === null) return null;
+  return (await import('./resume-file.js')).resumeRun(flagValues, outputPath, ...rest);
+}
 
 /** `-o` beside `--resume`: the output must be JSON Lines, and defaults to the resume file itself. */
 export function resumeOutputPath(flagValues: Record<string, unknown>): string | null {

@@ -22,7 +22,7 @@ import {
   strategySetup,
   throttleNote,
 } from './run-setup.js';
-import { interruptedError, resumeAfterFailureHint, resumeOutputPath } from './resume-hints.js';
+import { interruptedError, loadResume, resumeAfterFailureHint, resumeOutputPath } from './resume-hints.js';
 import { stoppingMessage, watchInterrupts } from './interrupts.js';
 import { createTerminal } from './terminal.js';
 
@@ -54,17 +54,7 @@ export async function runStrategyCommand(definition: StrategyDefinition, positio
   }
   const { client, throttling } = await createRunClient(config, model, terminal, flagValues.replay === true);
   const summary = createSummaryAccumulator(definition.name);
-  // Reading a resume file takes zod and the file's schema: loaded only with --resume.
-  const resume =
-    resumeOutput === null
-      ? null
-      : await (await import('./resume-file.js')).resumeRun(
-          flagValues,
-          resumeOutput,
-          { model, template: template.name, strategies: [definition.name] },
-          (result) => summary.add(result),
-          terminal,
-        );
+  const resume = await loadResume(flagValues, resumeOutput, { model, template: template.name, strategies: [definition.name] }, (result) => summary.add(result), terminal);
   const sink = await createResultSink({
     format,
     outputPath,

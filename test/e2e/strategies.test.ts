@@ -296,7 +296,10 @@ describe('options that change what is sent', () => {
     const target = await serve({ reply: samplingReply(new Set()) });
     const result = await runCli(['self-consistency', 'What is 6 times 7?', '--samples', '20', '--stop', 'beta', '--window', '5', '--json', '--answer', 'number', ...endpoint(target)]);
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ samplesUsed: 4, requests: 1, votes: { '42': 4 } });
+    const record = JSON.parse(result.stdout);
+    expect(record).toMatchObject({ samplesUsed: 4, requests: 1, votes: { '42': 4 } });
+    // The window drew five: all five are listed, though the vote stopped at four.
+    expect(record.completions).toHaveLength(5);
   });
 });
 

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatRequest } from '../../src/core/chat-client.js';
 import { createOpenAIChatClient } from '../../src/core/openai-client.js';
-import { EndpointError } from '../../src/errors.js';
+import { failureOf } from '../support/failure-of.js';
 import { startTestServer, type TestServer, type TestServerOptions } from '../support/openai-test-server.js';
 
 let server: TestServer | undefined;
@@ -18,15 +18,6 @@ async function clientFor(serverOptions: TestServerOptions, timeoutMs = 5_000) {
 }
 
 const ask = (content: string): ChatRequest => ({ messages: [{ role: 'user', content }], temperature: 0 });
-
-async function failureOf(promise: Promise<unknown>): Promise<EndpointError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(EndpointError);
-  return error as EndpointError;
-}
 
 describe('a failed call says how many requests it made', () => {
   it.each([

@@ -3,7 +3,7 @@ import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatRequest } from '../../src/core/chat-client.js';
 import { createOpenAIChatClient, type OpenAIClientOptions } from '../../src/core/openai-client.js';
-import { EndpointError } from '../../src/errors.js';
+import { failureOf } from '../support/failure-of.js';
 import { startTestServer, type TestServer, type TestServerOptions } from '../support/openai-test-server.js';
 
 const CANARY_KEY = 'sk-canary-7f3e9a1b2c4d5e6f';
@@ -33,15 +33,6 @@ const ask = (extra: Partial<ChatRequest> = {}): ChatRequest => ({
   temperature: 0,
   ...extra,
 });
-
-async function failureOf(promise: Promise<unknown>): Promise<EndpointError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(EndpointError);
-  return error as EndpointError;
-}
 
 /** A fetch that records each JSON body sent, then really sends it. */
 function recordingFetch(bodies: Array<Record<string, unknown>>): typeof fetch {
