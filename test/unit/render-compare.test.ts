@@ -5,25 +5,10 @@ import { renderCompareMarkdown } from '../../src/render/compare-markdown.js';
 import { renderCompareTable, renderScoreSummary } from '../../src/render/compare-table.js';
 import { buildCompareReport } from '../../src/scoring/compare-report.js';
 import { createSummaryAccumulator } from '../../src/scoring/summary.js';
+import { resultRecord } from '../support/result-record.js';
 
 function result(overrides: Partial<ResultRecord> & { id: string; strategy: string }): ResultRecord {
-  return {
-    schema: 'promptlab.result/v1',
-    model: 'test-model',
-    template: 'default',
-    vars: {},
-    answer: '1',
-    expected: '1',
-    correct: true,
-    completions: [{ text: '1', answer: '1', finishReason: 'stop' }],
-    samplesUsed: 1,
-    usage: { promptTokens: 100, completionTokens: 20, totalTokens: 120 },
-    requests: 1,
-    latencyMs: 400,
-    error: null,
-    warnings: [],
-    ...overrides,
-  };
+  return resultRecord({ usage: { promptTokens: 100, completionTokens: 20, totalTokens: 120 }, latencyMs: 400, ...overrides });
 }
 
 /** 30 records; zero-shot gets q0..q17 right, cot q0..q21 plus one error, self-consistency all but one. */

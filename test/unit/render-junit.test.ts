@@ -3,25 +3,16 @@ import type { ResultRecord } from '../../src/core/records.js';
 import { escapeXmlAttribute, escapeXmlText, junitCase, renderJunit } from '../../src/render/junit.js';
 import { buildCompareReport } from '../../src/scoring/compare-report.js';
 import { summarizeResults } from '../../src/scoring/summary.js';
+import { resultRecord } from '../support/result-record.js';
 
 function result(overrides: Partial<ResultRecord> & { id: string; strategy: string }): ResultRecord {
-  return {
-    schema: 'promptlab.result/v1',
-    model: 'test-model',
-    template: 'default',
-    vars: {},
+  return resultRecord({
     answer: '42',
     expected: '42',
-    correct: true,
     completions: [{ text: 'The answer is 42.', answer: '42', finishReason: 'stop' }],
-    samplesUsed: 1,
-    usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 },
-    requests: 1,
     latencyMs: 250,
-    error: null,
-    warnings: [],
     ...overrides,
-  };
+  });
 }
 
 describe('XML escaping', () => {

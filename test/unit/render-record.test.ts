@@ -2,27 +2,21 @@ import { describe, expect, it } from 'vitest';
 import type { ResultRecord } from '../../src/core/records.js';
 import { noColors, type Colors } from '../../src/render/colors.js';
 import { formatResultRecord } from '../../src/render/result-record.js';
+import { resultRecord } from '../support/result-record.js';
 
 function result(overrides: Partial<ResultRecord> = {}): ResultRecord {
-  return {
-    schema: 'promptlab.result/v1',
+  return resultRecord({
     id: 'q7',
-    strategy: 'cot',
     model: 'llama3.1:8b',
     template: 'math',
     vars: { input: 'What is 6 × 7?' },
     answer: '42',
     expected: '42',
-    correct: true,
     completions: [{ text: '6 × 7 = 42. The answer is 42.', answer: '42', finishReason: 'stop' }],
-    samplesUsed: 1,
     usage: { promptTokens: 1200, completionTokens: 40, totalTokens: 1240 },
-    requests: 1,
     latencyMs: 812.4,
-    error: null,
-    warnings: [],
     ...overrides,
-  };
+  });
 }
 
 /** Marks each colour so the tests can see which text got which style. */

@@ -5,27 +5,13 @@ import { classifyResumeLine, interruptedError, prepareResume, resumeOutputPath }
 import type { ResultRecord } from '../../src/core/records.js';
 import { InputError, UsageError } from '../../src/errors.js';
 import { useTempDirs } from '../support/temp-dir.js';
+import { resultRecord } from '../support/result-record.js';
 
 const makeTempDir = useTempDirs();
 
 const result = (id: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({
-    schema: 'promptlab.result/v1',
-    id,
-    strategy: 'cot',
-    model: 'm',
-    template: 'question',
-    vars: {},
-    answer: '1',
-    expected: '1',
-    correct: true,
-    completions: [{ text: '1', answer: '1', finishReason: 'stop' }],
-    samplesUsed: 1,
-    usage: { promptTokens: 1, completionTokens: 1, totalTokens: 2 },
-    requests: 1,
-    latencyMs: 5,
-    error: null,
-    warnings: [],
+    ...resultRecord({ id, model: 'm', template: 'question', usage: { promptTokens: 1, completionTokens: 1, totalTokens: 2 }, latencyMs: 5 }),
     ...extra,
   });
 

@@ -3,26 +3,16 @@ import type { ResultRecord } from '../../src/core/records.js';
 import { UsageError } from '../../src/errors.js';
 import { buildCompareReport, pairedComparison } from '../../src/scoring/compare-report.js';
 import { createSummaryAccumulator, summarizeResults, type StrategySummary } from '../../src/scoring/summary.js';
+import { resultRecord } from '../support/result-record.js';
 
 function result(overrides: Partial<ResultRecord> & { id: string }): ResultRecord {
-  return {
-    schema: 'promptlab.result/v1',
-    strategy: 'cot',
-    model: 'test-model',
-    template: 'default',
-    vars: {},
+  return resultRecord({
     answer: 'x',
     expected: null,
     correct: null,
     completions: [{ text: 'x', answer: 'x', finishReason: 'stop' }],
-    samplesUsed: 1,
-    usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 },
-    requests: 1,
-    latencyMs: 100,
-    error: null,
-    warnings: [],
     ...overrides,
-  };
+  });
 }
 
 const mixedResults: ResultRecord[] = [
