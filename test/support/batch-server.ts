@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { errorBody, listenOnLoopback, sendJson } from './loopback.js';
 import type { ChatCall, ReplyFn } from './openai-test-server.js';
 
 export interface BatchServerOptions {
@@ -63,20 +63,7 @@ export async function startBatchServer(options: BatchServerOptions = {}): Promis
     state.counts.total += 1;
     handle(request, response, options, state).catch((error: unknown) => sendJson(response, 500, errorBody(`batch server failed: ${String(error)}`)));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/v1`,
-    ...state,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
+  return { ...state, ...(await listenOnLoopback(server)) };
 }
 
 type State = Omit<BatchServer, 'url' | 'close'>;
@@ -250,14 +237,6 @@ const batchObject = (batch: StoredBatch) => ({
   metadata: batch.metadata,
 });
 
-const errorBody = (message: string) => ({ error: { message, type: 'invalid_request_error', param: null, code: null } });
-
-function sendJson(response: ServerResponse, status: number, body: object): void {
-  if (response.headersSent) return;
-  const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)) });
-  response.end(text);
-}
 
 async function readBody(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];

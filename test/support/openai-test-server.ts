@@ -5,7 +5,7 @@
  * Deliberately quiet and allocation-light: benchmarks run thousands of requests through it.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { errorBody, listenOnLoopback, sendJson } from './loopback.js';
 
 export interface ChatCall {
   messages: Array<{ role: string; content: string }>;
@@ -90,23 +90,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-
-  return {
-    url: `http://127.0.0.1:${port}/v1`,
-    calls,
-    counts,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        // Without this, close() waits for idle keep-alive sockets to time out.
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
+  return { calls, counts, ...(await listenOnLoopback(server)) };
 }
 
 async function handleRequest(
@@ -242,14 +226,6 @@ export function hashingEmbedding(text: string): number[] {
   }
   const norm = Math.hypot(...vector);
   return norm === 0 ? vector : vector.map((value) => value / norm);
-}
-
-function errorBody(message: string, code: string | null = null): object {
-  return { error: { message, type: 'invalid_request_error', param: null, code } };
-}
-
-function sendJson(response: ServerResponse, status: number, body: object): void {
-  sendRaw(response, { status, body: JSON.stringify(body) });
 }
 
 function sendRaw(response: ServerResponse, raw: RawResponse): void {
