@@ -201,6 +201,12 @@ async function emitResults(
 }
 
 /** `prepare <strategy> -o DIR` starts a batch directory; `prepare DIR` continues one from its batch.json. */
+/**
+ * Run flags `batch prepare` accepts (it shares the strategy's options) but that no phase uses: it sends
+ * nothing and writes no results; submit and collect take their own endpoint and output flags.
+ */
+const interactiveOnlyFlags = ['jsonl', 'concurrency', 'timeout', 'retries', 'maxRetryWait', 'cache', 'replay', 'dryRun', 'verbose'];
+
 async function openPrepareTarget(target: string, flagValues: Flags, terminal: Terminal): Promise<{ label: string; state: BatchState }> {
   const definition = findStrategy(target);
   if (definition !== undefined) {
@@ -210,6 +216,8 @@ async function openPrepareTarget(target: string, flagValues: Flags, terminal: Te
       throw new UsageError(`-o ${label}: already holds a batch; "promptlab batch prepare ${label}" prepares its next phase`);
     }
     const state = await newBatchState(definition, flagValues, fileLimits(flagValues));
+    const ignored = interactiveOnlyFlags.filter((name) => flagValues[name] !== undefined);
+    if (ignored.length > 0) terminal.warn(`batch prepare ${target}: ${flagList(ignored, flagValues)} only apply to an interactive run; ignoring them`);
     if (definition.defaultTemperature > 0 && state.temperature === 0) {
       terminal.warn(`${definition.name} at temperature 0 samples the same path every time; use --temperature 0.5–0.7`);
     }
@@ -220,7 +228,7 @@ async function openPrepareTarget(target: string, flagValues: Flags, terminal: Te
     throw new UsageError(`batch prepare: "${target}" is neither a strategy (${strategyNames().join(', ')}) nor a batch directory (no batch.json)`);
   }
   const ignored = Object.keys(flagValues).filter((name) => !['quiet', 'debug', 'json'].includes(name));
-  if (ignored.length > 0) terminal.warn(`batch prepare ${target}: settings come from its batch.json; ignoring --${ignored.map(kebab).join(', --')}`);
+  if (ignored.length > 0) terminal.warn(`batch prepare ${target}: settings come from its batch.json; ignoring ${flagList(ignored, flagValues)}`);
   return { label: target, state: await readBatchState(resolve(target)) };
 }
 
@@ -274,3 +282,6 @@ function enterWorkingDirectory(cwd: string): void {
 }
 
 const kebab = (name: string): string => name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+
+/** The flags as typed: commander's `cache: false` came from --no-cache. */
+const flagList = (names: string[], flagValues: Flags): string => names.map((name) => `--${flagValues[name] === false ? 'no-' : ''}${kebab(name)}`).join(', ');

@@ -382,6 +382,23 @@ describe('batch: settings come from the directory', () => {
   });
 });
 
+describe('batch: flags prepare does not use', () => {
+  it('are named in one warning, for a new batch and for a batch directory, and -q silences it', async () => {
+    const { data, dir } = await workspace();
+    const created = await runCli(['batch', 'prepare', 'zero-shot', '-d', data, '-m', 'test-model', '-o', dir, '-c', '4', '--no-cache', '--jsonl', '--json']);
+    expect(created.code).toBe(0);
+    expect(created.stderr).toBe('warning: batch prepare zero-shot: --jsonl, --concurrency, --no-cache only apply to an interactive run; ignoring them\n');
+    expect(JSON.parse(created.stdout)).toMatchObject({ phase: 1, requests: 3 });
+
+    const again = await runCli(['batch', 'prepare', dir, '--retries', '1', '--json']);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toBe(`warning: batch prepare ${dir}: settings come from its batch.json; ignoring --retries\n`);
+
+    const quiet = await runCli(['batch', 'prepare', 'zero-shot', '-d', data, '-m', 'test-model', '-o', join(dir, 'quiet'), '--timeout', '5', '-q', '--json']);
+    expect(quiet).toMatchObject({ code: 0, stderr: '' });
+  });
+});
+
 describe('batch: usage errors', () => {
   it('name the flag, file or directory at fault, in one line, exit 2', async () => {
     const { data, dir, root } = await workspace();
