@@ -252,14 +252,23 @@ describe('self-consistency', () => {
     expect(result.stderr).toMatch(/warning: .*byte-identical/);
   });
 
-  it('stops after one window with --stop esc when the window is unanimous', async () => {
-    const target = await serve({ reply: samplingReply(new Set()) });
-    const result = await runCli(['self-consistency', 'What is 6 times 7?', '--samples', '20', '--stop', 'esc', '--window', '4', '--json', '--answer', 'number', ...endpoint(target)]);
-    expect(result.code).toBe(0);
-    const record = JSON.parse(result.stdout);
-    expect(record).toMatchObject({ samplesUsed: 4, requests: 1, votes: { '42': 4 } });
-    expect(target.calls.map((call) => call.n)).toEqual([4]);
-  });
+  // A server that always gives the same answer. esc stops when a window of 4 is unanimous; beta stops
+  // at four agreeing samples, P(p > 0.5) = 31/32 ≥ 0.95 (three give 15/16 < 0.95), though its window
+  // of 5 drew five, and all five are listed.
+  for (const { rule, when, window } of [
+    { rule: 'esc', when: 'after one window when the window is unanimous', window: 4 },
+    { rule: 'beta', when: 'once the leader is confidently ahead', window: 5 },
+  ]) {
+    it(`stops with --stop ${rule} ${when}`, async () => {
+      const target = await serve({ reply: samplingReply(new Set()) });
+      const result = await runCli(['self-consistency', 'What is 6 times 7?', '--samples', '20', '--stop', rule, '--window', String(window), '--json', '--answer', 'number', ...endpoint(target)]);
+      expect(result.code).toBe(0);
+      const record = JSON.parse(result.stdout);
+      expect(record).toMatchObject({ samplesUsed: 4, requests: 1, votes: { '42': 4 } });
+      expect(target.calls.map((call) => call.n)).toEqual([window]);
+      expect(record.completions).toHaveLength(window);
+    });
+  }
 });
 
 describe('options that change what is sent', () => {
@@ -289,17 +298,6 @@ describe('options that change what is sent', () => {
   it('appends a custom --trigger', async () => {
     const result = await runCli(['cot', 'What is 2 plus 2?', '--trigger', 'Think carefully.', '--dry-run', '--json']);
     expect(JSON.parse(result.stdout).messages.at(-1).content).toBe('What is 2 plus 2?\n\nThink carefully.');
-  });
-
-  it('stops with --stop beta once the leader is confidently ahead', async () => {
-    // Four agreeing samples give P(p > 0.5) = 31/32 ≥ 0.95; three give 15/16 < 0.95.
-    const target = await serve({ reply: samplingReply(new Set()) });
-    const result = await runCli(['self-consistency', 'What is 6 times 7?', '--samples', '20', '--stop', 'beta', '--window', '5', '--json', '--answer', 'number', ...endpoint(target)]);
-    expect(result.code).toBe(0);
-    const record = JSON.parse(result.stdout);
-    expect(record).toMatchObject({ samplesUsed: 4, requests: 1, votes: { '42': 4 } });
-    // The window drew five: all five are listed, though the vote stopped at four.
-    expect(record.completions).toHaveLength(5);
   });
 });
 
