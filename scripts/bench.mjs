@@ -8,9 +8,9 @@
  * process; the bare pools the CLI is compared with run as children too (`node scripts/bench.mjs
  * fetch-pool ...`, scripts/lib/sdk-pool.mjs), so all sides pay for starting a process and none shares an
  * event loop with the server. The fetch pool is the issue's practical limit; the SDK pool, the same loop
- * through the openai SDK, is the floor for anything that calls through the SDK, as promptlab must. Absolute times
- * depend on what else the machine is doing: the pools' figures, measured right after the CLI's, are the
- * reachable ones at that moment, and the load average is recorded.
+ * through the openai SDK, is the floor for anything that calls through the SDK, as promptlab must.
+ * Absolute times depend on what else the machine is doing: the pools' figures, measured right after the
+ * CLI's, are the reachable ones at that moment, and the load average is recorded.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';

@@ -200,13 +200,13 @@ async function emitResults(
   if (gate !== undefined) throw new GateError(gate.message);
 }
 
-/** `prepare <strategy> -o DIR` starts a batch directory; `prepare DIR` continues one from its batch.json. */
 /**
  * Run flags `batch prepare` accepts (it shares the strategy's options) but that no phase uses: it sends
  * nothing and writes no results; submit and collect take their own endpoint and output flags.
  */
 const interactiveOnlyFlags = ['jsonl', 'concurrency', 'timeout', 'retries', 'maxRetryWait', 'cache', 'replay', 'dryRun', 'verbose'];
 
+/** `prepare <strategy> -o DIR` starts a batch directory; `prepare DIR` continues one from its batch.json. */
 async function openPrepareTarget(target: string, flagValues: Flags, terminal: Terminal): Promise<{ label: string; state: BatchState }> {
   const definition = findStrategy(target);
   if (definition !== undefined) {
