@@ -140,7 +140,7 @@ async function checkThroughScoreCommand() {
       if (published === undefined) continue;
       const records = await readKojimaLog(join(logDirectory, file));
       const input = join(scratch, `${run.dataset}_${run.method}.jsonl`);
-      await writeFile(input, records.map((record, index) => JSON.stringify({ id: index + 1, expected: record.gold, completion: record.predBefore })).join('\n') + '\n');
+      await writeFile(input, `${records.map((record, index) => JSON.stringify({ id: index + 1, expected: record.gold, completion: record.predBefore })).join('\n')}\n`);
       const args = ['bin/promptlab.js', 'score', input, '--answer', ANSWER_TYPES[run.dataset], '--pick', 'first', '--match', 'exact', '--json'];
       const child = spawnSync(process.execPath, args, { cwd: repositoryRoot, encoding: 'utf8' });
       const summary = child.status === 0 ? JSON.parse(child.stdout) : null;
@@ -176,7 +176,7 @@ async function checkLiveTwoStageRuns() {
         if (!byQuestion.has(key)) byQuestion.set(key, { ...record, reasoning: recordedReasoning(record.chunk) ?? '' });
       }
       const dataset = join(scratch, `${run.dataset}.jsonl`);
-      await writeFile(dataset, records.map((record, index) => JSON.stringify({ id: index + 1, input: record.question.trim(), expected: record.gold })).join('\n') + '\n');
+      await writeFile(dataset, `${records.map((record, index) => JSON.stringify({ id: index + 1, input: record.question.trim(), expected: record.gold })).join('\n')}\n`);
       const replay = await startReplayServer(byQuestion);
       const args = ['bin/promptlab.js', 'cot', '-d', dataset, '--extract', 'two-stage', '--answer', ANSWER_TYPES[run.dataset], '--match', 'exact', '-m', 'text-davinci-002', '--base-url', replay.url, '-c', '16', '--json', '--quiet'];
       // Asynchronous: the replay server answers from this process.

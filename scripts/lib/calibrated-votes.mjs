@@ -121,8 +121,11 @@ export function* uniformQuestions({ questions, samples, seed = 2024 }) {
     const answers = Array.from({ length: samples }, () => {
       if (random() < rightChance) return 0;
       let pick = random() * total;
-      const found = weights.findIndex((weight) => (pick -= weight) < 0);
-      return 1 + (found < 0 ? 2 : found);
+      for (const [index, weight] of weights.entries()) {
+        pick -= weight;
+        if (pick < 0) return 1 + index;
+      }
+      return 3;
     });
     yield { rightChance, answers };
   }

@@ -89,7 +89,7 @@ function createFallbackClient(options: FallbackOptions, record: DatasetRecord, r
 /** Counts calls in flight, so a record's run is only over once calls a rejected Promise.all left running are. */
 function trackInFlight(client: ChatClient): { client: ChatClient; settled(): Promise<void> } {
   let inFlight = 0;
-  let waiters: Array<() => void> = [];
+  const waiters: Array<() => void> = [];
   return {
     client: {
       model: client.model,

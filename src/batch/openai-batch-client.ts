@@ -4,7 +4,8 @@
  * Besides src/core/openai-client.ts, the only file that imports `openai`. Retries and timeouts stay in
  * the SDK; every failure becomes a one-line EndpointError naming the base URL and never the key.
  */
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, toFile } from 'openai';
+import type OpenAI from 'openai';
+import { APIConnectionError, APIConnectionTimeoutError, APIError, toFile } from 'openai';
 import { createSdk } from '../core/openai-sdk.js';
 import { EndpointError } from '../errors.js';
 import { chatCompletionsUrl } from './request-lines.js';

@@ -54,7 +54,7 @@ export async function createTerminal(options: { quiet: boolean }): Promise<Termi
   const warned = new Set<string>();
   let throttleEvents = 0;
   let spinner: { text: string; stop(): void; start(): void; isSpinning: boolean } | null = null;
-  let spinnerLoading: Promise<void> | null = null;
+  let spinnerRequested = false;
   let stopped = false;
   let latestText = '';
 
@@ -94,7 +94,9 @@ export async function createTerminal(options: { quiet: boolean }): Promise<Termi
         return;
       }
       // ora loads only when there is a terminal to spin on; the run may end before it has loaded.
-      spinnerLoading ??= import('ora').then(({ default: ora }) => {
+      if (spinnerRequested) return;
+      spinnerRequested = true;
+      void import('ora').then(({ default: ora }) => {
         if (!stopped) spinner = ora({ text: latestText, stream: stderr, discardStdin: false }).start();
       });
     },

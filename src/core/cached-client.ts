@@ -62,7 +62,7 @@ export function withCache(client: ChatClient, store: CacheStore, options: { repl
       const first = request.sampleIndex ?? 0;
       const keys = Array.from({ length: wanted }, (_, offset) => cacheKey(client.model, request, first + offset));
       const entries = await Promise.all(keys.map((key) => store.get(key)));
-      const firstMiss = entries.findIndex((entry) => entry === null);
+      const firstMiss = entries.indexOf(null);
       const leading = (firstMiss === -1 ? entries : entries.slice(0, firstMiss)) as CacheEntry[];
       // Like a server that returned fewer choices than asked: the caller fetches the rest sample by sample.
       if (leading.length > 0) {

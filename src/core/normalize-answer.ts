@@ -124,10 +124,10 @@ export function rewriteLatexNumbers(text: string): string {
 }
 
 function numberToken(groups: Record<string, string | undefined>): NumberToken {
-  const negative = groups['sign'] === '-' || groups['sign'] === '\u2212';
-  const digits = (groups['body'] ?? '0').replace(/,/g, '');
-  const exponent = groups['exponent'];
-  const denominator = groups['denominator'];
+  const negative = groups.sign === '-' || groups.sign === '\u2212';
+  const digits = (groups.body ?? '0').replace(/,/g, '');
+  const exponent = groups.exponent;
+  const denominator = groups.denominator;
   const raw =
     (negative ? '-' : '') + digits + (exponent === undefined ? '' : `e${exponent}`) + (denominator === undefined ? '' : `/${denominator}`);
   const numerator = exponent === undefined ? digits : shiftDecimalPoint(digits, Number(exponent));

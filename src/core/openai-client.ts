@@ -4,7 +4,8 @@
  * requests each call made, caps server-requested retry waits, validates what came back and turns every
  * SDK failure into a one-line EndpointError that names the base URL and never the key.
  */
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import type OpenAI from 'openai';
+import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { z } from 'zod';
 import { EndpointError } from '../errors.js';
 import { createHttpFetch } from './http-fetch.js';

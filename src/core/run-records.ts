@@ -174,7 +174,10 @@ function linkSignals(interrupt: AbortSignal, endRun: AbortSignal): { signal: Abo
   const aborted = sources.find((source) => source.aborted);
   if (aborted !== undefined) controller.abort(aborted.reason);
   else for (const source of sources) source.addEventListener('abort', forward, { once: true });
-  return { signal: controller.signal, unlink: () => sources.forEach((source) => source.removeEventListener('abort', forward)) };
+  return { signal: controller.signal, unlink: () => {
+      for (const source of sources) source.removeEventListener('abort', forward);
+    },
+  };
 }
 
 /**

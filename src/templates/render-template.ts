@@ -7,7 +7,7 @@
  * never render (and `--help`) do not pay for loading it.
  */
 import { randomUUID } from 'node:crypto';
-import { Dotprompt, picoschema, type Message, type ParsedPrompt, type PromptFunction } from 'dotprompt';
+import { Dotprompt, picoschema, type Message, type ParsedPrompt } from 'dotprompt';
 import type Handlebars from 'handlebars';
 import type { ChatMessage, ChatRole } from '../core/chat-client.js';
 import { TemplateError } from '../errors.js';

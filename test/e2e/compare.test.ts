@@ -32,7 +32,7 @@ const questions = [
 beforeAll(async () => {
   directory = await makeTempDir('promptlab-compare-');
   dataset = join(directory, 'data.jsonl');
-  await writeFile(dataset, questions.map((question) => JSON.stringify(question)).join('\n') + '\n');
+  await writeFile(dataset, `${questions.map((question) => JSON.stringify(question)).join('\n')}\n`);
 });
 
 async function compare(extra: string[], reply: ReplyFn = zeroShotSlipsOnPlus) {
@@ -159,11 +159,11 @@ describe('score', () => {
     const recorded = join(directory, 'recorded.jsonl');
     await writeFile(
       recorded,
-      [
+      `${[
         { id: 'a', expected: '7', completions: ['so 7. The answer is 7.', 'The answer is 7.', 'The answer is 8.', 'The answer is 7.'] },
         { id: 'b', expected: '3', completions: ['The answer is 4.', 'The answer is 4.', 'The answer is 3.', 'The answer is 3.', 'The answer is 3.'] },
         { id: 'c', expected: '10', completion: 'I think it is 10.' },
-      ].map((line) => JSON.stringify(line)).join('\n') + '\n',
+      ].map((line) => JSON.stringify(line)).join('\n')}\n`,
     );
     const all = await runCli(['score', recorded, '--answer', 'number', '--json']);
     expect(all.code).toBe(0);
@@ -185,7 +185,7 @@ describe('score', () => {
 
   it('re-scores promptlab result files with another match mode', async () => {
     const results = join(directory, 'results.jsonl');
-    await writeFile(results, JSON.stringify({ schema: 'promptlab.result/v1', id: 'x', strategy: 'cot', expected: '5', completions: [{ text: 'The answer is 5.0', answer: '5', finishReason: 'stop' }] }) + '\n');
+    await writeFile(results, `${JSON.stringify({ schema: 'promptlab.result/v1', id: 'x', strategy: 'cot', expected: '5', completions: [{ text: 'The answer is 5.0', answer: '5', finishReason: 'stop' }] })}\n`);
     const exact = await runCli(['score', results, '--answer', 'number', '--match', 'exact', '--json']);
     const numeric = await runCli(['score', results, '--answer', 'number', '--match', 'numeric', '--json']);
     expect(JSON.parse(exact.stdout).correct).toBe(0);

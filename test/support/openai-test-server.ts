@@ -132,9 +132,13 @@ async function handleRequest(
 
 function answerChat(response: ServerResponse, call: ChatCall, options: TestServerOptions): void {
   const nMode = options.nMode ?? 'honour';
-  if (call.n > 1 && nMode === 'reject') return sendJson(response, 400, errorBody("'n' > 1 is not supported"));
+  if (call.n > 1 && nMode === 'reject') {
+    sendJson(response, 400, errorBody("'n' > 1 is not supported"));
+    return;
+  }
   if (call.n > 1 && typeof nMode === 'object' && call.n > nMode.cap) {
-    return sendJson(response, 400, errorBody(`n must be at most ${nMode.cap}, got ${call.n}`));
+    sendJson(response, 400, errorBody(`n must be at most ${nMode.cap}, got ${call.n}`));
+    return;
   }
   const choiceCount = nMode === 'ignore' ? 1 : call.n;
   const reply = options.reply ?? defaultReply;
