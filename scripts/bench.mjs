@@ -73,11 +73,20 @@ async function runCli(cliArgs, workspace, { measureRss = false, captureStdout = 
   const preload = measureRss ? ['--import', join(workspace, 'report-rss.mjs')] : [];
   const env = { PROMPTLAB_HOME: workspace, ...(measureRss && { BENCH_RSS_FILE: rssFile }) };
   const result = await runNode([...preload, cliPath, ...cliArgs], { cwd: workspace, env, captureStdout });
-  if (result.code !== 0) throw new Error(`promptlab ${cliArgs.join(' ')} exited ${result.code}: ${result.stderr.trim()}`);
+  if (result.code !== 0)
+    throw new Error(`promptlab ${cliArgs.join(' ')} exited ${result.code}: ${result.stderr.trim()}`);
   return { ...result, maxRssKiB: measureRss ? Number(readFileSync(rssFile, 'utf8')) : null };
 }
 
-const endpointArgs = (server, concurrency) => ['-m', 'bench', '--base-url', server.url, '-c', String(concurrency), '-q'];
+const endpointArgs = (server, concurrency) => [
+  '-m',
+  'bench',
+  '--base-url',
+  server.url,
+  '-c',
+  String(concurrency),
+  '-q',
+];
 
 // ---------------------------------------------------------------------------------------------------
 // Datasets.
@@ -160,7 +169,9 @@ function serverFigures(server, startedAt, wallMs) {
  * fetch, the issue's practical limit) or the bundled SDK pool (the floor for calls through the SDK).
  */
 async function runPoolChild(script, server, dataset, concurrency, workspace, passes = 1) {
-  const result = await runNode([...script, server.url, dataset, String(concurrency), String(passes)], { cwd: workspace });
+  const result = await runNode([...script, server.url, dataset, String(concurrency), String(passes)], {
+    cwd: workspace,
+  });
   if (result.code !== 0) throw new Error(`${script.join(' ')} failed: ${result.stderr}`);
   return result;
 }
@@ -220,7 +231,11 @@ async function measureThroughput(workspace, datasets) {
         cli,
         fetchPool,
         sdkPool: sdk,
-        ...(repeats > 1 && { allWallMs: Object.fromEntries(Object.entries(figures).map(([side, list]) => [side, list.map((run) => run.wallMs)])) }),
+        ...(repeats > 1 && {
+          allWallMs: Object.fromEntries(
+            Object.entries(figures).map(([side, list]) => [side, list.map((run) => run.wallMs)]),
+          ),
+        }),
       });
     }
   });
@@ -231,10 +246,17 @@ async function measureThroughput(workspace, datasets) {
 async function measureMemory(workspace, datasets) {
   return withServer({ latency: 0 }, async (server) => {
     const peak = {};
-    for (const [label, dataset] of [['1k', datasets.thousand], ['100k', datasets.hundredThousand]]) {
+    for (const [label, dataset] of [
+      ['1k', datasets.thousand],
+      ['100k', datasets.hundredThousand],
+    ]) {
       log(`memory: zero-shot over ${label} records, -c 64, zero latency`);
       server.resetStats();
-      const { maxRssKiB, wallMs, startedAt } = await runCli(['zero-shot', '-d', dataset, '--jsonl', '--answer', 'number', ...endpointArgs(server, 64)], workspace, { measureRss: true });
+      const { maxRssKiB, wallMs, startedAt } = await runCli(
+        ['zero-shot', '-d', dataset, '--jsonl', '--answer', 'number', ...endpointArgs(server, 64)],
+        workspace,
+        { measureRss: true },
+      );
       // In-flight counts mean nothing here: a zero-latency server answers each request as it arrives.
       const { requests, firstRequestMs } = serverFigures(server, startedAt, wallMs);
       peak[label] = { rssMiB: round(maxRssKiB / 1024, 1), requests, firstRequestMs, wallMs: Math.round(wallMs) };
@@ -250,12 +272,27 @@ async function measurePerRecord(workspace, datasets, repeats = 3) {
     const pool = [];
     for (let repeat = 0; repeat < repeats; repeat++) {
       log(`per-record: run ${repeat + 1} of ${repeats}`);
-      cli.push((await runCli(['zero-shot', '-d', datasets.thousand, '--jsonl', '--answer', 'number', ...endpointArgs(server, 32)], workspace)).wallMs);
+      cli.push(
+        (
+          await runCli(
+            ['zero-shot', '-d', datasets.thousand, '--jsonl', '--answer', 'number', ...endpointArgs(server, 32)],
+            workspace,
+          )
+        ).wallMs,
+      );
       pool.push((await runFetchPoolChild(server, datasets.thousand, 32, workspace)).wallMs);
     }
     const cliMs = median(cli);
     const poolMs = median(pool);
-    return { records: 1000, concurrency: 32, cliMs: Math.round(cliMs), fetchPoolMs: Math.round(poolMs), ratio: round(cliMs / poolMs), cliMsPerRecord: round(cliMs / 1000, 3), fetchPoolMsPerRecord: round(poolMs / 1000, 3) };
+    return {
+      records: 1000,
+      concurrency: 32,
+      cliMs: Math.round(cliMs),
+      fetchPoolMs: Math.round(poolMs),
+      ratio: round(cliMs / poolMs),
+      cliMsPerRecord: round(cliMs / 1000, 3),
+      fetchPoolMsPerRecord: round(poolMs / 1000, 3),
+    };
   });
 }
 
@@ -267,7 +304,24 @@ async function measureRequestSavings(workspace, datasets) {
     log(`self-consistency --samples 10, ${honourN ? 'n honoured' : 'n ignored'}`);
     modes[label] = await withServer({ latency: 0, honourN, accuracy: 0.6 }, async (server) => {
       const output = join(workspace, `sc-${label}.json`);
-      await runCli(['self-consistency', '--samples', '10', '-d', datasets.small, '--json', '-o', output, '--answer', 'number', '--seed', '1', ...endpointArgs(server, 32)], workspace);
+      await runCli(
+        [
+          'self-consistency',
+          '--samples',
+          '10',
+          '-d',
+          datasets.small,
+          '--json',
+          '-o',
+          output,
+          '--answer',
+          'number',
+          '--seed',
+          '1',
+          ...endpointArgs(server, 32),
+        ],
+        workspace,
+      );
       const { summary } = JSON.parse(readFileSync(output, 'utf8'));
       const tokens = server.stats.promptTokens + server.stats.completionTokens;
       return {
@@ -280,7 +334,12 @@ async function measureRequestSavings(workspace, datasets) {
       };
     });
   }
-  return { samples: 10, ...modes, requestRatio: round(modes.nIgnored.requests / modes.nHonoured.requests), tokenRatio: round(modes.nIgnored.tokens / modes.nHonoured.tokens) };
+  return {
+    samples: 10,
+    ...modes,
+    requestRatio: round(modes.nIgnored.requests / modes.nHonoured.requests),
+    tokenRatio: round(modes.nIgnored.tokens / modes.nHonoured.tokens),
+  };
 }
 
 const earlyStoppingQuestions = 1000; // ±0.5 points is 5 questions, not 1–2
@@ -301,10 +360,25 @@ function earlyStoppingSets() {
       model: `p ~ Beta(${round(fit.alpha, 4)}, ${round(fit.beta, 4)}); wrong samples over ${distractors} distractors with Dirichlet(1, …, 1) weights per question`,
       calibration: {
         source: wangPalmGsm8k.source,
-        published: { singleSampleAccuracy: wangPalmGsm8k.singleSampleAccuracy, majorityAccuracy: wangPalmGsm8k.majorityAccuracy },
-        fitted: { alpha: round(fit.alpha, 4), beta: round(fit.beta, 4), expectedMajorityAccuracy: round(fit.majorityAccuracy, 4) },
+        published: {
+          singleSampleAccuracy: wangPalmGsm8k.singleSampleAccuracy,
+          majorityAccuracy: wangPalmGsm8k.majorityAccuracy,
+        },
+        fitted: {
+          alpha: round(fit.alpha, 4),
+          beta: round(fit.beta, 4),
+          expectedMajorityAccuracy: round(fit.majorityAccuracy, 4),
+        },
       },
-      questions: [...calibratedQuestions({ questions: earlyStoppingQuestions, samples: earlyStoppingSamples, alpha: fit.alpha, beta: fit.beta, distractors })],
+      questions: [
+        ...calibratedQuestions({
+          questions: earlyStoppingQuestions,
+          samples: earlyStoppingSamples,
+          alpha: fit.alpha,
+          beta: fit.beta,
+          distractors,
+        }),
+      ],
     };
   };
   return [
@@ -328,7 +402,21 @@ async function measureEarlyStopping(workspace) {
     const recorded = await writeLines(join(workspace, `recorded-${name}.jsonl`), recordedSamples(questions));
     const score = async (stop) => {
       log(`score ${name} --stop ${stop}`);
-      const { stdout } = await runCli(['score', recorded, '--answer', 'number', '--max-samples', String(earlyStoppingSamples), '--stop', stop, '--json'], workspace, { captureStdout: true });
+      const { stdout } = await runCli(
+        [
+          'score',
+          recorded,
+          '--answer',
+          'number',
+          '--max-samples',
+          String(earlyStoppingSamples),
+          '--stop',
+          stop,
+          '--json',
+        ],
+        workspace,
+        { captureStdout: true },
+      );
       const summary = JSON.parse(stdout);
       return { samplesUsed: round(summary.samplesUsed), accuracy: summary.accuracy };
     };
@@ -336,11 +424,21 @@ async function measureEarlyStopping(workspace) {
     const rules = {};
     for (const stop of ['esc', 'beta']) {
       const result = await score(stop);
-      rules[stop] = { ...result, samplesSaved: round(earlyStoppingSamples / result.samplesUsed), accuracyPointsVsFixed: round((result.accuracy - fixed.accuracy) * 100) };
+      rules[stop] = {
+        ...result,
+        samplesSaved: round(earlyStoppingSamples / result.samplesUsed),
+        accuracyPointsVsFixed: round((result.accuracy - fixed.accuracy) * 100),
+      };
     }
-    const rightSamples = questions.reduce((sum, { answers }) => sum + answers.filter((answer) => answer === 0).length, 0);
+    const rightSamples = questions.reduce(
+      (sum, { answers }) => sum + answers.filter((answer) => answer === 0).length,
+      0,
+    );
     // What this set turned out to be: its share of right samples and (from `--stop fixed`) its 40-vote accuracy.
-    const generated = { singleSampleAccuracy: round(rightSamples / (questions.length * earlyStoppingSamples), 4), majorityAccuracy: fixed.accuracy };
+    const generated = {
+      singleSampleAccuracy: round(rightSamples / (questions.length * earlyStoppingSamples), 4),
+      majorityAccuracy: fixed.accuracy,
+    };
     sets[name] = { label, target, model, calibration, generated, fixed, ...rules };
   }
   return { questions: earlyStoppingQuestions, samplesEach: earlyStoppingSamples, window: 5, confidence: 0.95, sets };
@@ -352,7 +450,11 @@ async function measureEarlyStopping(workspace) {
 
 async function runFetchPool({ url, datasetPath, concurrency, passes }) {
   await runPool(datasetPath, concurrency, passes, async (body) => {
-    const response = await fetch(`${url}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(`${url}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     await response.json();
   });
 }
@@ -360,7 +462,11 @@ async function runFetchPool({ url, datasetPath, concurrency, passes }) {
 /** scripts/lib/sdk-pool.mjs bundled into the workspace, as `npm run build` bundles the CLI. */
 async function bundleSdkPool(workspace) {
   const { rolldown } = await import('rolldown');
-  const bundle = await rolldown({ input: join(root, 'scripts', 'lib', 'sdk-pool.mjs'), platform: 'node', logLevel: 'warn' });
+  const bundle = await rolldown({
+    input: join(root, 'scripts', 'lib', 'sdk-pool.mjs'),
+    platform: 'node',
+    logLevel: 'warn',
+  });
   const dir = join(workspace, 'sdk-pool');
   await bundle.write({ dir, format: 'esm', entryFileNames: '[name].mjs' });
   await bundle.close();
@@ -375,18 +481,53 @@ function renderTable(results) {
   const { startup, throughput, memory, perRecord, requests, earlyStopping } = results;
   const pass = (ok) => (ok ? 'ok' : 'MISS');
   const rows = [
-    ['start-up `--version` / `node -e 0`', `${startup.versionRatio}× (${startup.versionMs} vs ${startup.nodeMs} ms)`, '≤ 1.5×', pass(startup.versionRatio <= 1.5)],
-    ['start-up `--help` / `node -e 0`', `${startup.helpRatio}× (${startup.helpMs} vs ${startup.nodeMs} ms)`, '≤ 1.5×', pass(startup.helpRatio <= 1.5)],
+    [
+      'start-up `--version` / `node -e 0`',
+      `${startup.versionRatio}× (${startup.versionMs} vs ${startup.nodeMs} ms)`,
+      '≤ 1.5×',
+      pass(startup.versionRatio <= 1.5),
+    ],
+    [
+      'start-up `--help` / `node -e 0`',
+      `${startup.helpRatio}× (${startup.helpMs} vs ${startup.nodeMs} ms)`,
+      '≤ 1.5×',
+      pass(startup.helpRatio <= 1.5),
+    ],
     ...throughput.map((run) => {
       const target = run.concurrency === 32 ? 0.9 : run.concurrency === 8 ? 0.95 : null;
       const label = `efficiency ${run.command} N=${run.records} -c ${run.concurrency}${run.concurrency === 1 ? ' (N=100 to save time)' : ''}${run.repeats > 1 ? ` (median of ${run.repeats})` : ''}`;
       const measured = `${run.efficiency} (${run.cli.wallMs} ms vs ideal ${run.idealMs}; 1st request at ${run.cli.firstRequestMs} ms; in flight mean ${run.cli.meanInFlight}, max ${run.cli.maxInFlight}) · fetch pool ${run.fetchPoolEfficiency} · SDK pool ${run.sdkPoolEfficiency}`;
-      return [label, measured, target === null ? '' : `≥ ${target}`, target === null ? '' : pass(run.efficiency >= target)];
+      return [
+        label,
+        measured,
+        target === null ? '' : `≥ ${target}`,
+        target === null ? '' : pass(run.efficiency >= target),
+      ];
     }),
-    ['peak RSS 1k → 100k records (-c 64, 0 ms)', `${memory['1k'].rssMiB} → ${memory['100k'].rssMiB} MiB (${memory.ratio}×; 100k took ${memory['100k'].wallMs} ms, 1st request at ${memory['100k'].firstRequestMs} ms)`, '≤ 1.25×, < 150 MiB', pass(memory.ratio <= 1.25 && memory['100k'].rssMiB < 150)],
-    ['per-record: CLI / bare fetch pool (1k, -c 32, 0 ms)', `${perRecord.ratio}× (${perRecord.cliMs} vs ${perRecord.fetchPoolMs} ms)`, '≤ 2×', pass(perRecord.ratio <= 2)],
-    ['self-consistency 10 samples, n honoured', `${requests.nHonoured.requestsPerCorrect} requests, ${requests.nHonoured.tokensPerCorrect} tokens per correct`, '', ''],
-    ['self-consistency 10 samples, n ignored', `${requests.nIgnored.requestsPerCorrect} requests, ${requests.nIgnored.tokensPerCorrect} tokens per correct`, '', ''],
+    [
+      'peak RSS 1k → 100k records (-c 64, 0 ms)',
+      `${memory['1k'].rssMiB} → ${memory['100k'].rssMiB} MiB (${memory.ratio}×; 100k took ${memory['100k'].wallMs} ms, 1st request at ${memory['100k'].firstRequestMs} ms)`,
+      '≤ 1.25×, < 150 MiB',
+      pass(memory.ratio <= 1.25 && memory['100k'].rssMiB < 150),
+    ],
+    [
+      'per-record: CLI / bare fetch pool (1k, -c 32, 0 ms)',
+      `${perRecord.ratio}× (${perRecord.cliMs} vs ${perRecord.fetchPoolMs} ms)`,
+      '≤ 2×',
+      pass(perRecord.ratio <= 2),
+    ],
+    [
+      'self-consistency 10 samples, n honoured',
+      `${requests.nHonoured.requestsPerCorrect} requests, ${requests.nHonoured.tokensPerCorrect} tokens per correct`,
+      '',
+      '',
+    ],
+    [
+      'self-consistency 10 samples, n ignored',
+      `${requests.nIgnored.requestsPerCorrect} requests, ${requests.nIgnored.tokensPerCorrect} tokens per correct`,
+      '',
+      '',
+    ],
     ...earlyStoppingRows(earlyStopping),
   ];
   return renderRows(rows);
@@ -406,7 +547,11 @@ function earlyStoppingRows(earlyStopping) {
       const result = set[rule];
       const ok = result.samplesSaved >= 3 && Math.abs(result.accuracyPointsVsFixed) <= 0.5;
       const measured = `${result.samplesUsed} samples (${result.samplesSaved}× fewer), ${signed(result.accuracyPointsVsFixed)} points`;
-      rows.push(set.target ? [`  score --stop ${rule} vs 40 fixed`, measured, '≥ 3×, ±0.5 points', ok ? 'ok' : 'MISS'] : [`  score --stop ${rule} vs 40 fixed`, measured, 'report only', ok ? '(ok)' : '(miss)']);
+      rows.push(
+        set.target
+          ? [`  score --stop ${rule} vs 40 fixed`, measured, '≥ 3×, ±0.5 points', ok ? 'ok' : 'MISS']
+          : [`  score --stop ${rule} vs 40 fixed`, measured, 'report only', ok ? '(ok)' : '(miss)'],
+      );
     }
     return rows;
   });
@@ -432,7 +577,12 @@ async function main() {
     log('start-up');
     const results = {
       // Load average: the figures are wall times, and other work on the machine stretches them.
-      machine: { node: process.version, cpus: cpus().length, loadAverageAtStart: loadavg().map((load) => round(load)), latencyMs },
+      machine: {
+        node: process.version,
+        cpus: cpus().length,
+        loadAverageAtStart: loadavg().map((load) => round(load)),
+        latencyMs,
+      },
       startup: await measureStartup(workspace),
       throughput: await measureThroughput(workspace, datasets),
       memory: await measureMemory(workspace, datasets),
@@ -446,7 +596,9 @@ async function main() {
     mkdirSync(resultsDir, { recursive: true });
     const resultsFile = join(resultsDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
     writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
-    process.stdout.write(`${renderTable(results)}\n\nnode ${results.machine.node}, ${results.machine.cpus} CPUs, load average ${results.machine.loadAverageAtStart[0]} at start, ${results.machine.loadAverageAtEnd[0]} at end; ${results.benchSeconds} s\n`);
+    process.stdout.write(
+      `${renderTable(results)}\n\nnode ${results.machine.node}, ${results.machine.cpus} CPUs, load average ${results.machine.loadAverageAtStart[0]} at start, ${results.machine.loadAverageAtEnd[0]} at end; ${results.benchSeconds} s\n`,
+    );
     log(`done in ${results.benchSeconds} s; figures in ${resultsFile}`);
   } finally {
     rmSync(workspace, { recursive: true, force: true });
@@ -458,7 +610,9 @@ async function mainEarlyStopping() {
   const workspace = mkdtempSync(join(tmpdir(), 'promptlab-bench-'));
   try {
     const earlyStopping = await measureEarlyStopping(workspace);
-    process.stdout.write(`${renderRows(earlyStoppingRows(earlyStopping))}\n\n${JSON.stringify(earlyStopping, null, 2)}\n`);
+    process.stdout.write(
+      `${renderRows(earlyStoppingRows(earlyStopping))}\n\n${JSON.stringify(earlyStopping, null, 2)}\n`,
+    );
   } finally {
     rmSync(workspace, { recursive: true, force: true });
   }

@@ -34,7 +34,8 @@ const PUBLISHED = {
 };
 
 const repositoryRoot = fileURLToPath(new URL('..', import.meta.url));
-const dataDirectory = process.argv[2] === undefined ? join(repositoryRoot, '..', 'shared', 'data') : resolve(process.argv[2]);
+const dataDirectory =
+  process.argv[2] === undefined ? join(repositoryRoot, '..', 'shared', 'data') : resolve(process.argv[2]);
 const logDirectory = join(dataDirectory, 'kojima-zero-shot-cot', 'log');
 if (!existsSync(logDirectory)) {
   console.error(`check-published: no logs at ${logDirectory} (pass the data directory as the first argument)`);
@@ -53,7 +54,11 @@ printReport(rows);
 const cliMisses = await checkThroughScoreCommand();
 const liveMisses = await checkLiveTwoStageRuns();
 
-const failures = rows.filter((row) => !row.reproduced).length + disagreements.filter((miss) => miss.reason === null).length + cliMisses + liveMisses;
+const failures =
+  rows.filter((row) => !row.reproduced).length +
+  disagreements.filter((miss) => miss.reason === null).length +
+  cliMisses +
+  liveMisses;
 const expectedLogs = Object.keys(PUBLISHED).length * 2;
 if (rows.length !== expectedLogs) console.error(`check-published: found ${rows.length} of ${expectedLogs} logs`);
 process.exitCode = failures === 0 && rows.length === expectedLogs ? 0 : 1;
@@ -98,7 +103,18 @@ async function checkLog(path, run, published) {
 function printReport(results) {
   const percent = (count, total) => `${((100 * count) / total).toFixed(1)}%`;
   const table = [
-    ['dataset', 'method', 'n', 'raw = pred_after', 'exact (ours)', 'published', 'match', 'mode', 'normalized (ours)', 'normalized (pred_after)'],
+    [
+      'dataset',
+      'method',
+      'n',
+      'raw = pred_after',
+      'exact (ours)',
+      'published',
+      'match',
+      'mode',
+      'normalized (ours)',
+      'normalized (pred_after)',
+    ],
     ...results.map((row) => [
       row.dataset,
       row.method,
@@ -113,12 +129,22 @@ function printReport(results) {
     ]),
   ];
   const widths = table[0].map((_, column) => Math.max(...table.map((cells) => cells[column].length)));
-  for (const cells of table) console.log(cells.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd());
+  for (const cells of table)
+    console.log(
+      cells
+        .map((cell, column) => cell.padEnd(widths[column]))
+        .join('  ')
+        .trimEnd(),
+    );
 
   console.log(`\n${disagreements.length} answers differ from pred_after:`);
   for (const { log, record, ours, reason } of disagreements) {
-    const text = JSON.stringify(record.predBefore.length > 70 ? `${record.predBefore.slice(0, 70)}...` : record.predBefore);
-    console.log(`  ${log} #${record.index}: ${text} ours=${JSON.stringify(ours)} theirs=${JSON.stringify(record.predAfter)} gold=${JSON.stringify(record.gold)}`);
+    const text = JSON.stringify(
+      record.predBefore.length > 70 ? `${record.predBefore.slice(0, 70)}...` : record.predBefore,
+    );
+    console.log(
+      `  ${log} #${record.index}: ${text} ours=${JSON.stringify(ours)} theirs=${JSON.stringify(record.predAfter)} gold=${JSON.stringify(record.gold)}`,
+    );
     console.log(`    ${reason ?? 'UNEXPLAINED: a bug in extraction'}`);
   }
   const reproduced = results.filter((row) => row.reproduced).length;
@@ -140,14 +166,30 @@ async function checkThroughScoreCommand() {
       if (published === undefined) continue;
       const records = await readKojimaLog(join(logDirectory, file));
       const input = join(scratch, `${run.dataset}_${run.method}.jsonl`);
-      await writeFile(input, `${records.map((record, index) => JSON.stringify({ id: index + 1, expected: record.gold, completion: record.predBefore })).join('\n')}\n`);
-      const args = ['bin/promptlab.js', 'score', input, '--answer', ANSWER_TYPES[run.dataset], '--pick', 'first', '--match', 'exact', '--json'];
+      await writeFile(
+        input,
+        `${records.map((record, index) => JSON.stringify({ id: index + 1, expected: record.gold, completion: record.predBefore })).join('\n')}\n`,
+      );
+      const args = [
+        'bin/promptlab.js',
+        'score',
+        input,
+        '--answer',
+        ANSWER_TYPES[run.dataset],
+        '--pick',
+        'first',
+        '--match',
+        'exact',
+        '--json',
+      ];
       const child = spawnSync(process.execPath, args, { cwd: repositoryRoot, encoding: 'utf8' });
       const summary = child.status === 0 ? JSON.parse(child.stdout) : null;
       const ok = summary !== null && summary.correct === published[run.method] && summary.n === published.n;
       if (!ok) misses++;
       const got = summary === null ? `exit ${child.status}: ${child.stderr.trim()}` : `${summary.correct}/${summary.n}`;
-      console.log(`  ${`${run.dataset} ${run.method}`.padEnd(26)} ${got.padEnd(12)} published ${published[run.method]}/${published.n}  ${ok ? 'yes' : 'NO'}`);
+      console.log(
+        `  ${`${run.dataset} ${run.method}`.padEnd(26)} ${got.padEnd(12)} published ${published[run.method]}/${published.n}  ${ok ? 'yes' : 'NO'}`,
+      );
     }
   } finally {
     await rm(scratch, { recursive: true, force: true });
@@ -163,7 +205,9 @@ async function checkThroughScoreCommand() {
 async function checkLiveTwoStageRuns() {
   const scratch = await mkdtemp(join(tmpdir(), 'promptlab-live-'));
   let misses = 0;
-  console.log('\npromptlab cot --extract two-stage (the CLI, live against a server replaying the logs), --match exact:');
+  console.log(
+    '\npromptlab cot --extract two-stage (the CLI, live against a server replaying the logs), --match exact:',
+  );
   try {
     for (const file of (await readdir(logDirectory)).filter((name) => name.endsWith('_zero_shot_cot.log')).sort()) {
       const run = describeLogFile(file);
@@ -176,9 +220,31 @@ async function checkLiveTwoStageRuns() {
         if (!byQuestion.has(key)) byQuestion.set(key, { ...record, reasoning: recordedReasoning(record.chunk) ?? '' });
       }
       const dataset = join(scratch, `${run.dataset}.jsonl`);
-      await writeFile(dataset, `${records.map((record, index) => JSON.stringify({ id: index + 1, input: record.question.trim(), expected: record.gold })).join('\n')}\n`);
+      await writeFile(
+        dataset,
+        `${records.map((record, index) => JSON.stringify({ id: index + 1, input: record.question.trim(), expected: record.gold })).join('\n')}\n`,
+      );
       const replay = await startReplayServer(byQuestion);
-      const args = ['bin/promptlab.js', 'cot', '-d', dataset, '--extract', 'two-stage', '--answer', ANSWER_TYPES[run.dataset], '--match', 'exact', '-m', 'text-davinci-002', '--base-url', replay.url, '-c', '16', '--json', '--quiet'];
+      const args = [
+        'bin/promptlab.js',
+        'cot',
+        '-d',
+        dataset,
+        '--extract',
+        'two-stage',
+        '--answer',
+        ANSWER_TYPES[run.dataset],
+        '--match',
+        'exact',
+        '-m',
+        'text-davinci-002',
+        '--base-url',
+        replay.url,
+        '-c',
+        '16',
+        '--json',
+        '--quiet',
+      ];
       // Asynchronous: the replay server answers from this process.
       const child = spawn(process.execPath, args, { cwd: repositoryRoot });
       let stdout = '';
@@ -190,8 +256,11 @@ async function checkLiveTwoStageRuns() {
       const summary = status === 0 || status === 4 ? JSON.parse(stdout).summary : null;
       const ok = summary !== null && summary.correct === published.zero_shot_cot && summary.n === published.n;
       if (!ok) misses++;
-      const got = summary === null ? `exit ${status}: ${stderr.trim().split('\n')[0]}` : `${summary.correct}/${summary.n}`;
-      console.log(`  ${run.dataset.padEnd(12)} ${got.padEnd(12)} published ${published.zero_shot_cot}/${published.n}  ${ok ? 'yes' : 'NO'}  (${replay.counts.chat} requests, ${replay.counts.unknown} unknown)`);
+      const got =
+        summary === null ? `exit ${status}: ${stderr.trim().split('\n')[0]}` : `${summary.correct}/${summary.n}`;
+      console.log(
+        `  ${run.dataset.padEnd(12)} ${got.padEnd(12)} published ${published.zero_shot_cot}/${published.n}  ${ok ? 'yes' : 'NO'}  (${replay.counts.chat} requests, ${replay.counts.unknown} unknown)`,
+      );
     }
   } finally {
     await rm(scratch, { recursive: true, force: true });

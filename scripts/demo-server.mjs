@@ -23,13 +23,20 @@ const unit = (text) => createHash('sha256').update(text).digest().readUInt32BE(0
 function chanceOfRight(messages) {
   const user = messages.filter((message) => message.role === 'user').at(-1)?.content ?? '';
   const demonstrations = messages.filter((message) => message.role === 'assistant');
-  const reasoning = /step by step/.test(user) || demonstrations.some((message) => /The answer is/.test(message.content));
+  const reasoning =
+    /step by step/.test(user) || demonstrations.some((message) => /The answer is/.test(message.content));
   let chance = 0.45;
   if (demonstrations.length > 0) chance += 0.12;
   if (reasoning) chance += 0.2;
   // Similar demonstrations help (in-context selection): same opening words as the question.
   const opening = user.split(' ').slice(1, 3).join(' ');
-  if (demonstrations.length > 0 && messages.some((message) => message.role === 'user' && message !== messages.at(-1) && message.content.includes(opening))) chance += 0.08;
+  if (
+    demonstrations.length > 0 &&
+    messages.some(
+      (message) => message.role === 'user' && message !== messages.at(-1) && message.content.includes(opening),
+    )
+  )
+    chance += 0.08;
   return { chance: Math.min(chance, 0.9), reasoning };
 }
 
@@ -45,7 +52,13 @@ function reply(messages, temperature, seed, choiceIndex) {
   const slip = 1 + Math.floor(unit(`${question}|slip|${path}`) * 3);
   const answer = right ? truth : truth + (unit(`${question}|sign|${path}`) < 0.5 ? -slip : slip);
   if (!reasoning) return `The answer is ${answer}.`;
-  const openings = ['Let me work through it.', 'Step by step:', 'First, the numbers.', 'Reading the problem carefully:', 'We can set this up directly.'];
+  const openings = [
+    'Let me work through it.',
+    'Step by step:',
+    'First, the numbers.',
+    'Reading the problem carefully:',
+    'We can set this up directly.',
+  ];
   const opening = openings[Math.floor(unit(`${question}|opening|${path}`) * openings.length)];
   return `${opening} Combining the quantities in the order the problem gives them, I get ${answer}. The answer is ${answer}.`;
 }
@@ -74,7 +87,11 @@ export function startDemoServer(port = 0) {
           created: 0,
           model: call.model,
           choices,
-          usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+          usage: {
+            prompt_tokens: promptTokens,
+            completion_tokens: completionTokens,
+            total_tokens: promptTokens + completionTokens,
+          },
         }),
       );
     });

@@ -4,5 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { demoArguments } from './demo-arguments.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const run = spawnSync(process.execPath, ['bin/promptlab.js', ...demoArguments, '--replay', '--cache', 'fixtures/recording', ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
+const run = spawnSync(
+  process.execPath,
+  ['bin/promptlab.js', ...demoArguments, '--replay', '--cache', 'fixtures/recording', ...process.argv.slice(2)],
+  { cwd: root, stdio: 'inherit' },
+);
 process.exitCode = run.status ?? 1;

@@ -19,7 +19,11 @@ if (!extra.includes('--base-url')) {
 }
 rmSync(new URL('../fixtures/recording', import.meta.url), { recursive: true, force: true });
 // Asynchronous on purpose: the demo server answers from this very process.
-const child = spawn(process.execPath, ['bin/promptlab.js', ...demoArguments, '--cache', 'fixtures/recording', ...extra], { cwd: root, stdio: 'inherit' });
+const child = spawn(
+  process.execPath,
+  ['bin/promptlab.js', ...demoArguments, '--cache', 'fixtures/recording', ...extra],
+  { cwd: root, stdio: 'inherit' },
+);
 const status = await new Promise((resolve) => child.on('close', resolve));
 server?.close();
 process.exitCode = status ?? 1;

@@ -45,7 +45,9 @@ export function fitDifficulty({ singleSampleAccuracy, majorityAccuracy, samples,
   let low = Math.log(1e-3);
   let high = Math.log(1e4);
   if (at(Math.exp(low)).majorityAccuracy > majorityAccuracy || at(Math.exp(high)).majorityAccuracy < majorityAccuracy) {
-    throw new Error(`no Beta(α, β) with mean ${singleSampleAccuracy} gives a ${samples}-vote accuracy of ${majorityAccuracy}`);
+    throw new Error(
+      `no Beta(α, β) with mean ${singleSampleAccuracy} gives a ${samples}-vote accuracy of ${majorityAccuracy}`,
+    );
   }
   for (let step = 0; step < 100; step++) {
     const middle = (low + high) / 2;
@@ -87,7 +89,8 @@ export function expectedMajorityAccuracy(alpha, beta, samples, winChances) {
   let total = 0;
   for (let right = 0; right <= samples; right++) {
     const logChoose = logGamma(samples + 1) - logGamma(right + 1) - logGamma(samples - right + 1);
-    total += Math.exp(logChoose + logBeta(right + alpha, samples - right + beta) - logBeta(alpha, beta)) * winChances[right];
+    total +=
+      Math.exp(logChoose + logBeta(right + alpha, samples - right + beta) - logBeta(alpha, beta)) * winChances[right];
   }
   return total;
 }
@@ -103,7 +106,9 @@ export function* calibratedQuestions({ questions, samples, alpha, beta, distract
   for (let index = 0; index < questions; index++) {
     const rightChance = betaQuantile((index + 0.5) / questions, alpha, beta);
     const weights = dirichletWeights(distractors, random);
-    const answers = Array.from({ length: samples }, () => (random() < rightChance ? 0 : 1 + pickIndex(weights, random())));
+    const answers = Array.from({ length: samples }, () =>
+      random() < rightChance ? 0 : 1 + pickIndex(weights, random()),
+    );
     yield { rightChance, answers };
   }
 }
@@ -174,7 +179,9 @@ function regularizedBeta(x, a, b) {
   if (x <= 0) return 0;
   if (x >= 1) return 1;
   const front = Math.exp(a * Math.log(x) + b * Math.log(1 - x) - logBeta(a, b));
-  return x < (a + 1) / (a + b + 2) ? (front * betaContinuedFraction(x, a, b)) / a : 1 - (front * betaContinuedFraction(1 - x, b, a)) / b;
+  return x < (a + 1) / (a + b + 2)
+    ? (front * betaContinuedFraction(x, a, b)) / a
+    : 1 - (front * betaContinuedFraction(1 - x, b, a)) / b;
 }
 
 function betaContinuedFraction(x, a, b) {
@@ -184,7 +191,10 @@ function betaContinuedFraction(x, a, b) {
   d = 1 / (Math.abs(d) < tiny ? tiny : d);
   let result = d;
   for (let m = 1; m <= 500; m++) {
-    for (const numerator of [(m * (b - m) * x) / ((a + 2 * m - 1) * (a + 2 * m)), (-(a + m) * (a + b + m) * x) / ((a + 2 * m) * (a + 2 * m + 1))]) {
+    for (const numerator of [
+      (m * (b - m) * x) / ((a + 2 * m - 1) * (a + 2 * m)),
+      (-(a + m) * (a + b + m) * x) / ((a + 2 * m) * (a + 2 * m + 1)),
+    ]) {
       d = 1 + numerator * d;
       d = 1 / (Math.abs(d) < tiny ? tiny : d);
       c = 1 + numerator / c;

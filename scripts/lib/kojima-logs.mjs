@@ -70,16 +70,31 @@ export const ANSWER_TYPES = {
 export function explainDisagreement(answerType, predBefore, ours, theirs) {
   const reasons = {
     number: [
-      [/^-?\d*\.?\d+\/\d/.test(ours) && theirs === ours.split('/')[0], 'we read the fraction a/b; they keep the numerator'],
-      [/^-?\.\d/.test(ours) && theirs === ours.replace('.', '').replace('-', ''), 'we read a bare ".25" as 0.25; their regex skips the dot'],
-      [ours.startsWith('-') && theirs === ours.slice(1) && predBefore.includes('-$'), 'we keep a minus sign written before "$"'],
+      [
+        /^-?\d*\.?\d+\/\d/.test(ours) && theirs === ours.split('/')[0],
+        'we read the fraction a/b; they keep the numerator',
+      ],
+      [
+        /^-?\.\d/.test(ours) && theirs === ours.replace('.', '').replace('-', ''),
+        'we read a bare ".25" as 0.25; their regex skips the dot',
+      ],
+      [
+        ours.startsWith('-') && theirs === ours.slice(1) && predBefore.includes('-$'),
+        'we keep a minus sign written before "$"',
+      ],
     ],
     choice: [
-      [new RegExp(`[A-Za-z0-9]${theirs}|${theirs}[A-Za-z0-9]`).test(predBefore) && theirs !== '', 'they take a capital letter inside a word ("5C4"); we need it to stand alone'],
+      [
+        new RegExp(`[A-Za-z0-9]${theirs}|${theirs}[A-Za-z0-9]`).test(predBefore) && theirs !== '',
+        'they take a capital letter inside a word ("5C4"); we need it to stand alone',
+      ],
     ],
     yesno: [
       [ours === 'true' || ours === 'false', 'we read true/false as yes/no'],
-      [theirs === '' && new RegExp(`(^|[^a-z0-9])${ours}[^a-z0-9\\s.,:"']`, 'i').test(predBefore), 'we split words at any punctuation ("YES!"); they split only at spaces and .,:"\''],
+      [
+        theirs === '' && new RegExp(`(^|[^a-z0-9])${ours}[^a-z0-9\\s.,:"']`, 'i').test(predBefore),
+        'we split words at any punctuation ("YES!"); they split only at spaces and .,:"\'',
+      ],
     ],
   };
   return (reasons[answerType] ?? []).find(([applies]) => applies)?.[1] ?? null;

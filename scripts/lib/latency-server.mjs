@@ -23,11 +23,19 @@ function completionBody(call, { honourN, accuracy }, random) {
   const count = honourN ? (call.n ?? 1) : 1;
   const choices = Array.from({ length: count }, (_, index) => {
     const answer = random() < accuracy ? truth : truth + [-2, -1, 1, 2][Math.floor(random() * 4)];
-    return { index, message: { role: 'assistant', content: `Adding ${a} and ${b} gives ${answer}. The answer is ${answer}.` }, finish_reason: 'stop' };
+    return {
+      index,
+      message: { role: 'assistant', content: `Adding ${a} and ${b} gives ${answer}. The answer is ${answer}.` },
+      finish_reason: 'stop',
+    };
   });
   const promptTokens = Math.ceil(call.messages.reduce((sum, message) => sum + message.content.length, 0) / 4);
   const completionTokens = choices.reduce((sum, choice) => sum + Math.ceil(choice.message.content.length / 4), 0);
-  const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+  const usage = {
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: promptTokens + completionTokens,
+  };
   return { id: 'bench', object: 'chat.completion', created: 0, model: call.model, choices, usage };
 }
 
@@ -45,7 +53,8 @@ const freshStats = () => ({
 });
 
 /** The mean number of requests in flight between the first request and the last answer. */
-export const meanInFlight = (stats) => (stats.firstRequestAt === null ? 0 : stats.inFlightArea / (stats.lastChangeAt - stats.firstRequestAt));
+export const meanInFlight = (stats) =>
+  stats.firstRequestAt === null ? 0 : stats.inFlightArea / (stats.lastChangeAt - stats.firstRequestAt);
 
 export async function startLatencyServer({ latency = 100, honourN = true, accuracy = 1 } = {}) {
   const stats = freshStats();
@@ -71,7 +80,9 @@ export async function startLatencyServer({ latency = 100, honourN = true, accura
       const text = JSON.stringify(body);
       const send = () => {
         changeInFlight(-1);
-        response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+        response
+          .writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) })
+          .end(text);
       };
       if (latency > 0) setTimeout(send, latency);
       else send();
@@ -99,4 +110,3 @@ export async function withServer(options, measure) {
     await server.close();
   }
 }
-

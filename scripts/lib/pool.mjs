@@ -5,7 +5,10 @@
 import { readFileSync } from 'node:fs';
 
 export async function runPool(datasetPath, concurrency, passes, request) {
-  const inputs = readFileSync(datasetPath, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line).input);
+  const inputs = readFileSync(datasetPath, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line).input);
   let next = 0;
   const worker = async () => {
     while (next < inputs.length * passes) {
@@ -17,4 +20,9 @@ export async function runPool(datasetPath, concurrency, passes, request) {
 }
 
 /** `node <pool> URL DATASET C PASSES`: the pool's arguments as a child gets them. */
-export const poolArguments = (argv) => ({ url: argv[0], datasetPath: argv[1], concurrency: Number(argv[2]), passes: Number(argv[3] ?? 1) });
+export const poolArguments = (argv) => ({
+  url: argv[0],
+  datasetPath: argv[1],
+  concurrency: Number(argv[2]),
+  passes: Number(argv[3] ?? 1),
+});

@@ -3,7 +3,11 @@
 // answer step (`pred_before`) for the second, answer-extraction request. Questions are found in the prompt.
 import { createServer } from 'node:http';
 
-const TRIGGERS = ['Therefore, the answer (arabic numerals) is', 'Therefore, among A through E, the answer is', 'Therefore, the answer (Yes or No) is'];
+const TRIGGERS = [
+  'Therefore, the answer (arabic numerals) is',
+  'Therefore, among A through E, the answer is',
+  'Therefore, the answer (Yes or No) is',
+];
 
 /** The reasoning a log record holds: after "A: Let's think step by step." up to the last answer trigger. */
 export function recordedReasoning(chunkText) {
@@ -23,7 +27,9 @@ export function startReplayServer(byQuestion) {
       const call = JSON.parse(body);
       const prompt = call.messages.filter((message) => message.role === 'user').at(-1)?.content ?? '';
       const secondStage = TRIGGERS.some((trigger) => prompt.trimEnd().endsWith(trigger));
-      const question = secondStage ? /^Q: ([\s\S]*?)\nA: /.exec(prompt)?.[1] : prompt.replace(/\s*Let's think step by step\.\s*$/, '');
+      const question = secondStage
+        ? /^Q: ([\s\S]*?)\nA: /.exec(prompt)?.[1]
+        : prompt.replace(/\s*Let's think step by step\.\s*$/, '');
       const record = byQuestion.get(question?.trim());
       if (record === undefined) counts.unknown++;
       const content = record === undefined ? '' : secondStage ? record.predBefore : record.reasoning;
@@ -39,5 +45,9 @@ export function startReplayServer(byQuestion) {
       );
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ server, counts, url: `http://127.0.0.1:${server.address().port}/v1` })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ server, counts, url: `http://127.0.0.1:${server.address().port}/v1` }),
+    ),
+  );
 }

@@ -60,7 +60,9 @@ function createFallbackClient(options: FallbackOptions, record: DatasetRecord, r
   return {
     model: options.model,
     async embed() {
-      throw new UsageError('batch runs send chat completions only: --select embedding needs /v1/embeddings calls; use --select lexical or random');
+      throw new UsageError(
+        'batch runs send chat completions only: --select embedding needs /v1/embeddings calls; use --select lexical or random',
+      );
     },
     async chat(request) {
       const identity = requestIdentity(options.model, request);
@@ -68,7 +70,9 @@ function createFallbackClient(options: FallbackOptions, record: DatasetRecord, r
       if (failure !== undefined) {
         const status = failure.status === null ? '' : ` (${failure.status})`;
         // No `status` on the error: a 400 here must not look like an endpoint that rejects `n`.
-        throw new EndpointError(`batch request ${identity.customId.slice(0, 12)} failed${status}: ${failure.message}; "promptlab batch resubmit DIR" sends it again`);
+        throw new EndpointError(
+          `batch request ${identity.customId.slice(0, 12)} failed${status}: ${failure.message}; "promptlab batch resubmit DIR" sends it again`,
+        );
       }
       if (options.ledger.manifest.has(identity.customId)) {
         requests.waiting += 1;
@@ -78,7 +82,13 @@ function createFallbackClient(options: FallbackOptions, record: DatasetRecord, r
         requests.unprepared += 1;
         throw new UnansweredRequestError('unprepared', identity.customId);
       }
-      const entry: ManifestEntry = { ...identity, phase: options.capture.phase, file: '', recordId: record.id, strategy: options.capture.strategy };
+      const entry: ManifestEntry = {
+        ...identity,
+        phase: options.capture.phase,
+        file: '',
+        recordId: record.id,
+        strategy: options.capture.strategy,
+      };
       options.ledger.manifest.set(identity.customId, entry);
       requests.captured.push({ entry, request });
       throw new UnansweredRequestError('captured', identity.customId);
@@ -122,7 +132,14 @@ export interface BatchPreparedStrategy extends PreparedStrategy {
   unansweredReason(record: DatasetRecord): UnansweredReason | null;
 }
 
-const unansweredOutcome = (): StrategyOutcome => ({ answer: null, completions: [], samplesUsed: 0, usage: zeroUsage(), requests: 0, warnings: [] });
+const unansweredOutcome = (): StrategyOutcome => ({
+  answer: null,
+  completions: [],
+  samplesUsed: 0,
+  usage: zeroUsage(),
+  requests: 0,
+  warnings: [],
+});
 
 /**
  * The strategy as the runner sees it in a batch phase: same render, and a run that talks to the cache
@@ -136,7 +153,9 @@ export function forBatchPhase(prepared: PreparedStrategy, options: BatchStrategy
     unansweredReason: (record) => unanswered.get(record.index) ?? null,
     async run(record, context) {
       const requests: RecordRequests = { captured: [], waiting: 0, unprepared: 0 };
-      const tracked = trackInFlight(withCache(createFallbackClient(options, record, requests), options.store, { replay: false }));
+      const tracked = trackInFlight(
+        withCache(createFallbackClient(options, record, requests), options.store, { replay: false }),
+      );
       let failed = false;
       try {
         return await prepared.run(record, { ...context, client: tracked.client });
@@ -150,7 +169,10 @@ export function forBatchPhase(prepared: PreparedStrategy, options: BatchStrategy
         await tracked.settled();
         const reason = reasonOf(requests);
         if (!failed && reason !== null) unanswered.set(record.index, reason);
-        requests.captured.sort((left, right) => left.entry.firstSample - right.entry.firstSample || left.entry.customId.localeCompare(right.entry.customId));
+        requests.captured.sort(
+          (left, right) =>
+            left.entry.firstSample - right.entry.firstSample || left.entry.customId.localeCompare(right.entry.customId),
+        );
         await options.onRecordSettled(record, requests);
       }
     },

@@ -17,7 +17,13 @@ import { writeFileAtomic } from '../cli/write-file.js';
 import { failureSchema, type BatchFailure } from './batch-output.js';
 import { batchStateSchema, type BatchState, type RequestFile } from './batch-state.js';
 import { parseManifestLine, type ManifestEntry } from './manifest.js';
-import { createFileSplitter, requestFileName, serializeRequestLine, type BatchRequestLine, type FileLimits } from './request-lines.js';
+import {
+  createFileSplitter,
+  requestFileName,
+  serializeRequestLine,
+  type BatchRequestLine,
+  type FileLimits,
+} from './request-lines.js';
 
 export const batchPaths = (directory: string) => ({
   state: join(directory, 'batch.json'),
@@ -43,7 +49,9 @@ export async function readBatchState(directory: string): Promise<BatchState> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
-      throw new InputError(`${directory}: not a batch directory (no batch.json); create one with "promptlab batch prepare <strategy> -d FILE -o ${directory}"`);
+      throw new InputError(
+        `${directory}: not a batch directory (no batch.json); create one with "promptlab batch prepare <strategy> -d FILE -o ${directory}"`,
+      );
     }
     throw new InputError(`${path}: cannot read (${code ?? String(error)})`);
   }
@@ -56,7 +64,9 @@ export async function readBatchState(directory: string): Promise<BatchState> {
   const parsed = batchStateSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new InputError(`${path}: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'unexpected shape'} (written by another promptlab version?)`);
+    throw new InputError(
+      `${path}: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'unexpected shape'} (written by another promptlab version?)`,
+    );
   }
   return parsed.data;
 }
@@ -109,7 +119,10 @@ export async function readFailures(directory: string): Promise<Map<string, Batch
 }
 
 export async function writeFailures(directory: string, failures: ReadonlyMap<string, BatchFailure>): Promise<void> {
-  await writeFileAtomic(batchPaths(directory).failures, [...failures.values()].map((failure) => `${JSON.stringify(failure)}\n`).join(''));
+  await writeFileAtomic(
+    batchPaths(directory).failures,
+    [...failures.values()].map((failure) => `${JSON.stringify(failure)}\n`).join(''),
+  );
 }
 
 /** Output lines of a file (downloaded or given with --from), each with its file:line for messages. */
@@ -151,7 +164,16 @@ export function createRequestFileWriter(
         const name = requestFileName(options.firstNumber + files.length);
         // 'wx': a request file is never overwritten; batch ids may already point at it.
         handle = await open(batchPaths(directory).file(name), 'wx', 0o600);
-        files.push({ name, phase: options.phase, kind: options.kind, requests: 0, bytes: 0, submission: null, status: null, collected: false });
+        files.push({
+          name,
+          phase: options.phase,
+          kind: options.kind,
+          requests: 0,
+          bytes: 0,
+          submission: null,
+          status: null,
+          collected: false,
+        });
       }
       await handle!.write(text);
       const file = files.at(-1)!;
@@ -171,7 +193,11 @@ export function createRequestFileWriter(
 }
 
 /** The original request lines of the given custom_ids, from the request files named. */
-export async function findRequestLines(directory: string, files: readonly RequestFile[], customIds: ReadonlySet<string>): Promise<Map<string, BatchRequestLine>> {
+export async function findRequestLines(
+  directory: string,
+  files: readonly RequestFile[],
+  customIds: ReadonlySet<string>,
+): Promise<Map<string, BatchRequestLine>> {
   const found = new Map<string, BatchRequestLine>();
   for (const file of files) {
     for await (const { value } of jsonLinesOf(batchPaths(directory).file(file.name))) {

@@ -46,7 +46,11 @@ export function parseOutputLine(value: unknown): BatchAnswer | string {
 }
 
 /** Each returned choice (at most the n asked for) under its sample's key, the usage split as the cache splits it. */
-export function cacheEntriesFor(entry: ManifestEntry, choices: readonly ChatChoice[], usage: Usage): Array<{ key: string; entry: CacheEntry }> {
+export function cacheEntriesFor(
+  entry: ManifestEntry,
+  choices: readonly ChatChoice[],
+  usage: Usage,
+): Array<{ key: string; entry: CacheEntry }> {
   const received = choices.slice(0, entry.sampleKeys.length);
   const shares = splitUsage(usage, received.length);
   return received.map((choice, index) => ({ key: entry.sampleKeys[index]!, entry: { choice, usage: shares[index]! } }));
@@ -57,7 +61,8 @@ function errorMessage(error: unknown): string | null {
   if (typeof error === 'string' && error.trim() !== '') return error;
   if (error === null || typeof error !== 'object') return null;
   const record = error as Record<string, unknown>;
-  if (typeof record.message === 'string') return typeof record.code === 'string' ? `${record.code}: ${record.message}` : record.message;
+  if (typeof record.message === 'string')
+    return typeof record.code === 'string' ? `${record.code}: ${record.message}` : record.message;
   return errorMessage(record.error);
 }
 

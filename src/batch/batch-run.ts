@@ -13,7 +13,15 @@ import { InputError } from '../errors.js';
 import { parseMaxErrors, type ErrorLimit } from '../scoring/gates.js';
 import { findStrategy } from '../strategies/registry.js';
 import type { PreparedStrategy } from '../strategies/strategy.js';
-import { loadRunTemplate, openRecords, resolveAnswerSpec, resolveMatch, resolvePick, resolveRunConfig, strategySetup } from '../cli/run-setup.js';
+import {
+  loadRunTemplate,
+  openRecords,
+  resolveAnswerSpec,
+  resolveMatch,
+  resolvePick,
+  resolveRunConfig,
+  strategySetup,
+} from '../cli/run-setup.js';
 import type { Terminal } from '../cli/terminal.js';
 import { forBatchPhase, type BatchLedger, type CapturedRequest } from './batch-clients.js';
 import { sha256OfFile } from './batch-directory.js';
@@ -40,7 +48,9 @@ export async function openBatchRun(state: BatchState, terminal: Terminal): Promi
   const definition = findStrategy(state.strategy);
   if (definition === undefined) throw new InputError(`batch.json: unknown strategy "${state.strategy}"`);
   if ((await sha256OfFile(state.dataset, '--dataset')) !== state.datasetSha256) {
-    throw new InputError(`--dataset ${state.dataset}: changed since "batch prepare" (its requests no longer match); prepare a new batch directory`);
+    throw new InputError(
+      `--dataset ${state.dataset}: changed since "batch prepare" (its requests no longer match); prepare a new batch directory`,
+    );
   }
   const flags: Record<string, unknown> = { ...state.flags, dataset: state.dataset };
   // The settings prepare resolved, given as flags so they win over whatever the environment says now.
@@ -54,7 +64,9 @@ export async function openBatchRun(state: BatchState, terminal: Terminal): Promi
   const template = await loadRunTemplate(flags);
   const templateSha256 = await sha256OfFile(template.path, '--template');
   if (state.templateSha256 !== null && templateSha256 !== state.templateSha256) {
-    throw new InputError(`template ${template.name} (${template.path}): changed since "batch prepare" (its requests no longer match); prepare a new batch directory`);
+    throw new InputError(
+      `template ${template.name} (${template.path}): changed since "batch prepare" (its requests no longer match); prepare a new batch directory`,
+    );
   }
   const answer = resolveAnswerSpec(flags, template);
   const strategy = await definition.load();

@@ -54,20 +54,44 @@ export type RequestFile = z.infer<typeof requestFileSchema>;
 
 /** Flags that describe where results go or how to reach the endpoint, not what is asked: never stored. */
 const unstoredFlags = new Set([
-  'output', 'json', 'jsonl', 'quiet', 'debug', 'verbose', 'dryRun', 'cache', 'replay',
-  'apiKey', 'baseUrl', 'endpoint', 'timeout', 'retries', 'maxRetryWait', 'concurrency',
-  'maxRequestsPerFile', 'maxFileBytes', 'dataset', 'model', 'temperature', 'maxTokens', 'seed',
+  'output',
+  'json',
+  'jsonl',
+  'quiet',
+  'debug',
+  'verbose',
+  'dryRun',
+  'cache',
+  'replay',
+  'apiKey',
+  'baseUrl',
+  'endpoint',
+  'timeout',
+  'retries',
+  'maxRetryWait',
+  'concurrency',
+  'maxRequestsPerFile',
+  'maxFileBytes',
+  'dataset',
+  'model',
+  'temperature',
+  'maxTokens',
+  'seed',
 ]);
 
 export function storableFlags(flagValues: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(flagValues).filter(([name, value]) => value !== undefined && !unstoredFlags.has(name)));
+  return Object.fromEntries(
+    Object.entries(flagValues).filter(([name, value]) => value !== undefined && !unstoredFlags.has(name)),
+  );
 }
 
 /** Batch statuses after which nothing changes; `completed`, `expired` and `cancelled` may carry partial output. */
 export const finishedStatuses: ReadonlySet<string> = new Set(['completed', 'expired', 'cancelled', 'failed']);
 
-export const filesToSubmit = (state: BatchState): RequestFile[] => state.files.filter((file) => file.submission === null && file.requests > 0);
+export const filesToSubmit = (state: BatchState): RequestFile[] =>
+  state.files.filter((file) => file.submission === null && file.requests > 0);
 
-export const filesAwaitingCollection = (state: BatchState): RequestFile[] => state.files.filter((file) => file.submission !== null && !file.collected);
+export const filesAwaitingCollection = (state: BatchState): RequestFile[] =>
+  state.files.filter((file) => file.submission !== null && !file.collected);
 
 export const nextFileNumber = (state: BatchState): number => state.files.length + 1;

@@ -38,12 +38,21 @@ export async function ingestOutputFile(path: string, target: IngestTarget): Prom
       continue;
     }
     if (answer.ok) {
-      await Promise.all(cacheEntriesFor(entry, answer.choices, answer.usage).map(({ key, entry: cached }) => target.store.set(key, cached)));
+      await Promise.all(
+        cacheEntriesFor(entry, answer.choices, answer.usage).map(({ key, entry: cached }) =>
+          target.store.set(key, cached),
+        ),
+      );
       target.failures.delete(answer.customId);
       counts.answered += 1;
     } else if ((await target.store.get(entry.customId)) === null) {
       // An answer already collected (an earlier output, or a resubmission) outranks a failure read again.
-      target.failures.set(answer.customId, { customId: answer.customId, phase: entry.phase, status: answer.status, message: answer.message });
+      target.failures.set(answer.customId, {
+        customId: answer.customId,
+        phase: entry.phase,
+        status: answer.status,
+        message: answer.message,
+      });
       counts.failed += 1;
     }
   }
@@ -55,7 +64,9 @@ export async function ingestFromFile(path: string, target: IngestTarget): Promis
   await checkReadable(path, '--from');
   const counts = await ingestOutputFile(path, target);
   if (counts.unknown > 0 && counts.answered + counts.failed === 0) {
-    throw new InputError(`--from ${path}: none of its ${counts.unknown} custom_id(s) were prepared in this batch directory`);
+    throw new InputError(
+      `--from ${path}: none of its ${counts.unknown} custom_id(s) were prepared in this batch directory`,
+    );
   }
   return counts;
 }
@@ -87,9 +98,16 @@ export async function collectFinishedBatches(
       running.push(file);
       continue;
     }
-    for (const [kind, fileId] of [['output', batch.outputFileId], ['errors', batch.errorFileId]] as const) {
+    for (const [kind, fileId] of [
+      ['output', batch.outputFileId],
+      ['errors', batch.errorFileId],
+    ] as const) {
       if (fileId === null) continue;
-      const saved = await saveDownloadedOutput(directory, `${file.name.replace(/\.jsonl$/, '')}.${kind}.jsonl`, await api.downloadFile(fileId));
+      const saved = await saveDownloadedOutput(
+        directory,
+        `${file.name.replace(/\.jsonl$/, '')}.${kind}.jsonl`,
+        await api.downloadFile(fileId),
+      );
       add(counts, await ingestOutputFile(saved, target));
     }
     // Lines a finished batch never ran (it failed validation, expired or was cancelled) fail too, so
@@ -103,12 +121,18 @@ export async function collectFinishedBatches(
   return { state: { ...state, files }, collected, running, counts };
 }
 
-async function failUnansweredLines(directory: string, file: RequestFile, message: string, target: IngestTarget): Promise<number> {
+async function failUnansweredLines(
+  directory: string,
+  file: RequestFile,
+  message: string,
+  target: IngestTarget,
+): Promise<number> {
   let failed = 0;
   for await (const { value } of outputLinesOf(batchPaths(directory).file(file.name))) {
     const customId = (value as { custom_id?: unknown }).custom_id;
     const entry = typeof customId === 'string' ? target.manifest.get(customId) : undefined;
-    if (entry === undefined || target.failures.has(entry.customId) || (await target.store.get(entry.customId)) !== null) continue;
+    if (entry === undefined || target.failures.has(entry.customId) || (await target.store.get(entry.customId)) !== null)
+      continue;
     target.failures.set(entry.customId, { customId: entry.customId, phase: entry.phase, status: null, message });
     failed += 1;
   }

@@ -29,7 +29,10 @@ export type ManifestEntry = z.infer<typeof manifestEntrySchema>;
  * A sha256 in hex is 64 characters, within the 64-character custom_id limit some compatible batch
  * services enforce (OpenAI documents none).
  */
-export function requestIdentity(model: string, request: ChatRequest): { customId: string; firstSample: number; n: number; sampleKeys: string[] } {
+export function requestIdentity(
+  model: string,
+  request: ChatRequest,
+): { customId: string; firstSample: number; n: number; sampleKeys: string[] } {
   const firstSample = request.sampleIndex ?? 0;
   const n = request.n ?? 1;
   const sampleKeys = Array.from({ length: n }, (_, offset) => cacheKey(model, request, firstSample + offset));
@@ -40,5 +43,7 @@ export function parseManifestLine(value: unknown, where: string): ManifestEntry 
   const parsed = manifestEntrySchema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  return new Error(`${where}: not a manifest entry (${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'unexpected shape'})`);
+  return new Error(
+    `${where}: not a manifest entry (${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'unexpected shape'})`,
+  );
 }

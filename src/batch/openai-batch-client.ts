@@ -60,12 +60,19 @@ export function createOpenAIBatchApi(options: BatchEndpointOptions): BatchApi {
   return {
     baseUrl: options.baseUrl,
     async uploadRequestsFile(name, content) {
-      const file = await call(`uploading ${name}`, async () => sdk.files.create({ file: await toFile(content, name, { type: 'application/jsonl' }), purpose: 'batch' }));
+      const file = await call(`uploading ${name}`, async () =>
+        sdk.files.create({ file: await toFile(content, name, { type: 'application/jsonl' }), purpose: 'batch' }),
+      );
       return file.id;
     },
     async createBatch(inputFileId, metadata) {
       const batch = await call(`creating a batch for file ${inputFileId}`, () =>
-        sdk.batches.create({ input_file_id: inputFileId, endpoint: chatCompletionsUrl, completion_window: '24h', metadata }),
+        sdk.batches.create({
+          input_file_id: inputFileId,
+          endpoint: chatCompletionsUrl,
+          completion_window: '24h',
+          metadata,
+        }),
       );
       return toBatchInfo(batch);
     },
@@ -86,28 +93,48 @@ function toBatchInfo(batch: OpenAI.Batches.Batch): BatchInfo {
   return {
     id: batch.id,
     status: batch.status,
-    requestCounts: counts === undefined || counts === null ? null : { total: counts.total, completed: counts.completed, failed: counts.failed },
+    requestCounts:
+      counts === undefined || counts === null
+        ? null
+        : { total: counts.total, completed: counts.completed, failed: counts.failed },
     outputFileId: batch.output_file_id ?? null,
     errorFileId: batch.error_file_id ?? null,
-    errors: (batch.errors?.data ?? []).map((error) => [error.line === undefined || error.line === null ? null : `line ${error.line}`, error.code, error.message].filter(Boolean).join(': ')),
+    errors: (batch.errors?.data ?? []).map((error) =>
+      [error.line === undefined || error.line === null ? null : `line ${error.line}`, error.code, error.message]
+        .filter(Boolean)
+        .join(': '),
+    ),
   };
 }
 
 function toEndpointError(error: unknown, action: string, options: BatchEndpointOptions): EndpointError {
   const { baseUrl, apiKey } = options;
-  const make = (message: string, extra: { status?: number; fatal?: boolean } = {}) => new EndpointError(redact(message, apiKey), extra);
-  if (error instanceof APIConnectionTimeoutError) return make(`cannot reach ${baseUrl} while ${action}: no answer within ${Math.round(options.timeoutMs / 1000)} s (see --timeout)`, { fatal: true });
-  if (error instanceof APIConnectionError) return make(`cannot reach ${baseUrl} while ${action}: ${connectionReason(error)}`, { fatal: true });
+  const make = (message: string, extra: { status?: number; fatal?: boolean } = {}) =>
+    new EndpointError(redact(message, apiKey), extra);
+  if (error instanceof APIConnectionTimeoutError)
+    return make(
+      `cannot reach ${baseUrl} while ${action}: no answer within ${Math.round(options.timeoutMs / 1000)} s (see --timeout)`,
+      { fatal: true },
+    );
+  if (error instanceof APIConnectionError)
+    return make(`cannot reach ${baseUrl} while ${action}: ${connectionReason(error)}`, { fatal: true });
   if (error instanceof APIError && typeof error.status === 'number') {
     const status = error.status;
     const said = serverMessage(error);
     const detail = said === '' ? '' : `: ${said}`;
     if (status === 401 || status === 403) {
-      const advice = apiKey === null ? 'no key was sent; set --api-key or OPENAI_API_KEY' : 'check --api-key / OPENAI_API_KEY';
-      return make(`${baseUrl} refused the API key (${status}) while ${action}: ${advice}${detail}`, { status, fatal: true });
+      const advice =
+        apiKey === null ? 'no key was sent; set --api-key or OPENAI_API_KEY' : 'check --api-key / OPENAI_API_KEY';
+      return make(`${baseUrl} refused the API key (${status}) while ${action}: ${advice}${detail}`, {
+        status,
+        fatal: true,
+      });
     }
     if (status === 404 && action.startsWith('uploading')) {
-      return make(`${baseUrl} answered 404 while ${action}: does this endpoint implement the Batch API (/v1/files, /v1/batches)?${detail}`, { status, fatal: true });
+      return make(
+        `${baseUrl} answered 404 while ${action}: does this endpoint implement the Batch API (/v1/files, /v1/batches)?${detail}`,
+        { status, fatal: true },
+      );
     }
     return make(`${baseUrl} answered ${status} while ${action}${detail}`, { status, fatal: status === 404 });
   }
@@ -119,14 +146,18 @@ function toEndpointError(error: unknown, action: string, options: BatchEndpointO
 function serverMessage(error: APIError): string {
   const body: unknown = error.error;
   if (typeof body === 'string') return body;
-  if (body !== null && typeof body === 'object' && typeof (body as { message?: unknown }).message === 'string') return (body as { message: string }).message;
+  if (body !== null && typeof body === 'object' && typeof (body as { message?: unknown }).message === 'string')
+    return (body as { message: string }).message;
   return error.message.replace(/^\d{3} /, '').replace(/^status code \(no body\)$/, '');
 }
 
 function connectionReason(error: Error): string {
   for (let current: unknown = error.cause, depth = 0; current instanceof Error && depth < 5; depth += 1) {
     const code = (current as { code?: unknown }).code;
-    if (current.message && current.message !== 'fetch failed') return typeof code === 'string' && !current.message.includes(code) ? `${current.message} (${code})` : current.message;
+    if (current.message && current.message !== 'fetch failed')
+      return typeof code === 'string' && !current.message.includes(code)
+        ? `${current.message} (${code})`
+        : current.message;
     current = current.cause;
   }
   return 'connection failed';

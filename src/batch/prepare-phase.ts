@@ -17,10 +17,18 @@ import type { ManifestEntry } from './manifest.js';
 import { batchRequestLine, type FileLimits } from './request-lines.js';
 
 /** Settings of a new batch run, resolved once (flags beat env beat config file, as interactively). */
-export async function newBatchState(definition: StrategyDefinition, flagValues: Record<string, unknown>, limits: FileLimits): Promise<BatchState> {
+export async function newBatchState(
+  definition: StrategyDefinition,
+  flagValues: Record<string, unknown>,
+  limits: FileLimits,
+): Promise<BatchState> {
   const dataset = flagValues.dataset as string | undefined;
-  if (dataset === undefined) throw new UsageError('batch prepare needs -d/--dataset FILE (the records to prepare requests for)');
-  if (dataset === '-') throw new UsageError('batch prepare -d -: later phases and collect read the dataset again, so give a file, not stdin');
+  if (dataset === undefined)
+    throw new UsageError('batch prepare needs -d/--dataset FILE (the records to prepare requests for)');
+  if (dataset === '-')
+    throw new UsageError(
+      'batch prepare -d -: later phases and collect read the dataset again, so give a file, not stdin',
+    );
   await checkReadable(dataset, '--dataset');
   const config = await resolveRunConfig(flagValues);
   return {
@@ -55,9 +63,20 @@ export interface PreparedPhase {
  * files come out in dataset order, the same on every run (no request is sent; each record only reads
  * the cache). A failure removes this phase's files: no half phase is left behind.
  */
-export async function prepareNextPhase(directory: string, state: BatchState, run: BatchRun, store: CacheStore, ledger: BatchLedger): Promise<PreparedPhase> {
+export async function prepareNextPhase(
+  directory: string,
+  state: BatchState,
+  run: BatchRun,
+  store: CacheStore,
+  ledger: BatchLedger,
+): Promise<PreparedPhase> {
   const phase = state.phase + 1;
-  const writer = createRequestFileWriter(directory, { firstNumber: nextFileNumber(state), limits: state.limits, phase, kind: 'prepared' });
+  const writer = createRequestFileWriter(directory, {
+    firstNumber: nextFileNumber(state),
+    limits: state.limits,
+    phase,
+    kind: 'prepared',
+  });
   const entries: ManifestEntry[] = [];
   let counts: PhaseCounts;
   try {
@@ -80,7 +99,8 @@ export async function prepareNextPhase(directory: string, state: BatchState, run
     throw error;
   }
   const files = await writer.close();
-  if (files.length === 0) return { state: { ...state, templateSha256: run.templateSha256 }, phase: null, files, requests: 0, counts };
+  if (files.length === 0)
+    return { state: { ...state, templateSha256: run.templateSha256 }, phase: null, files, requests: 0, counts };
   await appendManifest(directory, entries);
   const next: BatchState = { ...state, templateSha256: run.templateSha256, phase, files: [...state.files, ...files] };
   await writeBatchState(directory, next);

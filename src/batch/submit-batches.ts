@@ -6,8 +6,21 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { BatchFailure } from './batch-output.js';
-import { batchPaths, createRequestFileWriter, findRequestLines, writeBatchState, writeFailures } from './batch-directory.js';
-import { filesAwaitingCollection, filesToSubmit, finishedStatuses, nextFileNumber, type BatchState, type RequestFile } from './batch-state.js';
+import {
+  batchPaths,
+  createRequestFileWriter,
+  findRequestLines,
+  writeBatchState,
+  writeFailures,
+} from './batch-directory.js';
+import {
+  filesAwaitingCollection,
+  filesToSubmit,
+  finishedStatuses,
+  nextFileNumber,
+  type BatchState,
+  type RequestFile,
+} from './batch-state.js';
 import type { BatchApi, BatchInfo, RequestCounts } from './openai-batch-client.js';
 
 /** Uploads and creates a batch for each request file not yet submitted (or only those named in `only`). */
@@ -25,7 +38,11 @@ export async function submitPendingFiles(
       // Shown in the OpenAI dashboard: which run, phase and file a batch belongs to.
       promptlab: `${current.strategy} ${basename(directory)} phase ${file.phase} ${file.name}`.slice(0, 512),
     });
-    const done: RequestFile = { ...file, submission: { baseUrl: api.baseUrl, inputFileId, batchId: batch.id }, status: batch.status };
+    const done: RequestFile = {
+      ...file,
+      submission: { baseUrl: api.baseUrl, inputFileId, batchId: batch.id },
+      status: batch.status,
+    };
     current = { ...current, files: current.files.map((each) => (each.name === file.name ? done : each)) };
     await writeBatchState(directory, current);
     submitted.push(done);
@@ -46,7 +63,11 @@ export interface BatchStatusRow {
 }
 
 /** Every request file with its batch's status; batches not yet collected are asked again. */
-export async function batchStatuses(directory: string, state: BatchState, apiFor: (file: RequestFile) => BatchApi): Promise<{ state: BatchState; rows: BatchStatusRow[] }> {
+export async function batchStatuses(
+  directory: string,
+  state: BatchState,
+  apiFor: (file: RequestFile) => BatchApi,
+): Promise<{ state: BatchState; rows: BatchStatusRow[] }> {
   const rows: BatchStatusRow[] = [];
   const files: RequestFile[] = [];
   for (const file of state.files) {
@@ -71,7 +92,11 @@ export async function batchStatuses(directory: string, state: BatchState, apiFor
 }
 
 /** Cancels every batch that is still running; OpenAI keeps partial output, which collect then reads. */
-export async function cancelRunningBatches(directory: string, state: BatchState, apiFor: (file: RequestFile) => BatchApi): Promise<{ state: BatchState; cancelled: RequestFile[] }> {
+export async function cancelRunningBatches(
+  directory: string,
+  state: BatchState,
+  apiFor: (file: RequestFile) => BatchApi,
+): Promise<{ state: BatchState; cancelled: RequestFile[] }> {
   const cancelled: RequestFile[] = [];
   let current = state;
   for (const file of filesAwaitingCollection(state)) {
@@ -100,7 +125,12 @@ export async function writeResubmission(
   const lines = await findRequestLines(directory, state.files, new Set(failures.keys()));
   if (lines.size === 0) return { state, files: [], requests: 0 };
   const phase = Math.max(...[...failures.values()].map((failure) => failure.phase));
-  const writer = createRequestFileWriter(directory, { firstNumber: nextFileNumber(state), limits: state.limits, phase, kind: 'resubmitted' });
+  const writer = createRequestFileWriter(directory, {
+    firstNumber: nextFileNumber(state),
+    limits: state.limits,
+    phase,
+    kind: 'resubmitted',
+  });
   try {
     for (const line of lines.values()) await writer.write(line);
   } catch (error) {

@@ -14,7 +14,15 @@ import { checkMaxErrors } from '../scoring/gates.js';
 import { createSummaryAccumulator } from '../scoring/summary.js';
 import { findStrategy, strategyNames } from '../strategies/registry.js';
 import { positiveInteger } from '../strategies/flag-values.js';
-import { batchPaths, batchStateExists, readBatchState, readFailures, readManifest, writeBatchState, writeFailures } from '../batch/batch-directory.js';
+import {
+  batchPaths,
+  batchStateExists,
+  readBatchState,
+  readFailures,
+  readManifest,
+  writeBatchState,
+  writeFailures,
+} from '../batch/batch-directory.js';
 import { openBatchRun, runBatchPhase, type BatchRun } from '../batch/batch-run.js';
 import { filesAwaitingCollection, filesToSubmit, type BatchState, type RequestFile } from '../batch/batch-state.js';
 import { collectFinishedBatches, ingestFromFile, type IngestTarget } from '../batch/collect-outputs.js';
@@ -37,13 +45,26 @@ export async function batchPrepareCommand(target: string, flagValues: Flags): Pr
   enterWorkingDirectory(state.cwd);
   const run = await openBatchRun(state, terminal);
   const ledger = { manifest: await readManifest(directory), failures: await readFailures(directory) };
-  const prepared = await prepareNextPhase(directory, state, run, createFileCacheStore(batchPaths(directory).responses), ledger);
+  const prepared = await prepareNextPhase(
+    directory,
+    state,
+    run,
+    createFileCacheStore(batchPaths(directory).responses),
+    ledger,
+  );
   if (state.phase === 0 && prepared.phase === null) await writeBatchState(directory, prepared.state);
   const { counts } = prepared;
   const fileNames = prepared.files.map((file) => file.name).join(', ');
   printReport(
     flagValues,
-    { schema: 'promptlab.batch-prepare/v1', directory, phase: prepared.phase, requests: prepared.requests, files: prepared.files.map(({ name, requests, bytes }) => ({ name, requests, bytes })), records: counts },
+    {
+      schema: 'promptlab.batch-prepare/v1',
+      directory,
+      phase: prepared.phase,
+      requests: prepared.requests,
+      files: prepared.files.map(({ name, requests, bytes }) => ({ name, requests, bytes })),
+      records: counts,
+    },
     prepared.phase === null
       ? `nothing to prepare in ${label}: ${counts.answered} records answered, ${counts.errored} errored, ${counts.waiting} waiting for requests already prepared`
       : `phase ${prepared.phase}: ${prepared.requests} requests for ${counts.captured} records in ${prepared.files.length} file(s) (${fileNames}); next: promptlab batch submit ${label}`,
@@ -53,7 +74,12 @@ export async function batchPrepareCommand(target: string, flagValues: Flags): Pr
 export async function batchSubmitCommand(target: string, flagValues: Flags): Promise<void> {
   const directory = resolve(target);
   const state = await readBatchState(directory);
-  if (filesToSubmit(state).length === 0) return printReport(flagValues, { schema: 'promptlab.batch-submit/v1', directory, submitted: [] }, `nothing to submit in ${target}: every request file has a batch`);
+  if (filesToSubmit(state).length === 0)
+    return printReport(
+      flagValues,
+      { schema: 'promptlab.batch-submit/v1', directory, submitted: [] },
+      `nothing to submit in ${target}: every request file has a batch`,
+    );
   const endpoint = await batchEndpoint(flagValues, state);
   const { submitted } = await submitPendingFiles(directory, state, endpoint.forNewBatches());
   reportSubmitted(flagValues, target, directory, submitted);
@@ -84,7 +110,11 @@ export async function batchStatusCommand(target: string, flagValues: Flags): Pro
       row.requestCounts === null ? '' : String(row.requestCounts.failed),
     ]),
   );
-  printReport(flagValues, { schema: 'promptlab.batch-status/v1', directory, phase: state.phase, files: rows }, rows.length === 0 ? `${target}: no request files` : table);
+  printReport(
+    flagValues,
+    { schema: 'promptlab.batch-status/v1', directory, phase: state.phase, files: rows },
+    rows.length === 0 ? `${target}: no request files` : table,
+  );
 }
 
 export async function batchCancelCommand(target: string, flagValues: Flags): Promise<void> {
@@ -94,22 +124,42 @@ export async function batchCancelCommand(target: string, flagValues: Flags): Pro
   const { cancelled } = await cancelRunningBatches(directory, state, endpoint.forFile);
   printReport(
     flagValues,
-    { schema: 'promptlab.batch-cancel/v1', directory, cancelled: cancelled.map((file) => ({ file: file.name, batchId: file.submission?.batchId, status: file.status })) },
-    cancelled.length === 0 ? `nothing to cancel in ${target}: no batch is running` : `cancelling ${cancelled.length} batch(es); "promptlab batch collect ${target}" reads their partial output once cancelled`,
+    {
+      schema: 'promptlab.batch-cancel/v1',
+      directory,
+      cancelled: cancelled.map((file) => ({ file: file.name, batchId: file.submission?.batchId, status: file.status })),
+    },
+    cancelled.length === 0
+      ? `nothing to cancel in ${target}: no batch is running`
+      : `cancelling ${cancelled.length} batch(es); "promptlab batch collect ${target}" reads their partial output once cancelled`,
   );
 }
 
 export async function batchResubmitCommand(target: string, flagValues: Flags): Promise<void> {
   const directory = resolve(target);
   const failures = await readFailures(directory);
-  if (failures.size === 0) return printReport(flagValues, { schema: 'promptlab.batch-submit/v1', directory, submitted: [] }, `nothing to resubmit in ${target}: no failed requests`);
+  if (failures.size === 0)
+    return printReport(
+      flagValues,
+      { schema: 'promptlab.batch-submit/v1', directory, submitted: [] },
+      `nothing to resubmit in ${target}: no failed requests`,
+    );
   const written = await writeResubmission(directory, await readBatchState(directory), failures);
   if (flagValues.submit === false) {
     const names = written.files.map((file) => file.name).join(', ');
-    return printReport(flagValues, { schema: 'promptlab.batch-prepare/v1', directory, requests: written.requests, files: written.files }, `${written.requests} failed requests written to ${names} (not submitted)`);
+    return printReport(
+      flagValues,
+      { schema: 'promptlab.batch-prepare/v1', directory, requests: written.requests, files: written.files },
+      `${written.requests} failed requests written to ${names} (not submitted)`,
+    );
   }
   const endpoint = await batchEndpoint(flagValues, written.state);
-  const { submitted } = await submitPendingFiles(directory, written.state, endpoint.forNewBatches(), new Set(written.files.map((file) => file.name)));
+  const { submitted } = await submitPendingFiles(
+    directory,
+    written.state,
+    endpoint.forNewBatches(),
+    new Set(written.files.map((file) => file.name)),
+  );
   reportSubmitted(flagValues, target, directory, submitted);
 }
 
@@ -121,7 +171,13 @@ export async function batchCollectCommand(target: string, flagValues: Flags): Pr
   const store = createFileCacheStore(batchPaths(directory).responses);
   const manifest = await readManifest(directory);
   const failures = await readFailures(directory);
-  const ingested = await bringAnswersHome(directory, await readBatchState(directory), flagValues, { manifest, failures, store }, terminal);
+  const ingested = await bringAnswersHome(
+    directory,
+    await readBatchState(directory),
+    flagValues,
+    { manifest, failures, store },
+    terminal,
+  );
   const { state } = ingested;
   await writeFailures(directory, failures);
 
@@ -139,19 +195,37 @@ export async function batchCollectCommand(target: string, flagValues: Flags): Pr
   if (counts.waiting + counts.unprepared > 0) {
     // Incomplete results are not results: say what is missing and how to get it, print none.
     const line = (text: string) => process.stderr.write(`promptlab: ${text}\n`);
-    if (counts.unprepared > 0) line(`${counts.unprepared} of ${counts.records} records need phase ${state.phase + 1}: run "promptlab batch prepare ${target}", then submit and collect it`);
+    if (counts.unprepared > 0)
+      line(
+        `${counts.unprepared} of ${counts.records} records need phase ${state.phase + 1}: run "promptlab batch prepare ${target}", then submit and collect it`,
+      );
     if (counts.waiting > 0) {
       const running = ingested.running.length;
-      const where = running > 0 ? `${running} batch(es) still running ("promptlab batch status ${target}")` : `not answered yet: "promptlab batch submit ${target}", or collect vllm run-batch output with --from FILE`;
+      const where =
+        running > 0
+          ? `${running} batch(es) still running ("promptlab batch status ${target}")`
+          : `not answered yet: "promptlab batch submit ${target}", or collect vllm run-batch output with --from FILE`;
       line(`${counts.waiting} of ${counts.records} records wait for requests already prepared: ${where}`);
     }
     return;
   }
-  await emitResults(run, finished, { format, outputPath, terminal, verbose: flagValues.verbose === true, label: target });
+  await emitResults(run, finished, {
+    format,
+    outputPath,
+    terminal,
+    verbose: flagValues.verbose === true,
+    label: target,
+  });
 }
 
 /** Finished batches' output and error files, then each --from file, into DIR/responses and the failures map. */
-async function bringAnswersHome(directory: string, state: BatchState, flagValues: Flags, target: IngestTarget, terminal: Terminal): Promise<{ state: BatchState; running: RequestFile[] }> {
+async function bringAnswersHome(
+  directory: string,
+  state: BatchState,
+  flagValues: Flags,
+  target: IngestTarget,
+  terminal: Terminal,
+): Promise<{ state: BatchState; running: RequestFile[] }> {
   let current = state;
   let running: RequestFile[] = [];
   if (filesAwaitingCollection(state).length > 0) {
@@ -161,11 +235,16 @@ async function bringAnswersHome(directory: string, state: BatchState, flagValues
     running = downloaded.running;
     await writeBatchState(directory, current);
     const { answered, failed } = downloaded.counts;
-    if (downloaded.collected.length > 0) terminal.note(`collected ${downloaded.collected.length} batch(es): ${answered} requests answered, ${failed} failed`);
+    if (downloaded.collected.length > 0)
+      terminal.note(
+        `collected ${downloaded.collected.length} batch(es): ${answered} requests answered, ${failed} failed`,
+      );
   }
   for (const from of (flagValues.from as string[] | undefined) ?? []) {
     const counts = await ingestFromFile(resolve(from), target);
-    terminal.note(`--from ${from}: ${counts.answered} requests answered, ${counts.failed} failed${counts.unknown > 0 ? `, ${counts.unknown} not from this batch` : ''}`);
+    terminal.note(
+      `--from ${from}: ${counts.answered} requests answered, ${counts.failed} failed${counts.unknown > 0 ? `, ${counts.unknown} not from this batch` : ''}`,
+    );
   }
   return { state: current, running };
 }
@@ -174,7 +253,13 @@ async function bringAnswersHome(directory: string, state: BatchState, flagValues
 async function emitResults(
   run: BatchRun,
   finished: Array<{ result: ResultRecord; record: DatasetRecord }>,
-  options: { format: ReturnType<typeof chooseFormat>; outputPath: string | null; terminal: Terminal; verbose: boolean; label: string },
+  options: {
+    format: ReturnType<typeof chooseFormat>;
+    outputPath: string | null;
+    terminal: Terminal;
+    verbose: boolean;
+    label: string;
+  },
 ): Promise<void> {
   const { terminal } = options;
   const summary = createSummaryAccumulator(run.strategy);
@@ -190,7 +275,14 @@ async function emitResults(
     await sink.write(result, record);
   }
   const totals = summary.finish();
-  await sink.close((results) => ({ schema: runSchemaId, strategy: run.strategy, model: run.model, template: run.template, summary: totals, results }));
+  await sink.close((results) => ({
+    schema: runSchemaId,
+    strategy: run.strategy,
+    model: run.model,
+    template: run.template,
+    summary: totals,
+    results,
+  }));
   if (options.format !== 'human') terminal.note(renderScoreSummary(totals, terminal.stdoutColors));
   const errored = finished.filter(({ result }) => result.error !== null);
   if (errored.length > 0 && errored.length === finished.length) {
@@ -204,20 +296,39 @@ async function emitResults(
  * Run flags `batch prepare` accepts (it shares the strategy's options) but that no phase uses: it sends
  * nothing and writes no results; submit and collect take their own endpoint and output flags.
  */
-const interactiveOnlyFlags = ['jsonl', 'concurrency', 'timeout', 'retries', 'maxRetryWait', 'cache', 'replay', 'dryRun', 'verbose'];
+const interactiveOnlyFlags = [
+  'jsonl',
+  'concurrency',
+  'timeout',
+  'retries',
+  'maxRetryWait',
+  'cache',
+  'replay',
+  'dryRun',
+  'verbose',
+];
 
 /** `prepare <strategy> -o DIR` starts a batch directory; `prepare DIR` continues one from its batch.json. */
-async function openPrepareTarget(target: string, flagValues: Flags, terminal: Terminal): Promise<{ label: string; state: BatchState }> {
+async function openPrepareTarget(
+  target: string,
+  flagValues: Flags,
+  terminal: Terminal,
+): Promise<{ label: string; state: BatchState }> {
   const definition = findStrategy(target);
   if (definition !== undefined) {
     const label = (flagValues.output as string | undefined) ?? '';
     if (label === '') throw new UsageError(`batch prepare ${target}: -o DIR names the batch directory to create`);
     if (await batchStateExists(resolve(label))) {
-      throw new UsageError(`-o ${label}: already holds a batch; "promptlab batch prepare ${label}" prepares its next phase`);
+      throw new UsageError(
+        `-o ${label}: already holds a batch; "promptlab batch prepare ${label}" prepares its next phase`,
+      );
     }
     const state = await newBatchState(definition, flagValues, fileLimits(flagValues));
     const ignored = interactiveOnlyFlags.filter((name) => flagValues[name] !== undefined);
-    if (ignored.length > 0) terminal.warn(`batch prepare ${target}: ${flagList(ignored, flagValues)} only apply to an interactive run; ignoring them`);
+    if (ignored.length > 0)
+      terminal.warn(
+        `batch prepare ${target}: ${flagList(ignored, flagValues)} only apply to an interactive run; ignoring them`,
+      );
     if (definition.defaultTemperature > 0 && state.temperature === 0) {
       terminal.warn(`${definition.name} at temperature 0 samples the same path every time; use --temperature 0.5–0.7`);
     }
@@ -225,15 +336,25 @@ async function openPrepareTarget(target: string, flagValues: Flags, terminal: Te
     return { label, state };
   }
   if (!(await batchStateExists(resolve(target)))) {
-    throw new UsageError(`batch prepare: "${target}" is neither a strategy (${strategyNames().join(', ')}) nor a batch directory (no batch.json)`);
+    throw new UsageError(
+      `batch prepare: "${target}" is neither a strategy (${strategyNames().join(', ')}) nor a batch directory (no batch.json)`,
+    );
   }
   const ignored = Object.keys(flagValues).filter((name) => !['quiet', 'debug', 'json'].includes(name));
-  if (ignored.length > 0) terminal.warn(`batch prepare ${target}: settings come from its batch.json; ignoring ${flagList(ignored, flagValues)}`);
+  if (ignored.length > 0)
+    terminal.warn(
+      `batch prepare ${target}: settings come from its batch.json; ignoring ${flagList(ignored, flagValues)}`,
+    );
   return { label: target, state: await readBatchState(resolve(target)) };
 }
 
 function reportSubmitted(flagValues: Flags, label: string, directory: string, submitted: RequestFile[]): void {
-  const batches = submitted.map((file) => ({ file: file.name, batchId: file.submission!.batchId, status: file.status, requests: file.requests }));
+  const batches = submitted.map((file) => ({
+    file: file.name,
+    batchId: file.submission!.batchId,
+    status: file.status,
+    requests: file.requests,
+  }));
   printReport(
     flagValues,
     { schema: 'promptlab.batch-submit/v1', directory, submitted: batches },
@@ -251,24 +372,45 @@ function printReport(flagValues: Flags, document: object, human: string): void {
  * The Batch API at the endpoint (flags beat env beat config). A submitted batch lives where it was
  * created, so status and collect go back to the base URL stored with it unless --base-url says otherwise.
  */
-async function batchEndpoint(flagValues: Flags, state: BatchState): Promise<{ forNewBatches(): BatchApi; forFile(file: RequestFile): BatchApi }> {
+async function batchEndpoint(
+  flagValues: Flags,
+  state: BatchState,
+): Promise<{ forNewBatches(): BatchApi; forFile(file: RequestFile): BatchApi }> {
   const config = await resolveRunConfig(flagValues);
   const { createOpenAIBatchApi } = await import('../batch/openai-batch-client.js');
   const apis = new Map<string, BatchApi>();
   const at = (baseUrl: string): BatchApi => {
-    if (!apis.has(baseUrl)) apis.set(baseUrl, createOpenAIBatchApi({ baseUrl, apiKey: config.apiKey, timeoutMs: config.timeoutMs, maxRetries: config.retries }));
+    if (!apis.has(baseUrl))
+      apis.set(
+        baseUrl,
+        createOpenAIBatchApi({
+          baseUrl,
+          apiKey: config.apiKey,
+          timeoutMs: config.timeoutMs,
+          maxRetries: config.retries,
+        }),
+      );
     return apis.get(baseUrl)!;
   };
   const fromFlag = flagValues.baseUrl === undefined ? null : config.baseUrl;
   // Later phases and resubmissions go where the first batches went, so one run stays at one endpoint.
   const previous = state.files.findLast((file) => file.submission !== null)?.submission?.baseUrl ?? null;
-  return { forNewBatches: () => at(fromFlag ?? previous ?? config.baseUrl), forFile: (file) => at(fromFlag ?? file.submission?.baseUrl ?? config.baseUrl) };
+  return {
+    forNewBatches: () => at(fromFlag ?? previous ?? config.baseUrl),
+    forFile: (file) => at(fromFlag ?? file.submission?.baseUrl ?? config.baseUrl),
+  };
 }
 
 function fileLimits(flagValues: Flags): FileLimits {
   return {
-    maxRequests: flagValues.maxRequestsPerFile === undefined ? openAIBatchLimits.maxRequests : positiveInteger(flagValues.maxRequestsPerFile, '--max-requests-per-file'),
-    maxBytes: flagValues.maxFileBytes === undefined ? openAIBatchLimits.maxBytes : positiveInteger(flagValues.maxFileBytes, '--max-file-bytes'),
+    maxRequests:
+      flagValues.maxRequestsPerFile === undefined
+        ? openAIBatchLimits.maxRequests
+        : positiveInteger(flagValues.maxRequestsPerFile, '--max-requests-per-file'),
+    maxBytes:
+      flagValues.maxFileBytes === undefined
+        ? openAIBatchLimits.maxBytes
+        : positiveInteger(flagValues.maxFileBytes, '--max-file-bytes'),
   };
 }
 
@@ -277,11 +419,14 @@ function enterWorkingDirectory(cwd: string): void {
   try {
     process.chdir(cwd);
   } catch (error) {
-    throw new InputError(`batch.json: cannot enter ${cwd}, where prepare ran and relative paths resolve (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw new InputError(
+      `batch.json: cannot enter ${cwd}, where prepare ran and relative paths resolve (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    );
   }
 }
 
 const kebab = (name: string): string => name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
 
 /** The flags as typed: commander's `cache: false` came from --no-cache. */
-const flagList = (names: string[], flagValues: Flags): string => names.map((name) => `--${flagValues[name] === false ? 'no-' : ''}${kebab(name)}`).join(', ');
+const flagList = (names: string[], flagValues: Flags): string =>
+  names.map((name) => `--${flagValues[name] === false ? 'no-' : ''}${kebab(name)}`).join(', ');

@@ -16,7 +16,8 @@ async function cacheDirectory(flagValues: Record<string, unknown>): Promise<stri
 
 export async function cacheStatsCommand(flagValues: Record<string, unknown>): Promise<void> {
   const statistics = await cacheStatistics(await cacheDirectory(flagValues));
-  if (process.stdout.isTTY) process.stdout.write(`${statistics.directory}\n${statistics.entries} entries, ${statistics.bytes} bytes\n`);
+  if (process.stdout.isTTY)
+    process.stdout.write(`${statistics.directory}\n${statistics.entries} entries, ${statistics.bytes} bytes\n`);
   else process.stdout.write(`${JSON.stringify(statistics)}\n`);
 }
 

@@ -31,7 +31,10 @@ export function addRunOptions(command: Command): Command {
     .option('--pick <which>', 'which candidate to keep when the text holds several: first | last')
     .option('--match <mode>', 'scoring against expected: exact | numeric | normalized (default normalized)')
     .option('--max-errors <n>', 'errored records tolerated before exit 4: N or P% (default 0)')
-    .option('--resume <file>', 'continue a run from its -o FILE --jsonl results: skip records done without error, append the rest')
+    .option(
+      '--resume <file>',
+      'continue a run from its -o FILE --jsonl results: skip records done without error, append the rest',
+    )
     .option('--dry-run', 'print the messages that would be sent; call nothing')
     .option('--cache [dir]', 'cache responses (default dir under PROMPTLAB_HOME)')
     .option('--no-cache', 'do not cache, even if the config file says so')
@@ -41,9 +44,18 @@ export function addRunOptions(command: Command): Command {
     .option('--debug', 'show stack traces of internal errors');
 }
 
-export function addStrategyFlag(command: Command, flags: string, description: string, defaultValue?: string, repeatable?: boolean): void {
+export function addStrategyFlag(
+  command: Command,
+  flags: string,
+  description: string,
+  defaultValue?: string,
+  repeatable?: boolean,
+): void {
   // No commander default: strategies sharing a flag (`--shots`) differ in theirs, and apply them themselves.
-  const option = new Option(flags, defaultValue === undefined ? description : `${description} (default: ${defaultValue})`);
+  const option = new Option(
+    flags,
+    defaultValue === undefined ? description : `${description} (default: ${defaultValue})`,
+  );
   if (repeatable) option.argParser(collect);
   command.addOption(option);
 }

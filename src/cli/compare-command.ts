@@ -12,7 +12,14 @@ import { renderCompareMarkdown } from '../render/compare-markdown.js';
 import { renderCompareTable } from '../render/compare-table.js';
 import { renderJunit } from '../render/junit.js';
 import { buildCompareReport, defaultAlpha, type CompareReport } from '../scoring/compare-report.js';
-import { baselineNotes, checkAgainstBaseline, checkFailUnder, checkMaxErrors, parseMaxErrors, type GateOutcome } from '../scoring/gates.js';
+import {
+  baselineNotes,
+  checkAgainstBaseline,
+  checkFailUnder,
+  checkMaxErrors,
+  parseMaxErrors,
+  type GateOutcome,
+} from '../scoring/gates.js';
 import { createSummaryAccumulator, type SummaryAccumulator } from '../scoring/summary.js';
 import { numberInRange, oneOf } from '../strategies/flag-values.js';
 import { findStrategy, strategyNames } from '../strategies/registry.js';
@@ -41,11 +48,18 @@ export const summarySchemaId = 'promptlab.summary/v1';
 type CompareFormat = 'table' | 'json' | 'jsonl' | 'markdown' | 'junit';
 
 export function parseStrategyList(value: unknown): StrategyDefinition[] {
-  const names = value === undefined ? strategyNames() : String(value).split(',').map((name) => name.trim()).filter(Boolean);
+  const names =
+    value === undefined
+      ? strategyNames()
+      : String(value)
+          .split(',')
+          .map((name) => name.trim())
+          .filter(Boolean);
   if (names.length === 0) throw new UsageError('--strategies: name at least one strategy');
   const definitions = names.map((name) => {
     const definition = findStrategy(name);
-    if (definition === undefined) throw new UsageError(`--strategies: unknown strategy "${name}" (known: ${strategyNames().join(', ')})`);
+    if (definition === undefined)
+      throw new UsageError(`--strategies: unknown strategy "${name}" (known: ${strategyNames().join(', ')})`);
     return definition;
   });
   const duplicate = names.find((name, index) => names.indexOf(name) !== index);
@@ -54,23 +68,37 @@ export function parseStrategyList(value: unknown): StrategyDefinition[] {
 }
 
 /** `0.8` gates every strategy; `cot=0.8,self-consistency=0.85` gates the named ones. */
-export function parseFailUnder(value: unknown, strategies: readonly string[]): Array<{ threshold: number; strategies?: string[] }> {
+export function parseFailUnder(
+  value: unknown,
+  strategies: readonly string[],
+): Array<{ threshold: number; strategies?: string[] }> {
   if (value === undefined) return [];
   const text = String(value);
   if (!text.includes('=')) return [{ threshold: numberInRange(text, '--fail-under', 0, 1) }];
   return text.split(',').map((part) => {
     const [name, threshold] = part.split('=').map((piece) => piece.trim());
-    if (!name || !strategies.includes(name)) throw new UsageError(`--fail-under: "${name ?? ''}" is not one of the strategies compared (${strategies.join(', ')})`);
+    if (!name || !strategies.includes(name))
+      throw new UsageError(
+        `--fail-under: "${name ?? ''}" is not one of the strategies compared (${strategies.join(', ')})`,
+      );
     return { threshold: numberInRange(threshold, `--fail-under ${name}`, 0, 1), strategies: [name] };
   });
 }
 
 function chooseCompareFormat(flagValues: Record<string, unknown>): CompareFormat {
-  if (flagValues.format !== undefined) return oneOf(flagValues.format, '--format', ['table', 'json', 'jsonl', 'markdown', 'junit'] as const);
+  if (flagValues.format !== undefined)
+    return oneOf(flagValues.format, '--format', ['table', 'json', 'jsonl', 'markdown', 'junit'] as const);
   if (flagValues.jsonl === true) return 'jsonl';
   if (flagValues.json === true) return 'json';
   const output = flagValues.output as string | undefined;
-  if (output !== undefined) return output.endsWith('.jsonl') ? 'jsonl' : output.endsWith('.xml') ? 'junit' : output.endsWith('.md') ? 'markdown' : 'json';
+  if (output !== undefined)
+    return output.endsWith('.jsonl')
+      ? 'jsonl'
+      : output.endsWith('.xml')
+        ? 'junit'
+        : output.endsWith('.md')
+          ? 'markdown'
+          : 'json';
   return process.stdout.isTTY ? 'table' : 'json';
 }
 
@@ -79,14 +107,21 @@ export async function compareCommand(flagValues: Record<string, unknown>): Promi
   const definitions = parseStrategyList(flagValues.strategies);
   const names = definitions.map((definition) => definition.name);
   const baselineStrategy = (flagValues.baselineStrategy as string | undefined) ?? names[0]!;
-  if (!names.includes(baselineStrategy)) throw new UsageError(`--baseline-strategy ${baselineStrategy}: not one of --strategies (${names.join(', ')})`);
+  if (!names.includes(baselineStrategy))
+    throw new UsageError(`--baseline-strategy ${baselineStrategy}: not one of --strategies (${names.join(', ')})`);
   const failUnder = parseFailUnder(flagValues.failUnder, names);
   const maxErrors = parseMaxErrors(String(flagValues.maxErrors ?? '0'));
   const alpha = flagValues.alpha === undefined ? defaultAlpha : numberInRange(flagValues.alpha, '--alpha', 0, 1, '()');
   const baselinePath = flagValues.baseline as string | undefined;
   const baselineReport =
-    baselinePath === undefined ? null : (await import('../scoring/baseline-report.js')).parseBaselineReport(await readBaseline(baselinePath), baselinePath);
-  if (flagValues.dataset === undefined) throw new UsageError('compare needs --dataset FILE (JSONL records with "expected")');
+    baselinePath === undefined
+      ? null
+      : (await import('../scoring/baseline-report.js')).parseBaselineReport(
+          await readBaseline(baselinePath),
+          baselinePath,
+        );
+  if (flagValues.dataset === undefined)
+    throw new UsageError('compare needs --dataset FILE (JSONL records with "expected")');
   const resumeOutput = resumeOutputPath(flagValues);
   if (resumeOutput !== null && flagValues.format !== undefined && flagValues.format !== 'jsonl') {
     throw new UsageError(`--resume appends JSON lines to the file; drop --format ${String(flagValues.format)}`);
@@ -99,7 +134,9 @@ export async function compareCommand(flagValues: Record<string, unknown>): Promi
   const template = await loadRunTemplate(flagValues);
   const answer = resolveAnswerSpec(flagValues, template);
   const setup = strategySetup(template, answer, resolvePick(flagValues), config, terminal);
-  const prepared = await Promise.all(definitions.map(async (definition) => (await definition.load()).prepare(flagValues, setup)));
+  const prepared = await Promise.all(
+    definitions.map(async (definition) => (await definition.load()).prepare(flagValues, setup)),
+  );
   const { records } = await openRecords(flagValues, undefined, template);
   const model = requireModel(config);
   const { client, throttling } = await createRunClient(config, model, terminal, flagValues.replay === true);
@@ -128,11 +165,18 @@ export async function compareCommand(flagValues: Record<string, unknown>): Promi
   }));
 
   // Results are kept only where the format needs them whole (json, junit); jsonl streams them.
-  const sink = await createResultSink({ format: format === 'jsonl' ? 'jsonl' : 'json', outputPath: format === 'jsonl' ? outputPath : null, append: resume !== null, renderHuman: () => '' });
+  const sink = await createResultSink({
+    format: format === 'jsonl' ? 'jsonl' : 'json',
+    outputPath: format === 'jsonl' ? outputPath : null,
+    append: resume !== null,
+    renderHuman: () => '',
+  });
   const resumable = format === 'jsonl' ? outputPath : null;
   const keepResults = format === 'json' || format === 'junit';
   const kept: Array<{ result: ResultRecord; index: number }> = [];
-  const progress = new Map<string, { done: number; errors: number }>(names.map((name) => [name, { done: 0, errors: 0 }]));
+  const progress = new Map<string, { done: number; errors: number }>(
+    names.map((name) => [name, { done: 0, errors: 0 }]),
+  );
   // Counting costs a second read of the file: only for a person watching the progress line.
   const total = terminal.showsProgress ? await countDatasetRecords(String(flagValues.dataset)).catch(() => null) : null;
   const startedAt = performance.now();
@@ -175,9 +219,18 @@ export async function compareCommand(flagValues: Record<string, unknown>): Promi
   const summaries = names.map((name) => accumulators.get(name)!.finish());
   const correctness = new Map(names.map((name) => [name, accumulators.get(name)!.correctness()]));
   const report = buildCompareReport(summaries, correctness, baselineStrategy, alpha);
-  kept.sort((left, right) => left.index - right.index || names.indexOf(left.result.strategy) - names.indexOf(right.result.strategy));
+  kept.sort(
+    (left, right) =>
+      left.index - right.index || names.indexOf(left.result.strategy) - names.indexOf(right.result.strategy),
+  );
 
-  const rendered = renderReport(format, report, kept.map((entry) => entry.result), throttling.report(), terminal.stdoutColors);
+  const rendered = renderReport(
+    format,
+    report,
+    kept.map((entry) => entry.result),
+    throttling.report(),
+    terminal.stdoutColors,
+  );
   if (format === 'jsonl') {
     // After the result lines, one summary line per strategy: consumers tell them apart by `schema`.
     for (const summary of report.strategies) await sink.writeLine({ schema: summarySchemaId, ...summary });
@@ -190,16 +243,20 @@ export async function compareCommand(flagValues: Record<string, unknown>): Promi
   }
 
   if (statistics.interrupted) throw interruptedError(statistics.finished, resumable);
-  if (statistics.errored > 0 && statistics.answered === 0) throw new EndpointError(`${config.baseUrl}: no record got an answer`);
+  if (statistics.errored > 0 && statistics.answered === 0)
+    throw new EndpointError(`${config.baseUrl}: no record got an answer`);
   const gates: GateOutcome[] = [
     ...failUnder.flatMap((gate) => checkFailUnder(report.strategies, gate.threshold, gate.strategies)),
     ...(baselineReport === null ? [] : checkAgainstBaseline(report.strategies, baselineReport, alpha, correctness)),
     ...checkMaxErrors(report.strategies, maxErrors),
   ];
-  if (baselineReport !== null) for (const note of baselineNotes(report.strategies, baselineReport, correctness)) terminal.warn(note);
+  if (baselineReport !== null)
+    for (const note of baselineNotes(report.strategies, baselineReport, correctness)) terminal.warn(note);
   if (gates.length > 0) {
     for (const gate of gates.slice(1)) process.stderr.write(`promptlab: gate failed: ${gate.message}\n`);
-    throw new GateError(`gate failed: ${gates[0]!.message}${gates.length > 1 ? ` (and ${gates.length - 1} more)` : ''}`);
+    throw new GateError(
+      `gate failed: ${gates[0]!.message}${gates.length > 1 ? ` (and ${gates.length - 1} more)` : ''}`,
+    );
   }
 }
 
@@ -225,12 +282,19 @@ function renderReport(
 }
 
 /** `zero-shot 12/30 · cot 10/30 (1 error) · ETA 14 s` */
-export function progressLine(progress: ReadonlyMap<string, { done: number; errors: number }>, total: number | null, elapsedMs: number): string {
-  const parts = [...progress].map(([name, count]) => `${name} ${count.done}${total === null ? '' : `/${total}`}${count.errors > 0 ? ` (${count.errors} error${count.errors === 1 ? '' : 's'})` : ''}`);
+export function progressLine(
+  progress: ReadonlyMap<string, { done: number; errors: number }>,
+  total: number | null,
+  elapsedMs: number,
+): string {
+  const parts = [...progress].map(
+    ([name, count]) =>
+      `${name} ${count.done}${total === null ? '' : `/${total}`}${count.errors > 0 ? ` (${count.errors} error${count.errors === 1 ? '' : 's'})` : ''}`,
+  );
   const done = [...progress.values()].reduce((sum, count) => sum + count.done, 0);
   if (total !== null && done > 0) {
     const remaining = total * progress.size - done;
-    parts.push(`ETA ${Math.ceil((elapsedMs / done) * remaining / 1000)} s`);
+    parts.push(`ETA ${Math.ceil(((elapsedMs / done) * remaining) / 1000)} s`);
   }
   return parts.join(' · ');
 }
@@ -244,4 +308,3 @@ async function readBaseline(path: string): Promise<string> {
     throw new InputError(`--baseline ${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   }
 }
-

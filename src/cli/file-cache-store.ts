@@ -27,7 +27,9 @@ export function createFileCacheStore(directory: string): CacheStore {
   };
 }
 
-export async function cacheStatistics(directory: string): Promise<{ directory: string; entries: number; bytes: number }> {
+export async function cacheStatistics(
+  directory: string,
+): Promise<{ directory: string; entries: number; bytes: number }> {
   let names: string[] = [];
   try {
     names = (await readdir(directory)).filter((name) => name.endsWith('.json'));
@@ -41,6 +43,8 @@ export async function cacheStatistics(directory: string): Promise<{ directory: s
 export async function clearCache(directory: string): Promise<number> {
   const { entries } = await cacheStatistics(directory);
   const names = await readdir(directory).catch(() => [] as string[]);
-  await Promise.all(names.filter((name) => name.endsWith('.json')).map((name) => rm(join(directory, name), { force: true })));
+  await Promise.all(
+    names.filter((name) => name.endsWith('.json')).map((name) => rm(join(directory, name), { force: true })),
+  );
   return entries;
 }

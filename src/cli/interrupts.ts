@@ -15,7 +15,10 @@ export interface InterruptWatch {
 export const interruptGraceMs = 5000;
 
 /** `onStop` hears the first signal, so the person who pressed Ctrl-C learns what happens next. */
-export function watchInterrupts(onStop: (signal: NodeJS.Signals, graceMs: number) => void = () => undefined, graceMs = interruptGraceMs): InterruptWatch {
+export function watchInterrupts(
+  onStop: (signal: NodeJS.Signals, graceMs: number) => void = () => undefined,
+  graceMs = interruptGraceMs,
+): InterruptWatch {
   const stop = new AbortController();
   const abort = new AbortController();
   // Every request in flight listens on the abort signal; hundreds at once are expected, not a leak.

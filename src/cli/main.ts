@@ -10,7 +10,9 @@ import { strategies } from '../strategies/registry.js';
 import { addRunOptions, addStrategyFlag } from './common-options.js';
 
 function packageVersion(): string {
-  const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   return packageJson.version;
 }
 
@@ -21,7 +23,9 @@ function packageVersion(): string {
  */
 export function buildProgram(invoked?: string): Command {
   const program = new Command('promptlab')
-    .description('Run prompting strategies against any OpenAI-compatible endpoint, with templates kept as files, and compare them on datasets.')
+    .description(
+      'Run prompting strategies against any OpenAI-compatible endpoint, with templates kept as files, and compare them on datasets.',
+    )
     .version(packageVersion(), '-V, --version')
     .showSuggestionAfterError(true)
     .exitOverride()
@@ -52,7 +56,8 @@ export function buildProgram(invoked?: string): Command {
       .argument('[input]', 'the input text (or pipe it on stdin); fills the variable `input`')
       .addHelpText('after', `\nExample:\n  $ ${strategy.example}`);
     addRunOptions(command);
-    for (const flag of strategy.flags) addStrategyFlag(command, flag.flags, flag.description, flag.defaultValue, flag.repeatable);
+    for (const flag of strategy.flags)
+      addStrategyFlag(command, flag.flags, flag.description, flag.defaultValue, flag.repeatable);
     command.action(async (input: string | undefined, flagValues: Record<string, unknown>) => {
       const { runStrategyCommand } = await import('./run-strategy-command.js');
       await runStrategyCommand(strategy, input, flagValues);
@@ -63,29 +68,50 @@ export function buildProgram(invoked?: string): Command {
   const compare = program
     .command('compare')
     .summary('run several strategies over one dataset and compare them, with gates for CI')
-    .description('Run several strategies over one dataset, score them, and compare each with the baseline strategy (paired exact McNemar test).')
-    .option('--strategies <list>', `comma-separated strategies (default: all: ${strategies.map((strategy) => strategy.name).join(',')})`)
+    .description(
+      'Run several strategies over one dataset, score them, and compare each with the baseline strategy (paired exact McNemar test).',
+    )
+    .option(
+      '--strategies <list>',
+      `comma-separated strategies (default: all: ${strategies.map((strategy) => strategy.name).join(',')})`,
+    )
     .option('--baseline-strategy <name>', 'the strategy the others are compared with (default: the first listed)')
     .option('--fail-under <x>', 'exit 4 when accuracy is below X (0..1), or name=X,... per strategy')
     .option('--baseline <file>', 'a previous `compare --json` report: exit 4 on a significant regression')
     .option('--alpha <p>', 'significance level for the tests (default 0.05)')
-    .option('--format <format>', 'table | json | jsonl | markdown | junit (default: table on a terminal, json otherwise)')
-    .addHelpText('after', '\nExample:\n  $ promptlab compare -d fixtures/arithmetic.jsonl --strategies zero-shot,cot --fail-under 0.7 --format markdown');
+    .option(
+      '--format <format>',
+      'table | json | jsonl | markdown | junit (default: table on a terminal, json otherwise)',
+    )
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ promptlab compare -d fixtures/arithmetic.jsonl --strategies zero-shot,cot --fail-under 0.7 --format markdown',
+    );
   addRunOptions(compare);
   const seen = new Set<string>();
   for (const strategy of strategies) {
     for (const flag of strategy.flags) {
       if (seen.has(flag.flags)) continue;
       seen.add(flag.flags);
-      addStrategyFlag(compare, flag.flags, `${flag.description} [${strategy.name}]`, flag.defaultValue, flag.repeatable);
+      addStrategyFlag(
+        compare,
+        flag.flags,
+        `${flag.description} [${strategy.name}]`,
+        flag.defaultValue,
+        flag.repeatable,
+      );
     }
   }
-  compare.action(async (flagValues: Record<string, unknown>) => (await import('./compare-command.js')).compareCommand(flagValues));
+  compare.action(async (flagValues: Record<string, unknown>) =>
+    (await import('./compare-command.js')).compareCommand(flagValues),
+  );
 
   program
     .command('score')
     .summary('score recorded outputs (no model call): extraction, voting, simulated early stopping')
-    .description('Re-score recorded outputs: promptlab result files, or JSONL with "expected" and "completion" or "completions".')
+    .description(
+      'Re-score recorded outputs: promptlab result files, or JSONL with "expected" and "completion" or "completions".',
+    )
     .argument('[file]', 'JSONL of recorded outputs (default: stdin)')
     .option('--answer <type>', 'answer type: number | choice | yesno | text | regex:PATTERN', 'text')
     .option('--pick <which>', 'first | last candidate in each completion', 'last')
@@ -99,66 +125,155 @@ export function buildProgram(invoked?: string): Command {
     .option('-o, --output <file>', 'write the summary to FILE')
     .option('-q, --quiet', 'no notes on stderr')
     .option('--debug', 'show stack traces of internal errors')
-    .addHelpText('after', '\nExample:\n  $ promptlab score runs/cot.jsonl --answer number --match numeric --stop esc --window 5')
-    .action(async (file: string | undefined, flagValues: Record<string, unknown>) => (await import('./score-command.js')).scoreCommand(file, flagValues));
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ promptlab score runs/cot.jsonl --answer number --match numeric --stop esc --window 5',
+    )
+    .action(async (file: string | undefined, flagValues: Record<string, unknown>) =>
+      (await import('./score-command.js')).scoreCommand(file, flagValues),
+    );
 
   // batch: a strategy run through the OpenAI Batch API or `vllm run-batch` (src/batch, src/cli/batch-command.ts).
-  const batch = program.command('batch').summary('run a strategy through the OpenAI Batch API or vllm run-batch, phase by phase')
-    .description('Prepare the requests a strategy would make as Batch API files, submit them, and collect the results: the same result records as an interactive run.')
-    .addHelpText('after', '\nExample:\n  $ promptlab batch prepare cot -d data.jsonl -m gpt-4o-mini -o runs/cot && promptlab batch submit runs/cot\n  $ promptlab batch status runs/cot && promptlab batch collect runs/cot --jsonl -o cot.jsonl');
-  const batchAction = (name: keyof typeof import('./batch-command.js')) => async (target: string, flagValues: Record<string, unknown>) =>
-    (await import('./batch-command.js'))[name](target, flagValues);
-  const prepare = batch.command('prepare').description('write the requests a strategy would make as Batch JSONL files plus a manifest (sends nothing); given a batch DIR, prepare its next phase')
-    .argument('<strategy|dir>', `a strategy (${strategies.map((strategy) => strategy.name).join(', ')}) for a new batch in -o DIR, or a batch DIR for its next phase`)
+  const batch = program
+    .command('batch')
+    .summary('run a strategy through the OpenAI Batch API or vllm run-batch, phase by phase')
+    .description(
+      'Prepare the requests a strategy would make as Batch API files, submit them, and collect the results: the same result records as an interactive run.',
+    )
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ promptlab batch prepare cot -d data.jsonl -m gpt-4o-mini -o runs/cot && promptlab batch submit runs/cot\n  $ promptlab batch status runs/cot && promptlab batch collect runs/cot --jsonl -o cot.jsonl',
+    );
+  const batchAction =
+    (name: keyof typeof import('./batch-command.js')) => async (target: string, flagValues: Record<string, unknown>) =>
+      (await import('./batch-command.js'))[name](target, flagValues);
+  const prepare = batch
+    .command('prepare')
+    .description(
+      'write the requests a strategy would make as Batch JSONL files plus a manifest (sends nothing); given a batch DIR, prepare its next phase',
+    )
+    .argument(
+      '<strategy|dir>',
+      `a strategy (${strategies.map((strategy) => strategy.name).join(', ')}) for a new batch in -o DIR, or a batch DIR for its next phase`,
+    )
     .option('--max-requests-per-file <n>', 'requests per file (default 50000, the OpenAI Batch API limit)')
     .option('--max-file-bytes <n>', 'bytes per file (default 200000000, the OpenAI Batch API limit)')
-    .addHelpText('after', '\nExample:\n  $ promptlab batch prepare self-consistency --samples 10 -t math -d fixtures/arithmetic.jsonl -m gpt-4o-mini -o runs/sc');
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ promptlab batch prepare self-consistency --samples 10 -t math -d fixtures/arithmetic.jsonl -m gpt-4o-mini -o runs/sc',
+    );
   addRunOptions(prepare);
-  prepare.options.find((option) => option.long === '--output')!.description = 'the batch directory to create (request files, manifest, batch.json)';
+  prepare.options.find((option) => option.long === '--output')!.description =
+    'the batch directory to create (request files, manifest, batch.json)';
   const batchFlags = new Set<string>();
-  for (const flag of strategies.flatMap((strategy) => strategy.flags.map((each) => ({ ...each, strategy: strategy.name })))) {
-    if (!batchFlags.has(flag.flags)) addStrategyFlag(prepare, flag.flags, `${flag.description} [${flag.strategy}]`, flag.defaultValue, flag.repeatable);
+  for (const flag of strategies.flatMap((strategy) =>
+    strategy.flags.map((each) => ({ ...each, strategy: strategy.name })),
+  )) {
+    if (!batchFlags.has(flag.flags))
+      addStrategyFlag(
+        prepare,
+        flag.flags,
+        `${flag.description} [${flag.strategy}]`,
+        flag.defaultValue,
+        flag.repeatable,
+      );
     batchFlags.add(flag.flags);
   }
   prepare.action(batchAction('batchPrepareCommand'));
   for (const [name, description, action, example] of [
-    ['submit', 'upload each request file (/v1/files) and create a batch for it (/v1/batches)', 'batchSubmitCommand', 'promptlab batch submit runs/cot'],
-    ['status', 'show each batch and its request counts (JSON when piped)', 'batchStatusCommand', 'promptlab batch status runs/cot'],
-    ['collect', 'read finished batches (or --from output files), then print the result records like an interactive run', 'batchCollectCommand', 'promptlab batch collect runs/cot --from vllm-out.jsonl --jsonl'],
-    ['resubmit', 'send only the failed requests again, as a new request file and batch', 'batchResubmitCommand', 'promptlab batch resubmit runs/cot'],
-    ['cancel', 'cancel the batches still running (collect reads their partial output)', 'batchCancelCommand', 'promptlab batch cancel runs/cot'],
+    [
+      'submit',
+      'upload each request file (/v1/files) and create a batch for it (/v1/batches)',
+      'batchSubmitCommand',
+      'promptlab batch submit runs/cot',
+    ],
+    [
+      'status',
+      'show each batch and its request counts (JSON when piped)',
+      'batchStatusCommand',
+      'promptlab batch status runs/cot',
+    ],
+    [
+      'collect',
+      'read finished batches (or --from output files), then print the result records like an interactive run',
+      'batchCollectCommand',
+      'promptlab batch collect runs/cot --from vllm-out.jsonl --jsonl',
+    ],
+    [
+      'resubmit',
+      'send only the failed requests again, as a new request file and batch',
+      'batchResubmitCommand',
+      'promptlab batch resubmit runs/cot',
+    ],
+    [
+      'cancel',
+      'cancel the batches still running (collect reads their partial output)',
+      'batchCancelCommand',
+      'promptlab batch cancel runs/cot',
+    ],
   ] as const) {
-    const sub = batch.command(name).description(description).argument('<dir>', 'the batch directory made by batch prepare').addHelpText('after', `\nExample:\n  $ ${example}`)
-      .option('--base-url <url>', 'Batch API endpoint (default: where this directory\'s batches went, else OPENAI_BASE_URL)').option('--api-key <key>', 'API key (env OPENAI_API_KEY)')
-      .option('--endpoint <name>', 'a named endpoint from promptlab.config.json|yaml').option('--timeout <seconds>', 'per-request timeout').option('--retries <n>', 'retries per request')
-      .option('--json', 'print JSON').option('-q, --quiet', 'no notes on stderr').option('--debug', 'show stack traces of internal errors');
+    const sub = batch
+      .command(name)
+      .description(description)
+      .argument('<dir>', 'the batch directory made by batch prepare')
+      .addHelpText('after', `\nExample:\n  $ ${example}`)
+      .option(
+        '--base-url <url>',
+        "Batch API endpoint (default: where this directory's batches went, else OPENAI_BASE_URL)",
+      )
+      .option('--api-key <key>', 'API key (env OPENAI_API_KEY)')
+      .option('--endpoint <name>', 'a named endpoint from promptlab.config.json|yaml')
+      .option('--timeout <seconds>', 'per-request timeout')
+      .option('--retries <n>', 'retries per request')
+      .option('--json', 'print JSON')
+      .option('-q, --quiet', 'no notes on stderr')
+      .option('--debug', 'show stack traces of internal errors');
     if (name === 'collect') {
-      sub.option('--from <file>', 'an output file made elsewhere, e.g. by vllm run-batch (repeatable)', (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
-        .option('--jsonl', 'print one JSON line per record').option('-o, --output <file>', 'write the results to FILE').option('--verbose', 'show reasoning, votes and usage in the terminal view');
+      sub
+        .option(
+          '--from <file>',
+          'an output file made elsewhere, e.g. by vllm run-batch (repeatable)',
+          (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+        )
+        .option('--jsonl', 'print one JSON line per record')
+        .option('-o, --output <file>', 'write the results to FILE')
+        .option('--verbose', 'show reasoning, votes and usage in the terminal view');
     }
     if (name === 'resubmit') sub.option('--no-submit', 'only write the request file (for vllm run-batch)');
     sub.action(batchAction(action));
   }
 
-  const cache = program.command('cache').summary('inspect or clear the response cache').description('Inspect or clear the response cache.');
+  const cache = program
+    .command('cache')
+    .summary('inspect or clear the response cache')
+    .description('Inspect or clear the response cache.');
   cache
     .command('stats')
     .description('entries and bytes in the cache')
     .option('--cache <dir>', 'cache directory (default under PROMPTLAB_HOME)')
-    .action(async (flagValues: Record<string, unknown>) => (await import('./cache-command.js')).cacheStatsCommand(flagValues));
+    .action(async (flagValues: Record<string, unknown>) =>
+      (await import('./cache-command.js')).cacheStatsCommand(flagValues),
+    );
   cache
     .command('clear')
     .description('delete every cached response')
     .option('--cache <dir>', 'cache directory (default under PROMPTLAB_HOME)')
-    .action(async (flagValues: Record<string, unknown>) => (await import('./cache-command.js')).cacheClearCommand(flagValues));
+    .action(async (flagValues: Record<string, unknown>) =>
+      (await import('./cache-command.js')).cacheClearCommand(flagValues),
+    );
   cache.addHelpText('after', '\nExample:\n  $ promptlab cache stats');
 
-  const templates = program.command('templates').summary('list, show or render prompt templates').description('List, show or render prompt templates (no model is called).');
+  const templates = program
+    .command('templates')
+    .summary('list, show or render prompt templates')
+    .description('List, show or render prompt templates (no model is called).');
   templates
     .command('list')
     .description('list the templates in ./prompts/ and the ones that ship with promptlab')
     .option('--json', 'print JSON')
-    .action(async (flagValues: Record<string, unknown>) => (await import('./templates-command.js')).listTemplatesCommand(flagValues));
+    .action(async (flagValues: Record<string, unknown>) =>
+      (await import('./templates-command.js')).listTemplatesCommand(flagValues),
+    );
   templates
     .command('show')
     .description('print a template file')
@@ -169,7 +284,11 @@ export function buildProgram(invoked?: string): Command {
     .description('print the messages a template renders to (no call)')
     .argument('<name>', 'template name or path')
     .argument('[input]', 'the input text (fills `input`)')
-    .option('--var <key=value>', 'set a template variable (repeatable)', (value: string, previous: string[] | undefined) => [...(previous ?? []), value])
+    .option(
+      '--var <key=value>',
+      'set a template variable (repeatable)',
+      (value: string, previous: string[] | undefined) => [...(previous ?? []), value],
+    )
     .option('--vars <json>', 'template variables as JSON, or @file.json')
     .option('--json', 'print JSON')
     .action(async (name: string, input: string | undefined, flagValues: Record<string, unknown>) =>
@@ -201,7 +320,12 @@ function reportError(error: unknown, { debug, secrets }: ReportOptions): number 
   const print = (text: string) => process.stderr.write(`${redactSecrets(text, secrets)}\n`);
   if (error instanceof CommanderError) {
     // Help and version end in a CommanderError under exitOverride; they are successes.
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+    if (
+      error.code === 'commander.helpDisplayed' ||
+      error.code === 'commander.version' ||
+      error.code === 'commander.help'
+    )
+      return 0;
     print(`promptlab: ${commanderMessage(error)}`);
     return 2;
   }
@@ -233,7 +357,8 @@ export function secretsOf(argv: readonly string[], env: Record<string, string | 
     if (argument === '--api-key' && index + 1 < argv.length) secrets.push(argv[index + 1]!);
     else if (argument.startsWith('--api-key=')) secrets.push(argument.slice('--api-key='.length));
   });
-  for (const [name, value] of Object.entries(env)) if (/API_KEY$/i.test(name) && value !== undefined) secrets.push(value);
+  for (const [name, value] of Object.entries(env))
+    if (/API_KEY$/i.test(name) && value !== undefined) secrets.push(value);
   // Very short values would redact ordinary words; real keys are long.
   return secrets.filter((secret) => secret.length >= 8);
 }

@@ -2,7 +2,10 @@
 import { readFile } from 'node:fs/promises';
 import { InputError, UsageError } from '../errors.js';
 
-export async function parseVarFlags(varFlags: readonly string[] | undefined, varsFlag: string | undefined): Promise<Record<string, unknown>> {
+export async function parseVarFlags(
+  varFlags: readonly string[] | undefined,
+  varsFlag: string | undefined,
+): Promise<Record<string, unknown>> {
   const vars: Record<string, unknown> = {};
   if (varsFlag !== undefined) Object.assign(vars, await parseVarsJson(varsFlag));
   for (const assignment of varFlags ?? []) {
@@ -21,7 +24,9 @@ async function parseVarsJson(value: string): Promise<Record<string, unknown>> {
     try {
       text = await readFile(value.slice(1), 'utf8');
     } catch (error) {
-      throw new InputError(`${label}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+      throw new InputError(
+        `${label}: cannot read the file (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+      );
     }
   }
   let parsed: unknown;
@@ -30,6 +35,7 @@ async function parseVarsJson(value: string): Promise<Record<string, unknown>> {
   } catch (error) {
     throw new UsageError(`${label}: not valid JSON (${(error as Error).message.split('\n')[0]})`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError(`${label}: expected a JSON object`);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new UsageError(`${label}: expected a JSON object`);
   return parsed as Record<string, unknown>;
 }

@@ -92,7 +92,10 @@ function createRecordReader(path: string, options: DatasetOptions) {
         value = csvObject(line, header, label);
       }
       const record = toRecord(value, `${label}:${line.line}`, line.line, count, options.sharedVars);
-      if (seenIds.has(record.id)) throw new InputError(`${label}:${line.line}: duplicate id "${record.id}" (ids must be unique within a dataset)`);
+      if (seenIds.has(record.id))
+        throw new InputError(
+          `${label}:${line.line}: duplicate id "${record.id}" (ids must be unique within a dataset)`,
+        );
       seenIds.add(record.id);
       options.checkRecord?.(record);
       count++;
@@ -112,16 +115,27 @@ function csvObject(line: NumberedLine, header: readonly string[], label: string)
   return Object.fromEntries(header.map((name, index) => [name, cells[index]]));
 }
 
-function toRecord(value: unknown, source: string, line: number, index: number, sharedVars: Record<string, unknown>): DatasetRecord {
+function toRecord(
+  value: unknown,
+  source: string,
+  line: number,
+  index: number,
+  sharedVars: Record<string, unknown>,
+): DatasetRecord {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InputError(`${source}: a record must be a JSON object, got ${Array.isArray(value) ? 'an array' : JSON.stringify(value)}`);
+    throw new InputError(
+      `${source}: a record must be a JSON object, got ${Array.isArray(value) ? 'an array' : JSON.stringify(value)}`,
+    );
   }
   const { id, expected, vars: nestedVars, ...rest } = value as Record<string, unknown>;
   if (id !== undefined && typeof id !== 'string' && typeof id !== 'number') {
     throw new InputError(`${source}: "id" must be a string or a number`);
   }
   // promptfoo-style records keep variables under `vars`; flat records hold them at the top level.
-  const ownVars = isPlainObject(nestedVars) && Object.keys(rest).length === 0 ? nestedVars : { ...rest, ...(nestedVars === undefined ? {} : { vars: nestedVars }) };
+  const ownVars =
+    isPlainObject(nestedVars) && Object.keys(rest).length === 0
+      ? nestedVars
+      : { ...rest, ...(nestedVars === undefined ? {} : { vars: nestedVars }) };
   return {
     id: id === undefined ? String(line) : String(id),
     vars: { ...sharedVars, ...ownVars },
@@ -133,8 +147,13 @@ function toRecord(value: unknown, source: string, line: number, index: number, s
 
 function parseExpected(expected: unknown, source: string): string | string[] | null {
   if (expected === undefined || expected === null) return null;
-  if (typeof expected === 'string' || typeof expected === 'number' || typeof expected === 'boolean') return String(expected);
-  if (Array.isArray(expected) && expected.length > 0 && expected.every((item) => ['string', 'number', 'boolean'].includes(typeof item))) {
+  if (typeof expected === 'string' || typeof expected === 'number' || typeof expected === 'boolean')
+    return String(expected);
+  if (
+    Array.isArray(expected) &&
+    expected.length > 0 &&
+    expected.every((item) => ['string', 'number', 'boolean'].includes(typeof item))
+  ) {
     return expected.map(String);
   }
   throw new InputError(`${source}: "expected" must be a string, number, boolean or a non-empty list of them`);

@@ -23,7 +23,12 @@ export async function checkReadable(path: string, flag: string): Promise<void> {
   } catch (error) {
     if (error instanceof InputError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : `cannot read (${code ?? String(error)})`;
+    const reason =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : `cannot read (${code ?? String(error)})`;
     throw new InputError(`${flag} ${path}: ${reason}`);
   }
 }

@@ -44,7 +44,9 @@ export async function createResultSink(options: SinkOptions): Promise<ResultSink
     try {
       file = await openAppendable(options.outputPath, options.append);
     } catch (error) {
-      throw new InputError(`-o ${options.outputPath}: cannot write (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+      throw new InputError(
+        `-o ${options.outputPath}: cannot write (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+      );
     }
   }
   const collected: Array<{ result: ResultRecord; index: number }> = [];

@@ -57,10 +57,14 @@ export function classifyResumeLine(text: string, where: string, lastUnterminated
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue && issue.path.length > 0 ? ` (${issue.path.join('.')}: ${issue.message})` : '';
-    throw new InputError(`--resume ${where}: not a ${resultSchemaId} line${field}; resume takes the JSONL written by -o FILE --jsonl`);
+    throw new InputError(
+      `--resume ${where}: not a ${resultSchemaId} line${field}; resume takes the JSONL written by -o FILE --jsonl`,
+    );
   }
   const result = parsed.data as unknown as ResultRecord;
-  return result.error === null ? { kind: 'result', result } : { kind: 'errored', id: result.id, strategy: result.strategy };
+  return result.error === null
+    ? { kind: 'result', result }
+    : { kind: 'errored', id: result.id, strategy: result.strategy };
 }
 
 export const resultKey = (id: string, strategy: string): string => JSON.stringify([id, strategy]);
@@ -82,7 +86,11 @@ export interface ResumeState {
  * the kept lines, ready to be appended to. A FILE that does not exist yet is an empty start, so a CI step
  * can always pass `--resume`.
  */
-export async function prepareResume(path: string, outputPath: string, onKept: (result: ResultRecord) => void): Promise<ResumeState> {
+export async function prepareResume(
+  path: string,
+  outputPath: string,
+  onKept: (result: ResultRecord) => void,
+): Promise<ResumeState> {
   const done = new Set<string>();
   const state = { kept: 0, retried: 0, models: new Set<string>(), templates: new Set<string>() };
   const isDone = (id: string, strategy: string) => done.has(resultKey(id, strategy));
@@ -143,13 +151,24 @@ export async function resumeRun(
     if (run.strategies.includes(result.strategy)) onKept(result);
     else otherStrategies++;
   });
-  if (state.kept === 0 && state.retried === 0) terminal.note(`--resume ${path}: nothing to resume yet; starting from the first record`);
-  else terminal.note(`--resume ${path}: ${state.kept} result(s) kept${state.retried > 0 ? `, ${state.retried} errored one(s) to run again` : ''}`);
+  if (state.kept === 0 && state.retried === 0)
+    terminal.note(`--resume ${path}: nothing to resume yet; starting from the first record`);
+  else
+    terminal.note(
+      `--resume ${path}: ${state.kept} result(s) kept${state.retried > 0 ? `, ${state.retried} errored one(s) to run again` : ''}`,
+    );
   const otherModels = [...state.models].filter((model) => model !== run.model);
-  if (otherModels.length > 0) terminal.warn(`--resume ${path}: holds results of model ${otherModels.join(', ')}; this run uses ${run.model}`);
+  if (otherModels.length > 0)
+    terminal.warn(`--resume ${path}: holds results of model ${otherModels.join(', ')}; this run uses ${run.model}`);
   const otherTemplates = [...state.templates].filter((template) => template !== run.template);
-  if (otherTemplates.length > 0) terminal.warn(`--resume ${path}: holds results of template ${otherTemplates.join(', ')}; this run uses ${run.template}`);
-  if (otherStrategies > 0) terminal.warn(`--resume ${path}: ${otherStrategies} result(s) of other strategies are kept in the file but not summarised`);
+  if (otherTemplates.length > 0)
+    terminal.warn(
+      `--resume ${path}: holds results of template ${otherTemplates.join(', ')}; this run uses ${run.template}`,
+    );
+  if (otherStrategies > 0)
+    terminal.warn(
+      `--resume ${path}: ${otherStrategies} result(s) of other strategies are kept in the file but not summarised`,
+    );
   return state;
 }
 

@@ -28,8 +28,13 @@ export function resumeOutputPath(flagValues: Record<string, unknown>): string | 
 /** Exit 130, saying where the finished results are and how to finish the run. */
 export function interruptedError(finished: number, resumable: string | null): InterruptedError {
   const done = `interrupted after ${finished} new result(s)`;
-  if (resumable === null) return new InterruptedError(`${done}; to make a run resumable, write it with -o FILE --jsonl, then rerun with --resume FILE`);
-  return new InterruptedError(`${done}, written to ${resumable}; rerun with --resume ${shellWord(resumable)} to finish`);
+  if (resumable === null)
+    return new InterruptedError(
+      `${done}; to make a run resumable, write it with -o FILE --jsonl, then rerun with --resume FILE`,
+    );
+  return new InterruptedError(
+    `${done}, written to ${resumable}; rerun with --resume ${shellWord(resumable)} to finish`,
+  );
 }
 
 /** The lines already on file when a fatal error ends the run: say how to pick up from there. */
@@ -38,4 +43,5 @@ export function resumeAfterFailureHint(written: number, resumable: string | null
   return `${written} result(s) are in ${resumable}; once the endpoint works, rerun with --resume ${shellWord(resumable)}`;
 }
 
-const shellWord = (text: string): string => (/^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`);
+const shellWord = (text: string): string =>
+  /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;

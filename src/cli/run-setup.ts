@@ -7,7 +7,12 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AnswerSpec, MatchMode, Pick } from '../core/answer-spec.js';
 import type { ChatClient } from '../core/chat-client.js';
-import { adaptConcurrency, observeSuccesses, type AdaptiveConcurrency, type ThrottleReport } from '../core/adaptive-concurrency.js';
+import {
+  adaptConcurrency,
+  observeSuccesses,
+  type AdaptiveConcurrency,
+  type ThrottleReport,
+} from '../core/adaptive-concurrency.js';
 import { limitConcurrency, Semaphore } from '../core/limit-concurrency.js';
 import { parseAnswerSpec } from '../core/normalize-answer.js';
 import type { DatasetRecord } from '../core/records.js';
@@ -16,7 +21,12 @@ import { resolveConfig, type ResolvedConfig } from '../config/resolve-config.js'
 import { InputError, UsageError } from '../errors.js';
 import { oneOf } from '../strategies/flag-values.js';
 import type { StrategySetup } from '../strategies/strategy.js';
-import { loadTemplate, shippedTemplatesDir, type LoadedTemplate, type TemplateDirs } from '../templates/load-template.js';
+import {
+  loadTemplate,
+  shippedTemplatesDir,
+  type LoadedTemplate,
+  type TemplateDirs,
+} from '../templates/load-template.js';
 import { parseVarFlags } from './parse-vars.js';
 import { readDataset } from './read-dataset.js';
 import { checkReadable } from './read-lines.js';
@@ -47,7 +57,10 @@ export async function resolveRunConfig(flagValues: Record<string, unknown>): Pro
   });
 }
 
-export const templateDirs = (): TemplateDirs => ({ projectDir: join(process.cwd(), 'prompts'), shippedDir: shippedTemplatesDir });
+export const templateDirs = (): TemplateDirs => ({
+  projectDir: join(process.cwd(), 'prompts'),
+  shippedDir: shippedTemplatesDir,
+});
 
 export async function loadRunTemplate(flagValues: Record<string, unknown>): Promise<LoadedTemplate> {
   return loadTemplate((flagValues.template as string | undefined) ?? defaultTemplateName, templateDirs());
@@ -56,8 +69,14 @@ export async function loadRunTemplate(flagValues: Record<string, unknown>): Prom
 /** --answer beats the template's front matter; with neither, the whole reply is the answer. */
 export function resolveAnswerSpec(flagValues: Record<string, unknown>, template: LoadedTemplate): AnswerSpec {
   const fromFlag = flagValues.answer as string | undefined;
-  const spec = parseAnswerSpec(fromFlag ?? template.settings.answer ?? 'text', fromFlag === undefined ? `template "${template.name}" promptlab.answer` : '--answer');
-  const withChoices = template.settings.choices !== undefined && spec.type === 'choice' ? { ...spec, choices: template.settings.choices } : spec;
+  const spec = parseAnswerSpec(
+    fromFlag ?? template.settings.answer ?? 'text',
+    fromFlag === undefined ? `template "${template.name}" promptlab.answer` : '--answer',
+  );
+  const withChoices =
+    template.settings.choices !== undefined && spec.type === 'choice'
+      ? { ...spec, choices: template.settings.choices }
+      : spec;
   return flagValues.match === 'exact' ? { ...withChoices, asExtracted: true } : withChoices;
 }
 
@@ -92,7 +111,9 @@ export async function openRecords(
     else input = piped;
   }
   if (input === undefined && Object.keys(sharedVars).length === 0) {
-    throw new UsageError(`no input: pass the text as an argument, pipe it on stdin${stdinWasEmpty ? ' (stdin was empty)' : ''}, or use --dataset FILE`);
+    throw new UsageError(
+      `no input: pass the text as an argument, pipe it on stdin${stdinWasEmpty ? ' (stdin was empty)' : ''}, or use --dataset FILE`,
+    );
   }
   const vars = input === undefined ? sharedVars : { ...sharedVars, input };
   return { records: oneRecord({ id: 'input', vars, expected: null, source: 'the input', index: 0 }), single: true };
@@ -108,7 +129,13 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export function strategySetup(template: LoadedTemplate, answer: AnswerSpec, pick: Pick | null, config: ResolvedConfig, terminal: Terminal): StrategySetup {
+export function strategySetup(
+  template: LoadedTemplate,
+  answer: AnswerSpec,
+  pick: Pick | null,
+  config: ResolvedConfig,
+  terminal: Terminal,
+): StrategySetup {
   return {
     template,
     answer,
@@ -122,7 +149,9 @@ export function strategySetup(template: LoadedTemplate, answer: AnswerSpec, pick
       try {
         return await readFile(resolve(path), 'utf8');
       } catch (error) {
-        throw new InputError(`${flag} ${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+        throw new InputError(
+          `${flag} ${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+        );
       }
     },
     warn: (message) => terminal.warn(message),
@@ -130,7 +159,8 @@ export function strategySetup(template: LoadedTemplate, answer: AnswerSpec, pick
 }
 
 export function requireModel(config: ResolvedConfig): string {
-  if (config.model === null) throw new UsageError('no model: pass --model NAME, set PROMPTLAB_MODEL, or put "model" in promptlab.config.json');
+  if (config.model === null)
+    throw new UsageError('no model: pass --model NAME, set PROMPTLAB_MODEL, or put "model" in promptlab.config.json');
   return config.model;
 }
 
@@ -171,6 +201,9 @@ export async function createRunClient(
 export function throttleNote(report: ThrottleReport, concurrency: number): string | null {
   if (report.throttled === 0) return null;
   const times = report.throttled === 1 ? 'once' : `${report.throttled} times`;
-  const lowered = report.minConcurrency < concurrency ? `; requests in flight went down to ${report.minConcurrency} of ${concurrency}` : '';
+  const lowered =
+    report.minConcurrency < concurrency
+      ? `; requests in flight went down to ${report.minConcurrency} of ${concurrency}`
+      : '';
   return `the endpoint throttled ${times} (429/503)${lowered}`;
 }

@@ -28,7 +28,11 @@ import { createTerminal } from './terminal.js';
 
 export const runSchemaId = 'promptlab.run/v1';
 
-export async function runStrategyCommand(definition: StrategyDefinition, positional: string | undefined, flagValues: Record<string, unknown>): Promise<void> {
+export async function runStrategyCommand(
+  definition: StrategyDefinition,
+  positional: string | undefined,
+  flagValues: Record<string, unknown>,
+): Promise<void> {
   const terminal = await createTerminal({ quiet: flagValues.quiet === true });
   const config = await resolveRunConfig(flagValues);
   const template = await loadRunTemplate(flagValues);
@@ -39,11 +43,19 @@ export async function runStrategyCommand(definition: StrategyDefinition, positio
   const outputPath = resumeOutput ?? (flagValues.output as string | undefined) ?? null;
   const maxErrors = parseMaxErrors(String(flagValues.maxErrors ?? '0'));
   const strategy = await definition.load();
-  const prepared = await strategy.prepare(flagValues, strategySetup(template, answer, resolvePick(flagValues), config, terminal));
+  const prepared = await strategy.prepare(
+    flagValues,
+    strategySetup(template, answer, resolvePick(flagValues), config, terminal),
+  );
   const { records, single } = await openRecords(flagValues, positional, template);
 
   if (flagValues.dryRun === true) {
-    await printDryRun(records, (record) => prepared.render(record), { strategy: definition.name, template: template.name, format, single });
+    await printDryRun(records, (record) => prepared.render(record), {
+      strategy: definition.name,
+      template: template.name,
+      format,
+      single,
+    });
     return;
   }
 
@@ -54,7 +66,13 @@ export async function runStrategyCommand(definition: StrategyDefinition, positio
   }
   const { client, throttling } = await createRunClient(config, model, terminal, flagValues.replay === true);
   const summary = createSummaryAccumulator(definition.name);
-  const resume = await loadResume(flagValues, resumeOutput, { model, template: template.name, strategies: [definition.name] }, (result) => summary.add(result), terminal);
+  const resume = await loadResume(
+    flagValues,
+    resumeOutput,
+    { model, template: template.name, strategies: [definition.name] },
+    (result) => summary.add(result),
+    terminal,
+  );
   const sink = await createResultSink({
     format,
     outputPath,
@@ -121,7 +139,17 @@ export async function runStrategyCommand(definition: StrategyDefinition, positio
   const finished = summary.finish();
   const endpoint = throttling.report();
   await sink.close((results: ResultRecord[]) =>
-    single ? results[0] ?? null : { schema: runSchemaId, strategy: definition.name, model, template: template.name, summary: finished, endpoint, results },
+    single
+      ? (results[0] ?? null)
+      : {
+          schema: runSchemaId,
+          strategy: definition.name,
+          model,
+          template: template.name,
+          summary: finished,
+          endpoint,
+          results,
+        },
   );
   // On a terminal the summary follows the records on stdout; in pipes it is a note for the person watching.
   if (!single && format === 'human') process.stdout.write(`\n${renderScoreSummary(finished, terminal.stdoutColors)}\n`);
@@ -141,12 +169,18 @@ async function printDryRun(
 ): Promise<void> {
   const rendered: Array<{ id: string; strategy: string; template: string; messages: ChatMessage[] }> = [];
   for await (const record of records) {
-    const entry = { id: record.id, strategy: context.strategy, template: context.template, messages: await render(record) };
+    const entry = {
+      id: record.id,
+      strategy: context.strategy,
+      template: context.template,
+      messages: await render(record),
+    };
     if (context.format === 'jsonl') process.stdout.write(`${JSON.stringify(entry)}\n`);
     else if (context.format === 'human') process.stdout.write(`${formatMessages(entry.id, entry.messages)}\n`);
     else rendered.push(entry);
   }
-  if (context.format === 'json') process.stdout.write(`${JSON.stringify(context.single ? rendered[0] : rendered, null, 2)}\n`);
+  if (context.format === 'json')
+    process.stdout.write(`${JSON.stringify(context.single ? rendered[0] : rendered, null, 2)}\n`);
 }
 
 export function formatMessages(id: string, messages: readonly ChatMessage[]): string {

@@ -16,7 +16,8 @@ import { checkWritableOutput, writeFileAtomic } from './write-file.js';
 export async function scoreCommand(file: string | undefined, flagValues: Record<string, unknown>): Promise<void> {
   const terminal = await createTerminal({ quiet: flagValues.quiet === true });
   const path = file ?? '-';
-  if (path === '-' && process.stdin.isTTY) throw new InputError('score: give a FILE of recorded outputs, or pipe them on stdin');
+  if (path === '-' && process.stdin.isTTY)
+    throw new InputError('score: give a FILE of recorded outputs, or pipe them on stdin');
   await checkReadable(path, 'score');
   const options = {
     answer: parseAnswerSpec(String(flagValues.answer ?? 'text')),
@@ -29,14 +30,17 @@ export async function scoreCommand(file: string | undefined, flagValues: Record<
   const label = path === '-' ? 'stdin' : path;
   const summary = createSummaryAccumulator('score');
   const streamResults = flagValues.jsonl === true;
-  const sink = streamResults ? await createResultSink({ format: 'jsonl', outputPath: null, append: false, renderHuman: () => '' }) : null;
+  const sink = streamResults
+    ? await createResultSink({ format: 'jsonl', outputPath: null, append: false, renderHuman: () => '' })
+    : null;
   let count = 0;
   for await (const line of readLines(path, label)) {
     if (line.text.trim() === '') continue;
     const result = scoreRecordedLine(parseJsonLine(line, label), `${label}:${line.line}`, line.line, options);
     summary.add(result);
     count++;
-    if (sink !== null) await sink.write(result, { id: result.id, vars: {}, expected: null, source: label, index: count });
+    if (sink !== null)
+      await sink.write(result, { id: result.id, vars: {}, expected: null, source: label, index: count });
   }
   if (count === 0) throw new InputError(`${label}: no recorded outputs to score`);
   const finished = summary.finish();
@@ -46,7 +50,9 @@ export async function scoreCommand(file: string | undefined, flagValues: Record<
     return;
   }
   const asJson = flagValues.json === true || !process.stdout.isTTY || flagValues.output !== undefined;
-  const text = asJson ? `${JSON.stringify({ schema: 'promptlab.summary/v1', ...finished }, null, 2)}\n` : renderScoreSummary(finished, terminal.stdoutColors);
+  const text = asJson
+    ? `${JSON.stringify({ schema: 'promptlab.summary/v1', ...finished }, null, 2)}\n`
+    : renderScoreSummary(finished, terminal.stdoutColors);
   if (flagValues.output !== undefined) await writeFileAtomic(String(flagValues.output), text);
   else process.stdout.write(text);
 }

@@ -13,7 +13,9 @@ export async function listTemplatesCommand(flagValues: Record<string, unknown>):
   }
   const width = Math.max(...templates.map((template) => template.name.length), 4);
   for (const template of templates) {
-    process.stdout.write(`${template.name.padEnd(width)}  ${template.origin.padEnd(7)}  ${template.description ?? ''}\n`);
+    process.stdout.write(
+      `${template.name.padEnd(width)}  ${template.origin.padEnd(7)}  ${template.description ?? ''}\n`,
+    );
   }
 }
 
@@ -22,11 +24,16 @@ export async function showTemplateCommand(name: string): Promise<void> {
   process.stdout.write(await readFile(template.path, 'utf8'));
 }
 
-export async function renderTemplateCommand(name: string, input: string | undefined, flagValues: Record<string, unknown>): Promise<void> {
+export async function renderTemplateCommand(
+  name: string,
+  input: string | undefined,
+  flagValues: Record<string, unknown>,
+): Promise<void> {
   const template = await loadTemplate(name, templateDirs());
   const vars = await parseVarFlags(flagValues.var as string[] | undefined, flagValues.vars as string | undefined);
   if (input !== undefined) vars.input = input;
   const messages = await template.render(vars, 'the command line');
-  if (flagValues.json === true || !process.stdout.isTTY) process.stdout.write(`${JSON.stringify({ template: template.name, messages }, null, 2)}\n`);
+  if (flagValues.json === true || !process.stdout.isTTY)
+    process.stdout.write(`${JSON.stringify({ template: template.name, messages }, null, 2)}\n`);
   else process.stdout.write(formatMessages(template.name, messages));
 }

@@ -34,7 +34,8 @@ export function colorsFrom(chalk: ChalkInstance): Colors {
 function colorLevel(stream: NodeJS.WriteStream): 0 | 1 | 2 | 3 {
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return 0;
   const forced = process.env.FORCE_COLOR;
-  if (forced !== undefined) return forced === '0' || forced === 'false' ? 0 : (Math.min(3, Math.max(1, Number(forced) || 1)) as 1 | 2 | 3);
+  if (forced !== undefined)
+    return forced === '0' || forced === 'false' ? 0 : (Math.min(3, Math.max(1, Number(forced) || 1)) as 1 | 2 | 3);
   if (!stream.isTTY) return 0;
   const depth = stream.getColorDepth?.() ?? 1;
   return depth >= 24 ? 3 : depth >= 8 ? 2 : depth >= 4 ? 1 : 0;
@@ -49,7 +50,10 @@ async function colorsAt(level: 0 | 1 | 2 | 3): Promise<Colors> {
 
 export async function createTerminal(options: { quiet: boolean }): Promise<Terminal> {
   const stderr = process.stderr;
-  const [errorColors, stdoutColors] = await Promise.all([colorsAt(colorLevel(stderr)), colorsAt(colorLevel(process.stdout))]);
+  const [errorColors, stdoutColors] = await Promise.all([
+    colorsAt(colorLevel(stderr)),
+    colorsAt(colorLevel(process.stdout)),
+  ]);
   const interactive = stderr.isTTY === true && !options.quiet;
   const warned = new Set<string>();
   let throttleEvents = 0;

@@ -31,6 +31,8 @@ export async function checkWritableOutput(path: string, flag: string): Promise<v
   try {
     await access(dirname(path), constants.W_OK);
   } catch (error) {
-    throw new InputError(`${flag} ${path}: cannot write there (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+    throw new InputError(
+      `${flag} ${path}: cannot write there (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+    );
   }
 }

@@ -27,7 +27,8 @@ export async function findConfigFile(cwd: string): Promise<ConfigFile | null> {
     const [first, second] = found;
     const shown = (path: string) => relative(cwd, path) || path;
     if (first && second) throw new ConfigError(`${shown(first.path)} and ${shown(second.path)} both exist: keep one`);
-    if (first) return (await import('./parse-config-file.js')).parseConfigFile(first.text, first.path, shown(first.path));
+    if (first)
+      return (await import('./parse-config-file.js')).parseConfigFile(first.text, first.path, shown(first.path));
     if (dirname(dir) === dir) return null;
   }
 }

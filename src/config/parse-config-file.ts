@@ -9,7 +9,9 @@ import type { ConfigFile } from './config-file.js';
 import { isHttpUrl, numericSettings, type NumericSettingName } from './resolve-config.js';
 
 const httpUrl = z.string({ error: 'expected an http(s) URL' }).refine(isHttpUrl, { error: 'expected an http(s) URL' });
-const nonEmptyText = z.string({ error: 'expected a non-empty string' }).min(1, { error: 'expected a non-empty string' });
+const nonEmptyText = z
+  .string({ error: 'expected a non-empty string' })
+  .min(1, { error: 'expected a non-empty string' });
 // Checked as a variable name so that a key pasted here by mistake is refused (and never echoed back).
 const envVarName = z
   .string({ error: 'expected the name of an environment variable, like GROQ_API_KEY' })
@@ -45,7 +47,9 @@ export const configFileSchema = z
       cache: z.union([z.boolean(), nonEmptyText], { error: 'expected true, false or a directory' }).optional(),
       /** Name of the entry in `endpoints` used when no --endpoint flag is given. */
       endpoint: nonEmptyText.optional(),
-      endpoints: z.record(z.string(), namedEndpointSchema, { error: 'expected an object of named endpoints' }).optional(),
+      endpoints: z
+        .record(z.string(), namedEndpointSchema, { error: 'expected an object of named endpoints' })
+        .optional(),
     },
     { error: 'expected an object of settings' },
   )

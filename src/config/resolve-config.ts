@@ -78,12 +78,24 @@ const isPositiveInteger = (value: number) => Number.isSafeInteger(value) && valu
 
 /** The rules for numeric settings, shared by flag parsing here and the config file schema. */
 export const numericSettings = {
-  temperature: { flag: '--temperature', description: 'a number from 0 to 2', accepts: (value) => value >= 0 && value <= 2 },
+  temperature: {
+    flag: '--temperature',
+    description: 'a number from 0 to 2',
+    accepts: (value) => value >= 0 && value <= 2,
+  },
   maxTokens: { flag: '--max-tokens', description: 'a positive integer', accepts: isPositiveInteger },
   seed: { flag: '--seed', description: 'an integer', accepts: Number.isSafeInteger },
   concurrency: { flag: '-c/--concurrency', description: 'a positive integer', accepts: isPositiveInteger },
-  timeout: { flag: '--timeout', description: 'a positive number of seconds', accepts: (value) => value > 0 && Number.isFinite(value) },
-  retries: { flag: '--retries', description: 'a non-negative integer', accepts: (value) => Number.isSafeInteger(value) && value >= 0 },
+  timeout: {
+    flag: '--timeout',
+    description: 'a positive number of seconds',
+    accepts: (value) => value > 0 && Number.isFinite(value),
+  },
+  retries: {
+    flag: '--retries',
+    description: 'a non-negative integer',
+    accepts: (value) => Number.isSafeInteger(value) && value >= 0,
+  },
   maxRetryWait: {
     flag: '--max-retry-wait',
     description: 'a non-negative number of seconds',
@@ -111,13 +123,17 @@ export function resolveConfig({ flags, env, file, homeDir }: ResolveConfigInput)
   const numeric = (name: NumericSettingName): number | undefined =>
     flags[name] !== undefined ? parseNumericFlag(name, flags[name]) : top?.[name];
 
-  const promptlabHome = nonEmpty(env.PROMPTLAB_HOME) ?? join(nonEmpty(env.XDG_CACHE_HOME) ?? join(homeDir, '.cache'), 'promptlab');
+  const promptlabHome =
+    nonEmpty(env.PROMPTLAB_HOME) ?? join(nonEmpty(env.XDG_CACHE_HOME) ?? join(homeDir, '.cache'), 'promptlab');
 
   return Object.freeze({
     baseUrl: withoutTrailingSlash(
       checkedUrl(flags.baseUrl, (got) => new UsageError(`--base-url must be an http(s) URL, got "${got}"`)) ??
         flagEndpoint?.baseUrl ??
-        checkedUrl(nonEmpty(env.OPENAI_BASE_URL), (got) => new ConfigError(`OPENAI_BASE_URL must be an http(s) URL, got "${got}"`)) ??
+        checkedUrl(
+          nonEmpty(env.OPENAI_BASE_URL),
+          (got) => new ConfigError(`OPENAI_BASE_URL must be an http(s) URL, got "${got}"`),
+        ) ??
         fileEndpoint?.baseUrl ??
         top?.baseUrl ??
         defaultBaseUrl,
@@ -144,7 +160,10 @@ export function resolveConfig({ flags, env, file, homeDir }: ResolveConfigInput)
 
 type NamedEndpoint = NonNullable<ConfigFile['data']['endpoints']>[string];
 
-function chooseEndpoint(flags: EndpointFlags, file: ConfigFile | null): { by: 'flag' | 'file'; endpoint: NamedEndpoint } | null {
+function chooseEndpoint(
+  flags: EndpointFlags,
+  file: ConfigFile | null,
+): { by: 'flag' | 'file'; endpoint: NamedEndpoint } | null {
   const name = nonEmptyFlag(flags.endpoint, '--endpoint') ?? file?.data.endpoint;
   if (name === undefined) return null;
   const endpoints = file?.data.endpoints ?? {};
@@ -154,17 +173,26 @@ function chooseEndpoint(flags: EndpointFlags, file: ConfigFile | null): { by: 'f
   const known = Object.keys(endpoints);
   const where = flags.endpoint !== undefined ? '--endpoint' : `${file?.path}: endpoint`;
   const choices = known.length > 0 ? `known endpoints: ${known.join(', ')}` : 'the config file defines no endpoints';
-  if (file === null) throw new ConfigError(`${where}: unknown endpoint "${name}": no promptlab.config.json or .yaml was found`);
+  if (file === null)
+    throw new ConfigError(`${where}: unknown endpoint "${name}": no promptlab.config.json or .yaml was found`);
   throw new ConfigError(`${where}: unknown endpoint "${name}" (${choices} in ${file.path})`);
 }
 
-function resolveApiKey(flags: EndpointFlags, env: ResolveConfigInput['env'], apiKeyEnv: string | undefined): string | null {
+function resolveApiKey(
+  flags: EndpointFlags,
+  env: ResolveConfigInput['env'],
+  apiKeyEnv: string | undefined,
+): string | null {
   if (flags.apiKey !== undefined) return flags.apiKey === '' ? null : flags.apiKey;
   if (apiKeyEnv !== undefined) return nonEmpty(env[apiKeyEnv]) ?? null;
   return nonEmpty(env.OPENAI_API_KEY) ?? null;
 }
 
-function resolveCache(flag: EndpointFlags['cache'], file: ConfigFile | null, defaultDir: string): ResolvedConfig['cache'] {
+function resolveCache(
+  flag: EndpointFlags['cache'],
+  file: ConfigFile | null,
+  defaultDir: string,
+): ResolvedConfig['cache'] {
   if (flag === false) return { enabled: false, dir: defaultDir };
   if (typeof flag === 'string' && flag !== '') return { enabled: true, dir: flag };
   if (flag === true || flag === '') return { enabled: true, dir: fileCacheDir(file) ?? defaultDir };

@@ -44,10 +44,22 @@ export type ConcurrencyEvent = 'throttled' | 'succeeded';
 
 export function initialConcurrency(max: number): ConcurrencyState {
   const limit = Math.max(1, Math.floor(max));
-  return { limit, max: limit, lowest: limit, throttled: 0, throttlesSinceChange: 0, successesSinceChange: 0, cooldown: 0 };
+  return {
+    limit,
+    max: limit,
+    lowest: limit,
+    throttled: 0,
+    throttlesSinceChange: 0,
+    successesSinceChange: 0,
+    cooldown: 0,
+  };
 }
 
-export function nextConcurrency(state: ConcurrencyState, event: ConcurrencyEvent, policy: ConcurrencyPolicy = defaultConcurrencyPolicy): ConcurrencyState {
+export function nextConcurrency(
+  state: ConcurrencyState,
+  event: ConcurrencyEvent,
+  policy: ConcurrencyPolicy = defaultConcurrencyPolicy,
+): ConcurrencyState {
   const cooldown = Math.max(0, state.cooldown - 1);
   if (event === 'throttled') {
     const throttlesSinceChange = state.throttlesSinceChange + 1;
@@ -55,12 +67,20 @@ export function nextConcurrency(state: ConcurrencyState, event: ConcurrencyEvent
     if (state.cooldown > 0) return base;
     if (throttlesSinceChange < policy.throttlesToShrink || state.limit === 1) return { ...base, throttlesSinceChange };
     const limit = Math.max(1, Math.floor(state.limit / 2));
-    return { ...base, limit, lowest: Math.min(state.lowest, limit), throttlesSinceChange: 0, successesSinceChange: 0, cooldown: state.limit };
+    return {
+      ...base,
+      limit,
+      lowest: Math.min(state.lowest, limit),
+      throttlesSinceChange: 0,
+      successesSinceChange: 0,
+      cooldown: state.limit,
+    };
   }
   if (state.cooldown > 0) return { ...state, cooldown };
   const successesSinceChange = state.successesSinceChange + 1;
   const successesToGrow = Math.max(policy.minSuccessesToGrow, state.limit);
-  if (successesSinceChange < successesToGrow || state.limit >= state.max) return { ...state, successesSinceChange, cooldown };
+  if (successesSinceChange < successesToGrow || state.limit >= state.max)
+    return { ...state, successesSinceChange, cooldown };
   return { ...state, limit: state.limit + 1, successesSinceChange: 0, throttlesSinceChange: 0, cooldown };
 }
 
@@ -79,7 +99,10 @@ export interface AdaptiveConcurrency {
 }
 
 /** Keeps the semaphore's limit where the controller says. */
-export function adaptConcurrency(semaphore: Semaphore, policy: ConcurrencyPolicy = defaultConcurrencyPolicy): AdaptiveConcurrency {
+export function adaptConcurrency(
+  semaphore: Semaphore,
+  policy: ConcurrencyPolicy = defaultConcurrencyPolicy,
+): AdaptiveConcurrency {
   let state = initialConcurrency(semaphore.limit);
   const apply = (event: ConcurrencyEvent) => {
     const next = nextConcurrency(state, event, policy);

@@ -54,7 +54,8 @@ export function withCache(client: ChatClient, store: CacheStore, options: { repl
   return {
     model: client.model,
     embed: (texts, signal, model) => {
-      if (options.replay) throw new ReplayMissError('--replay: embeddings are not cached; use --select lexical or random');
+      if (options.replay)
+        throw new ReplayMissError('--replay: embeddings are not cached; use --select lexical or random');
       return client.embed(texts, signal, model);
     },
     async chat(request, signal) {
@@ -74,7 +75,9 @@ export function withCache(client: ChatClient, store: CacheStore, options: { repl
         };
       }
       if (options.replay) {
-        throw new ReplayMissError(`--replay: no cached answer for this request (model ${client.model}, sample ${first})`);
+        throw new ReplayMissError(
+          `--replay: no cached answer for this request (model ${client.model}, sample ${first})`,
+        );
       }
       const response = await client.chat(request, signal);
       const received = response.choices.slice(0, wanted);

@@ -55,7 +55,11 @@ export interface ChatClient {
   readonly model: string;
   chat(request: ChatRequest, signal?: AbortSignal): Promise<ChatResponse>;
   /** Embeddings from the endpoint's /v1/embeddings, one vector per input; `model` defaults to the chat model. */
-  embed(texts: string[], signal?: AbortSignal, model?: string): Promise<{ vectors: number[][]; usage: Usage; requests: number }>;
+  embed(
+    texts: string[],
+    signal?: AbortSignal,
+    model?: string,
+  ): Promise<{ vectors: number[][]; usage: Usage; requests: number }>;
 }
 
 export const zeroUsage = (): Usage => ({ promptTokens: 0, completionTokens: 0, totalTokens: 0 });

@@ -39,7 +39,11 @@ export function toChoices(choices: z.infer<typeof chatCompletionSchema>['choices
       // OpenAI sends a refusal with finish_reason "stop"; say "refusal" so the record shows why it is empty
       // (a more telling reason, such as content_filter, is kept).
       const refusal = choice.message?.refusal;
-      if (refusal) return { text: '', finishReason: choice.finish_reason && choice.finish_reason !== 'stop' ? choice.finish_reason : 'refusal' };
+      if (refusal)
+        return {
+          text: '',
+          finishReason: choice.finish_reason && choice.finish_reason !== 'stop' ? choice.finish_reason : 'refusal',
+        };
       return { text: choice.message?.content ?? '', finishReason: choice.finish_reason ?? null };
     });
 }

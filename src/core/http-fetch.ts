@@ -37,7 +37,10 @@ export function createHttpFetch(): typeof fetch {
   let https: Promise<{ request: typeof http.request; agent: HttpsAgent }> | undefined;
   const agentFor = async (url: URL) => {
     if (url.protocol === 'http:') return { request: http.request, agent: httpAgent };
-    https ??= import('node:https').then((module) => ({ request: module.request, agent: new module.Agent({ keepAlive: true, timeout: idleSocketMs }) }));
+    https ??= import('node:https').then((module) => ({
+      request: module.request,
+      agent: new module.Agent({ keepAlive: true, timeout: idleSocketMs }),
+    }));
     return https;
   };
 
@@ -58,9 +61,13 @@ export function createHttpFetch(): typeof fetch {
         return new HttpResponse(response, url.href, init.signal ?? null) as unknown as Response;
       }
       response.resume();
-      if (init.redirect === 'error' || redirects === maxRedirects) throw new TypeError('fetch failed', { cause: new Error(`redirect to ${location} not followed`) });
+      if (init.redirect === 'error' || redirects === maxRedirects)
+        throw new TypeError('fetch failed', { cause: new Error(`redirect to ${location} not followed`) });
       const next = new URL(location, url);
-      if (response.statusCode === 303 || ((response.statusCode === 301 || response.statusCode === 302) && method === 'POST')) {
+      if (
+        response.statusCode === 303 ||
+        ((response.statusCode === 301 || response.statusCode === 302) && method === 'POST')
+      ) {
         method = 'GET';
         payload = null;
         delete headers['content-type'];
@@ -79,10 +86,13 @@ function headerRecord(headers: RequestInit['headers']): Record<string, string> {
   return record;
 }
 
-const isRedirect = (status: number | undefined) => status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
+const isRedirect = (status: number | undefined) =>
+  status === 301 || status === 302 || status === 303 || status === 307 || status === 308;
 
 function abortError(signal: AbortSignal): unknown {
-  return signal.reason instanceof Error && signal.reason.name === 'AbortError' ? signal.reason : new DOMException('This operation was aborted', 'AbortError');
+  return signal.reason instanceof Error && signal.reason.name === 'AbortError'
+    ? signal.reason
+    : new DOMException('This operation was aborted', 'AbortError');
 }
 
 /** One HTTP exchange up to the response headers. */
@@ -240,7 +250,8 @@ function readBody(message: IncomingMessage, signal: AbortSignal | null): Promise
     decoded.on('error', finish);
     // A connection closed before the whole body came: the message closes incomplete, with no 'end'.
     message.on('close', () => {
-      if (!message.complete) finish(Object.assign(new Error('the server closed the connection mid-answer'), { code: 'ECONNRESET' }));
+      if (!message.complete)
+        finish(Object.assign(new Error('the server closed the connection mid-answer'), { code: 'ECONNRESET' }));
     });
     if (decoded !== message) message.on('error', finish);
   });
@@ -248,7 +259,8 @@ function readBody(message: IncomingMessage, signal: AbortSignal | null): Promise
 
 function decode(message: IncomingMessage): Readable {
   const encoding = message.headers['content-encoding']?.trim().toLowerCase();
-  if (encoding === 'gzip' || encoding === 'x-gzip') return message.pipe(zlib.createGunzip({ flush: zlib.constants.Z_SYNC_FLUSH }));
+  if (encoding === 'gzip' || encoding === 'x-gzip')
+    return message.pipe(zlib.createGunzip({ flush: zlib.constants.Z_SYNC_FLUSH }));
   if (encoding === 'deflate') return message.pipe(zlib.createInflate());
   if (encoding === 'br') return message.pipe(zlib.createBrotliDecompress());
   return message;

@@ -29,7 +29,9 @@ export function majorityVote(answers: ReadonlyArray<string | null>): VoteResult 
     if (count > topVotes) [winner, topVotes] = [answer, count];
   }
   const validVotes = [...counts.values()].reduce((sum, count) => sum + count, 0);
-  const tiedWith = [...counts].filter(([answer, count]) => count === topVotes && answer !== winner).map(([answer]) => answer);
+  const tiedWith = [...counts]
+    .filter(([answer, count]) => count === topVotes && answer !== winner)
+    .map(([answer]) => answer);
   return {
     answer: winner,
     votes: Object.fromEntries(counts),

@@ -117,7 +117,10 @@ export function numericValue(text: string): number | null {
 export function rewriteLatexNumbers(text: string): string {
   if (!text.includes('\\') && !text.includes('{,}')) return text;
   return text
-    .replace(/\\[dt]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}/g, (_whole, top: string, bottom: string) => `${top.trim()}/${bottom.trim()}`)
+    .replace(
+      /\\[dt]?frac\s*\{([^{}]*)\}\s*\{([^{}]*)\}/g,
+      (_whole, top: string, bottom: string) => `${top.trim()}/${bottom.trim()}`,
+    )
     .replace(/\{,\}/g, ',')
     .replace(/\\[,!; ]/g, '')
     .replace(/\\([$%])/g, '$1');
@@ -129,7 +132,10 @@ function numberToken(groups: Record<string, string | undefined>): NumberToken {
   const exponent = groups.exponent;
   const denominator = groups.denominator;
   const raw =
-    (negative ? '-' : '') + digits + (exponent === undefined ? '' : `e${exponent}`) + (denominator === undefined ? '' : `/${denominator}`);
+    (negative ? '-' : '') +
+    digits +
+    (exponent === undefined ? '' : `e${exponent}`) +
+    (denominator === undefined ? '' : `/${denominator}`);
   const numerator = exponent === undefined ? digits : shiftDecimalPoint(digits, Number(exponent));
   return { raw, canonical: canonicalValue(negative, numerator, denominator) };
 }

@@ -63,17 +63,32 @@ export function createOpenAIChatClient(options: OpenAIClientOptions): ChatClient
   const loadBodies = () => (bodies ??= import('./chat-completion-body.js'));
 
   /** Runs one SDK call with the request options that count its attempts and link its signal. */
-  async function counted<T>(operation: Operation, signal: AbortSignal | undefined, run: (requestOptions: CallOptions) => Promise<T>) {
+  async function counted<T>(
+    operation: Operation,
+    signal: AbortSignal | undefined,
+    run: (requestOptions: CallOptions) => Promise<T>,
+  ) {
     const tally: CallTally = { requests: 0 };
     const link = linkSignal(signal);
     try {
-      const value = await run({ signal: link.signal, fetchOptions: { [callTally]: tally } as CallOptions['fetchOptions'] });
+      const value = await run({
+        signal: link.signal,
+        fetchOptions: { [callTally]: tally } as CallOptions['fetchOptions'],
+      });
       return { value, requests: tally.requests };
     } catch (error) {
       // A caller that aborted gets its own abort reason back, so its usual abort handling applies.
       if (signal?.aborted) throw signal.reason ?? error;
       const { baseUrl, apiKey, model, timeoutMs } = options;
-      throw toEndpointError(error, { baseUrl, apiKey, model, timeoutMs, operation, attempts: tally.requests, endpointAnswered });
+      throw toEndpointError(error, {
+        baseUrl,
+        apiKey,
+        model,
+        timeoutMs,
+        operation,
+        attempts: tally.requests,
+        endpointAnswered,
+      });
     } finally {
       link.unlink();
     }
@@ -108,7 +123,10 @@ export function createOpenAIChatClient(options: OpenAIClientOptions): ChatClient
       const [{ value, requests }, { embeddingsSchema, toUsage }] = await Promise.all([
         counted('embeddings', signal, (requestOptions) =>
           // 'float' explicitly: the SDK otherwise asks for base64, which many local servers do not speak.
-          sdk.embeddings.create({ model: model ?? options.model, input: texts, encoding_format: 'float' }, requestOptions),
+          sdk.embeddings.create(
+            { model: model ?? options.model, input: texts, encoding_format: 'float' },
+            requestOptions,
+          ),
         ),
         loadBodies(),
       ]);
@@ -162,7 +180,10 @@ function capRetryAfter(baseFetch: typeof fetch, maxWaitMs: number, onThrottle: T
     if (response.ok) return response;
     const askedMs = requestedWaitMs(response.headers);
     if (response.status === 429 || (response.status === 503 && askedMs !== null)) {
-      onThrottle?.({ status: response.status, retryAfterMs: askedMs !== null && Number.isFinite(askedMs) ? askedMs : null });
+      onThrottle?.({
+        status: response.status,
+        retryAfterMs: askedMs !== null && Number.isFinite(askedMs) ? askedMs : null,
+      });
     }
     if (askedMs === null || askedMs <= maxWaitMs) return response;
     const headers = new Headers(response.headers);
@@ -191,7 +212,8 @@ function requestedWaitMs(headers: Headers): number | null {
 
 function parseBody<T>(schema: z.ZodType<T>, body: unknown, context: RedactionContext, requests: number): T {
   // The SDK hands back the raw text when the Content-Type is not JSON.
-  if (typeof body === 'string') throw malformed(context, `not JSON (starts "${redact(body, context.apiKey, 40)}")`, requests);
+  if (typeof body === 'string')
+    throw malformed(context, `not JSON (starts "${redact(body, context.apiKey, 40)}")`, requests);
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
@@ -234,7 +256,9 @@ function toEndpointError(error: unknown, context: ErrorContext): EndpointError {
   }
   if (error instanceof APIConnectionError) {
     const dropped = context.endpointAnswered && isDroppedConnection(error);
-    const message = dropped ? `${baseUrl} dropped the connection: ${connectionReason(error)} (${tries})` : `cannot reach ${baseUrl}: ${connectionReason(error)} (${tries})`;
+    const message = dropped
+      ? `${baseUrl} dropped the connection: ${connectionReason(error)} (${tries})`
+      : `cannot reach ${baseUrl}: ${connectionReason(error)} (${tries})`;
     return endpointError(message, { fatal: !dropped });
   }
   // The server closed the connection while the body was still coming (fetch's "terminated", as http-fetch.ts keeps it); not retried by the SDK.
@@ -246,7 +270,8 @@ function toEndpointError(error: unknown, context: ErrorContext): EndpointError {
     const detail = serverMessage(error, apiKey);
     const said = detail ? `: ${detail}` : '';
     if (status === 401 || status === 403) {
-      const advice = apiKey === null ? 'no key was sent; set --api-key or OPENAI_API_KEY' : 'check --api-key / OPENAI_API_KEY';
+      const advice =
+        apiKey === null ? 'no key was sent; set --api-key or OPENAI_API_KEY' : 'check --api-key / OPENAI_API_KEY';
       return endpointError(`${baseUrl} refused the API key (${status}): ${advice}${said}`, { status, fatal: true });
     }
     if (status === 404) {
@@ -256,7 +281,8 @@ function toEndpointError(error: unknown, context: ErrorContext): EndpointError {
         { status, fatal: true },
       );
     }
-    if (status === 400 || status === 422) return endpointError(`${baseUrl} rejected the request (${status})${said}`, { status });
+    if (status === 400 || status === 422)
+      return endpointError(`${baseUrl} rejected the request (${status})${said}`, { status });
     if (status === 408 || status === 409 || status === 429 || status >= 500) {
       return endpointError(`${baseUrl}: retries exhausted after ${tries} (${status})${said}`, { status });
     }
@@ -269,7 +295,9 @@ function toEndpointError(error: unknown, context: ErrorContext): EndpointError {
 }
 
 function malformed(context: RedactionContext, detail: string, requests: number): EndpointError {
-  return new EndpointError(redact(`${context.baseUrl} sent a malformed response: ${detail}`, context.apiKey), { requests });
+  return new EndpointError(redact(`${context.baseUrl} sent a malformed response: ${detail}`, context.apiKey), {
+    requests,
+  });
 }
 
 /** The server's own words: `{"error":{"message":...}}`, `{"error":"..."}` (Ollama), or raw text. */

@@ -52,7 +52,14 @@ export interface RunStatistics {
  * in flight, so a dead endpoint is not hammered by the rest of the dataset; it is then rethrown.
  */
 export async function runRecords(options: RunRecordsOptions): Promise<RunStatistics> {
-  const statistics: RunStatistics = { started: 0, finished: 0, errored: 0, answered: 0, abandoned: 0, interrupted: false };
+  const statistics: RunStatistics = {
+    started: 0,
+    finished: 0,
+    errored: 0,
+    answered: 0,
+    abandoned: 0,
+    interrupted: false,
+  };
   const tasks = taskStream(options);
   const endRun = new AbortController();
   // One listener per record in flight: -c 64 means 64 at once, which is expected, not a leak.
@@ -113,7 +120,12 @@ async function* taskStream(options: RunRecordsOptions): AsyncGenerator<{ record:
  * end the run. Returns null when the run aborted the record in flight (Ctrl-C twice, or another record's
  * fatal error): it has no result, so a resumed run does it again.
  */
-async function runOne(record: DatasetRecord, job: RunJob, options: RunRecordsOptions, endRun: AbortSignal): Promise<ResultRecord | null> {
+async function runOne(
+  record: DatasetRecord,
+  job: RunJob,
+  options: RunRecordsOptions,
+  endRun: AbortSignal,
+): Promise<ResultRecord | null> {
   const started = performance.now();
   const link = linkSignals(job.context.signal, endRun);
   const signal = link.signal;
@@ -124,19 +136,29 @@ async function runOne(record: DatasetRecord, job: RunJob, options: RunRecordsOpt
     outcome = await unlessAborted(job.prepared.run(record, { ...job.context, client: tally.client, signal }), signal);
   } catch (caught) {
     if (signal.aborted) return null;
-    if (caught instanceof ReplayMissError) throw new ReplayMissError(`${record.source} (id ${record.id}, ${job.strategy}): ${caught.message}`);
+    if (caught instanceof ReplayMissError)
+      throw new ReplayMissError(`${record.source} (id ${record.id}, ${job.strategy}): ${caught.message}`);
     if (!(caught instanceof EndpointError) || caught.fatal) throw caught;
     error = caught.message;
     // Sibling calls (other samples of this record) may still be in flight; their requests count too.
     await unlessAborted(tally.settled(), signal).catch(() => undefined);
     if (signal.aborted) return null;
-    outcome = { answer: null, completions: [], samplesUsed: 0, usage: zeroUsage(), requests: tally.total(), warnings: [] };
+    outcome = {
+      answer: null,
+      completions: [],
+      samplesUsed: 0,
+      usage: zeroUsage(),
+      requests: tally.total(),
+      warnings: [],
+    };
   } finally {
     link.unlink();
   }
   const latencyMs = Math.round(performance.now() - started);
   const correct =
-    record.expected === null || error !== null ? null : answerMatches(outcome.answer, record.expected, options.answer, options.match);
+    record.expected === null || error !== null
+      ? null
+      : answerMatches(outcome.answer, record.expected, options.answer, options.match);
   const warnings = [...outcome.warnings, ...emptyReplyWarnings(outcome.completions)];
   for (const warning of warnings) job.context.warn(`${record.id} (${job.strategy}): ${warning}`);
   const result: ResultRecord = {
@@ -174,7 +196,9 @@ function linkSignals(interrupt: AbortSignal, endRun: AbortSignal): { signal: Abo
   const aborted = sources.find((source) => source.aborted);
   if (aborted !== undefined) controller.abort(aborted.reason);
   else for (const source of sources) source.addEventListener('abort', forward, { once: true });
-  return { signal: controller.signal, unlink: () => {
+  return {
+    signal: controller.signal,
+    unlink: () => {
       for (const source of sources) source.removeEventListener('abort', forward);
     },
   };
@@ -200,13 +224,19 @@ function unlessAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
  * Replies with no text say why, so an empty answer is not mistaken for a wrong one: a refusal, a content
  * filter, or a server that sent `content: null`.
  */
-export function emptyReplyWarnings(completions: ReadonlyArray<{ text: string; finishReason: string | null }>): string[] {
+export function emptyReplyWarnings(
+  completions: ReadonlyArray<{ text: string; finishReason: string | null }>,
+): string[] {
   const empty = completions.filter((completion) => completion.text.trim() === '');
   if (empty.length === 0) return [];
   const of = completions.length === 1 ? 'the reply' : `${empty.length} of ${completions.length} replies`;
   const reasons = [...new Set(empty.map((completion) => completion.finishReason))];
   const why = reasons.map((reason) =>
-    reason === 'refusal' ? 'the model refused' : reason === 'content_filter' ? 'a content filter stopped it' : `empty content (finish_reason: ${reason ?? 'none'})`,
+    reason === 'refusal'
+      ? 'the model refused'
+      : reason === 'content_filter'
+        ? 'a content filter stopped it'
+        : `empty content (finish_reason: ${reason ?? 'none'})`,
   );
   return [`${of} had no text: ${why.join('; ')}`];
 }

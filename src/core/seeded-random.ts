@@ -36,5 +36,5 @@ export function shuffled<T>(items: readonly T[], random: () => number): T[] {
  */
 export function sampleSeed(seed: number | null, sampleIndex: number): number | undefined {
   if (seed === null) return undefined;
-  return sampleIndex === 0 ? seed : (hashString(`${seed}:${sampleIndex}`) & 0x7fffffff);
+  return sampleIndex === 0 ? seed : hashString(`${seed}:${sampleIndex}`) & 0x7fffffff;
 }

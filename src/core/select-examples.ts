@@ -6,7 +6,9 @@
  */
 
 const stopWords = new Set(
-  'a an and are as at be by for from has have how in is it its of on or that the this to was were what when where which who will with'.split(' '),
+  'a an and are as at be by for from has have how in is it its of on or that the this to was were what when where which who will with'.split(
+    ' ',
+  ),
 );
 
 export function tokenize(text: string): string[] {

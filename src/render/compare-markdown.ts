@@ -1,10 +1,19 @@
 /** `compare --format markdown`: a GitHub-flavoured table for $GITHUB_STEP_SUMMARY or a PR comment. */
 import type { CompareReport } from '../scoring/compare-report.js';
-import { describeBaselineDifference, explainTests, summaryCells, summaryColumns, summaryNotes } from './summary-cells.js';
+import {
+  describeBaselineDifference,
+  explainTests,
+  summaryCells,
+  summaryColumns,
+  summaryNotes,
+} from './summary-cells.js';
 
 /** Pipes end a cell and newlines end a row; backslash-escape the one, flatten the other. */
 function markdownCell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n|\r/g, ' ');
+  return text
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/\r?\n|\r/g, ' ');
 }
 
 const row = (cells: readonly string[]): string => `| ${cells.map(markdownCell).join(' | ')} |`;

@@ -3,7 +3,13 @@ import type { CompareReport } from '../scoring/compare-report.js';
 import type { StrategySummary } from '../scoring/summary.js';
 import type { Colors } from './colors.js';
 import { formatAccuracy, formatCount, formatMean, formatMilliseconds } from './format.js';
-import { describeBaselineDifference, explainTests, summaryCells, summaryColumns, summaryNotes } from './summary-cells.js';
+import {
+  describeBaselineDifference,
+  explainTests,
+  summaryCells,
+  summaryColumns,
+  summaryNotes,
+} from './summary-cells.js';
 import { formatTextTable } from './text-table.js';
 
 function baselineCell(summary: StrategySummary, colors: Colors): string {

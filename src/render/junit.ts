@@ -10,7 +10,8 @@ import type { ResultRecord } from '../core/records.js';
  * escaped as entities, so they are written as visible `\uXXXX` text instead of being dropped.
  */
 // eslint-disable-next-line no-control-regex
-const forbiddenInXml = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const forbiddenInXml =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 const entities: Record<string, string> = {
   '&': '&amp;',

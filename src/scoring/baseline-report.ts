@@ -21,9 +21,7 @@ export const baselineReportSchema = z.looseObject({
       scored: z.number().int().nonnegative().optional(),
     }),
   ),
-  results: z
-    .array(z.looseObject({ id: z.string(), strategy: z.string(), correct: z.boolean().nullable() }))
-    .optional(),
+  results: z.array(z.looseObject({ id: z.string(), strategy: z.string(), correct: z.boolean().nullable() })).optional(),
 });
 
 export type BaselineReport = z.infer<typeof baselineReportSchema>;
@@ -40,9 +38,7 @@ export function parseBaselineReport(text: string, path: string): BaselineReport 
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
-    throw new InputError(
-      `--baseline ${path}: not a ${compareSchemaId} report${where}: ${issue?.message ?? 'invalid'}`,
-    );
+    throw new InputError(`--baseline ${path}: not a ${compareSchemaId} report${where}: ${issue?.message ?? 'invalid'}`);
   }
   return parsed.data;
 }

@@ -101,7 +101,8 @@ function checkOne(
   const previousById = previousCorrectness(baseline, strategy);
   if (previousById !== undefined && currentCorrectness !== undefined) {
     const paired = pairedComparison(previousById, currentCorrectness);
-    if (paired.pairs === 0) return { strategy, skipped: `${strategy} shares no scored records with the baseline report` };
+    if (paired.pairs === 0)
+      return { strategy, skipped: `${strategy} shares no scored records with the baseline report` };
     const regressed = paired.delta < 0 && paired.pValue < alpha;
     const message =
       `--baseline: ${strategy} accuracy is ${accuracyText(-paired.delta)} below the baseline report on ` +

@@ -16,9 +16,7 @@ export function parseMaxErrors(text: string): ErrorLimit {
   if (count) return { count: Number(trimmed) };
   const percent = /^(\d+(?:\.\d+)?|\.\d+)%$/.exec(trimmed);
   if (percent && Number(percent[1]) <= 100) return { fraction: Number(percent[1]) / 100 };
-  throw new UsageError(
-    `--max-errors: expected a count like 5 or a percentage like 10% (at most 100%), got "${text}"`,
-  );
+  throw new UsageError(`--max-errors: expected a count like 5 or a percentage like 10% (at most 100%), got "${text}"`);
 }
 
 const percentText = (fraction: number): string => `${Number((fraction * 100).toFixed(2))}%`;

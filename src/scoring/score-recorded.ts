@@ -13,7 +13,9 @@ import { resultSchemaId, type Completion, type ResultRecord } from '../core/reco
 import { InputError } from '../errors.js';
 import { answerMatches } from './match-answer.js';
 
-const expectedSchema = z.union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number(), z.boolean()])).min(1)]).nullish();
+const expectedSchema = z
+  .union([z.string(), z.number(), z.boolean(), z.array(z.union([z.string(), z.number(), z.boolean()])).min(1)])
+  .nullish();
 
 const recordedCompletion = z.union([
   z.string(),
@@ -54,14 +56,22 @@ export function scoreRecordedLine(value: unknown, source: string, line: number, 
   const available = texts.slice(0, limit);
   const completions: Completion[] = available.map((entry) => {
     // Two-stage recordings keep the answer step apart; it is short and starts with the answer.
-    const extracted = entry.answerStep === undefined ? extractAnswer(entry.text, options.answer, options.pick) : extractAnswer(entry.answerStep, options.answer, 'first');
+    const extracted =
+      entry.answerStep === undefined
+        ? extractAnswer(entry.text, options.answer, options.pick)
+        : extractAnswer(entry.answerStep, options.answer, 'first');
     const answer = extracted === null ? null : options.match === 'exact' ? extracted.raw : extracted.normalized;
     return { text: entry.text, answer, finishReason: entry.finishReason };
   });
   const keys = completions.map((completion) => completion.answer);
   const used = available.length > 1 ? stoppingPoint(keys, options.stop, limit) : available.length;
   const vote = majorityVote(keys.slice(0, used));
-  const expected = recorded.expected === undefined || recorded.expected === null ? null : Array.isArray(recorded.expected) ? recorded.expected.map(String) : String(recorded.expected);
+  const expected =
+    recorded.expected === undefined || recorded.expected === null
+      ? null
+      : Array.isArray(recorded.expected)
+        ? recorded.expected.map(String)
+        : String(recorded.expected);
   const error = recorded.error ?? null;
   return {
     schema: resultSchemaId,
@@ -72,7 +82,8 @@ export function scoreRecordedLine(value: unknown, source: string, line: number, 
     vars: {},
     answer: vote.answer,
     expected,
-    correct: expected === null || error !== null ? null : answerMatches(vote.answer, expected, options.answer, options.match),
+    correct:
+      expected === null || error !== null ? null : answerMatches(vote.answer, expected, options.answer, options.match),
     completions,
     ...(available.length > 1 ? { votes: vote.votes, agreement: vote.agreement } : {}),
     samplesUsed: used,
@@ -84,12 +95,18 @@ export function scoreRecordedLine(value: unknown, source: string, line: number, 
   };
 }
 
-function recordedTexts(recorded: z.infer<typeof recordedSchema>): Array<{ text: string; answerStep?: string; finishReason: string | null }> | null {
+function recordedTexts(
+  recorded: z.infer<typeof recordedSchema>,
+): Array<{ text: string; answerStep?: string; finishReason: string | null }> | null {
   if (recorded.completions !== undefined) {
     return recorded.completions.map((entry) =>
       typeof entry === 'string'
         ? { text: entry, finishReason: null }
-        : { text: entry.text ?? '', ...(entry.answerStep === undefined ? {} : { answerStep: entry.answerStep }), finishReason: entry.finishReason ?? null },
+        : {
+            text: entry.text ?? '',
+            ...(entry.answerStep === undefined ? {} : { answerStep: entry.answerStep }),
+            finishReason: entry.finishReason ?? null,
+          },
     );
   }
   if (typeof recorded.completion === 'string') return [{ text: recorded.completion, finishReason: null }];

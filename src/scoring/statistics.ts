@@ -64,7 +64,7 @@ function lowerBinomialTailHalfDirect(k: number, m: number): number {
 
 // ln 2 split as in fdlibm's log(): ln2High + ln2Low = ln 2 to about 1e-27.
 // biome-ignore lint/correctness/noPrecisionLoss: fdlibm's constants, digit for digit; the double nearest is what runs.
-const ln2High = 6.93147180369123816490e-1;
+const ln2High = 6.9314718036912381649e-1;
 // biome-ignore lint/correctness/noPrecisionLoss: as above.
 const ln2Low = 1.90821492927058770002e-10;
 
@@ -77,8 +77,7 @@ function logLowerBinomialTailHalf(k: number, m: number): number {
   for (let i = 1; i <= k; i++) {
     const term = Math.log((m - k + i) / i);
     const next = logChooseMK + term;
-    compensation +=
-      Math.abs(logChooseMK) >= Math.abs(term) ? logChooseMK - next + term : term - next + logChooseMK;
+    compensation += Math.abs(logChooseMK) >= Math.abs(term) ? logChooseMK - next + term : term - next + logChooseMK;
     logChooseMK = next;
   }
   // Subtract m·ln 2 in two parts: m·ln2High is exact (ln2High ends in 21 zero bits) and cancels
@@ -104,12 +103,7 @@ function logLowerBinomialTailHalf(k: number, m: number): number {
  * Hypergeometric probabilities are computed relative to the mode by the ratio recurrence
  * P(x+1)/P(x) = (nA − x)(K − x) / ((x + 1)(nB − K + x + 1)), so no factorials and no overflow.
  */
-export function fisherExactPValue(
-  successesA: number,
-  trialsA: number,
-  successesB: number,
-  trialsB: number,
-): number {
+export function fisherExactPValue(successesA: number, trialsA: number, successesB: number, trialsB: number): number {
   const totalSuccesses = successesA + successesB;
   const low = Math.max(0, totalSuccesses - trialsB);
   const high = Math.min(trialsA, totalSuccesses);

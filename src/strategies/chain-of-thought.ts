@@ -8,7 +8,13 @@ import { zeroUsage, type ChatMessage, type Usage } from '../core/chat-client.js'
 import type { DatasetRecord } from '../core/records.js';
 import { InputError } from '../errors.js';
 import { answerOf } from './answer-of.js';
-import { appendToLastUser, lastUserContent, parseDemoFormat, renderDemonstrationQuestion, withDemonstrations } from './demonstrations.js';
+import {
+  appendToLastUser,
+  lastUserContent,
+  parseDemoFormat,
+  renderDemonstrationQuestion,
+  withDemonstrations,
+} from './demonstrations.js';
 import { oneOf, optionalPositiveInteger } from './flag-values.js';
 import type { RunContext, StrategySetup } from './strategy.js';
 import type { LoadedTemplate } from '../templates/load-template.js';
@@ -42,7 +48,10 @@ export interface ChainOfThought {
   extract(reasoning: string, messages: ChatMessage[], context: RunContext): Promise<ExtractedFromReasoning>;
 }
 
-export async function prepareChainOfThought(flagValues: Record<string, unknown>, setup: StrategySetup): Promise<ChainOfThought> {
+export async function prepareChainOfThought(
+  flagValues: Record<string, unknown>,
+  setup: StrategySetup,
+): Promise<ChainOfThought> {
   const trigger = String(flagValues.trigger ?? setup.template.settings.trigger ?? defaultTrigger);
   const extractMode = oneOf(flagValues.extract ?? 'pattern', '--extract', ['pattern', 'two-stage'] as const);
   const shots = optionalPositiveInteger(flagValues.shots, '--shots');
@@ -54,7 +63,9 @@ export async function prepareChainOfThought(flagValues: Record<string, unknown>,
   const examples = examplesPath === null ? [] : await setup.readDemonstrations(examplesPath, '--examples');
   const withoutReasoning = examples.find((demo) => demo.reasoning === null);
   if (withoutReasoning !== undefined) {
-    throw new InputError(`${withoutReasoning.source}: missing "reasoning" (chain-of-thought demonstrations need a worked rationale)`);
+    throw new InputError(
+      `${withoutReasoning.source}: missing "reasoning" (chain-of-thought demonstrations need a worked rationale)`,
+    );
   }
   const chosen = shots === null ? examples : examples.slice(0, shots);
   const turns = await Promise.all(
@@ -63,7 +74,8 @@ export async function prepareChainOfThought(flagValues: Record<string, unknown>,
       answer: `${demo.reasoning!.trim()} The answer is ${demo.output}.`,
     })),
   );
-  const extractionTemplate: LoadedTemplate | null = extractMode === 'two-stage' ? await setup.loadTemplate('extract') : null;
+  const extractionTemplate: LoadedTemplate | null =
+    extractMode === 'two-stage' ? await setup.loadTemplate('extract') : null;
 
   return {
     async render(record) {
@@ -76,14 +88,28 @@ export async function prepareChainOfThought(flagValues: Record<string, unknown>,
         return { answer: answerOf(reasoning, setup.answer, pick), answerStep: null, usage: zeroUsage(), requests: 0 };
       }
       const question = stripTrigger(lastUserContent(messages), trigger);
-      const extractionMessages = await extractionTemplate.render({ question, reasoning: reasoning.trim(), trigger, answerTrigger }, 'two-stage extraction');
+      const extractionMessages = await extractionTemplate.render(
+        { question, reasoning: reasoning.trim(), trigger, answerTrigger },
+        'two-stage extraction',
+      );
       const response = await context.client.chat(
-        { messages: extractionMessages, temperature: 0, maxTokens: 32, seed: context.seed ?? undefined, sampleIndex: 0 },
+        {
+          messages: extractionMessages,
+          temperature: 0,
+          maxTokens: 32,
+          seed: context.seed ?? undefined,
+          sampleIndex: 0,
+        },
         context.signal,
       );
       const answerStep = response.choices[0]?.text ?? '';
       // The answer step is short and starts with the answer: take the first candidate (Kojima et al.).
-      return { answer: answerOf(answerStep, setup.answer, 'first'), answerStep, usage: response.usage, requests: response.requests };
+      return {
+        answer: answerOf(answerStep, setup.answer, 'first'),
+        answerStep,
+        usage: response.usage,
+        requests: response.requests,
+      };
     },
   };
 }

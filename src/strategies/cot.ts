@@ -12,7 +12,13 @@ export async function prepare(flagValues: Record<string, unknown>, setup: Strate
     async run(record, context) {
       const messages = await chain.render(record);
       const response = await context.client.chat(
-        { messages, temperature: context.temperature, maxTokens: context.maxTokens ?? undefined, seed: context.seed ?? undefined, sampleIndex: 0 },
+        {
+          messages,
+          temperature: context.temperature,
+          maxTokens: context.maxTokens ?? undefined,
+          seed: context.seed ?? undefined,
+          sampleIndex: 0,
+        },
         context.signal,
       );
       const choice = response.choices[0];

@@ -54,7 +54,11 @@ export interface DemonstrationTurn {
  * Puts demonstrations before the final user message. The order given is kept, so callers put the most
  * similar demonstration last, closest to the question.
  */
-export function withDemonstrations(messages: readonly ChatMessage[], turns: readonly DemonstrationTurn[], format: DemoFormat): ChatMessage[] {
+export function withDemonstrations(
+  messages: readonly ChatMessage[],
+  turns: readonly DemonstrationTurn[],
+  format: DemoFormat,
+): ChatMessage[] {
   if (turns.length === 0) return [...messages];
   const lastUser = findLastUserIndex(messages);
   const before = messages.slice(0, lastUser);
@@ -75,7 +79,12 @@ export function withDemonstrations(messages: readonly ChatMessage[], turns: read
 export function appendToLastUser(messages: readonly ChatMessage[], text: string): ChatMessage[] {
   const lastUser = findLastUserIndex(messages);
   return messages.map((message, index) =>
-    index === lastUser ? { role: message.role, content: message.content.endsWith('A:') ? `${message.content} ${text}` : `${message.content}\n\n${text}` } : message,
+    index === lastUser
+      ? {
+          role: message.role,
+          content: message.content.endsWith('A:') ? `${message.content} ${text}` : `${message.content}\n\n${text}`,
+        }
+      : message,
   );
 }
 

@@ -14,7 +14,13 @@ export function optionalPositiveInteger(value: unknown, flag: string): number | 
   return value === undefined || value === null ? null : positiveInteger(value, flag);
 }
 
-export function numberInRange(value: unknown, flag: string, low: number, high: number, bounds: '[]' | '()' = '[]'): number {
+export function numberInRange(
+  value: unknown,
+  flag: string,
+  low: number,
+  high: number,
+  bounds: '[]' | '()' = '[]',
+): number {
   const parsed = Number(String(value).trim());
   const inside = bounds === '[]' ? parsed >= low && parsed <= high : parsed > low && parsed < high;
   if (String(value).trim() === '' || !Number.isFinite(parsed) || !inside) {

@@ -8,7 +8,13 @@ import { addUsage, zeroUsage, type ChatMessage, type Usage } from '../core/chat-
 import { buildBm25Index, cosineSimilarity, topKAscending } from '../core/select-examples.js';
 import { createRandom, hashString, shuffled } from '../core/seeded-random.js';
 import type { DatasetRecord } from '../core/records.js';
-import { demonstrationText, parseDemoFormat, renderDemonstrationQuestion, withDemonstrations, type Demonstration } from './demonstrations.js';
+import {
+  demonstrationText,
+  parseDemoFormat,
+  renderDemonstrationQuestion,
+  withDemonstrations,
+  type Demonstration,
+} from './demonstrations.js';
 import { oneOf, positiveInteger, requiredText } from './flag-values.js';
 import { singleCompletionOutcome } from './single-call.js';
 import type { PreparedStrategy, RunContext, StrategySetup } from './strategy.js';
@@ -20,7 +26,11 @@ interface Selection {
 }
 
 export async function prepare(flagValues: Record<string, unknown>, setup: StrategySetup): Promise<PreparedStrategy> {
-  const poolPath = requiredText(flagValues.pool, '--pool', 'in-context needs a JSONL pool of {input, output} demonstrations');
+  const poolPath = requiredText(
+    flagValues.pool,
+    '--pool',
+    'in-context needs a JSONL pool of {input, output} demonstrations',
+  );
   const shots = positiveInteger(flagValues.shots ?? '4', '--shots');
   const select = oneOf(flagValues.select ?? 'lexical', '--select', ['lexical', 'embedding', 'random'] as const);
   const format = parseDemoFormat(flagValues.demoFormat);
@@ -30,7 +40,9 @@ export async function prepare(flagValues: Record<string, unknown>, setup: Strate
     throw new UsageError(`--shots ${shots} is more than the ${pool.length} demonstration(s) in ${poolPath}`);
   }
   const contextPaths = (flagValues.context as string[] | undefined) ?? [];
-  const documents = await Promise.all(contextPaths.map(async (path) => ({ name: basename(path), text: await setup.readTextFile(path, '--context') })));
+  const documents = await Promise.all(
+    contextPaths.map(async (path) => ({ name: basename(path), text: await setup.readTextFile(path, '--context') })),
+  );
   const poolTexts = pool.map(demonstrationText);
   const questions = await Promise.all(pool.map((demo) => renderDemonstrationQuestion(demo, setup.template)));
   const lexicalIndex = select === 'lexical' ? buildBm25Index(poolTexts) : null;
@@ -41,15 +53,27 @@ export async function prepare(flagValues: Record<string, unknown>, setup: Strate
     const excluded = leakageGuard(pool, poolTexts, record, query);
     if (select === 'random') {
       const random = createRandom(hashString(`${setup.seed ?? 0}:${record.id}`));
-      const indices = shuffled([...pool.keys()].filter((index) => !excluded.has(index)), random).slice(0, shots);
+      const indices = shuffled(
+        [...pool.keys()].filter((index) => !excluded.has(index)),
+        random,
+      ).slice(0, shots);
       return { indices, usage: zeroUsage(), requests: 0 };
     }
-    if (lexicalIndex !== null) return { indices: topKAscending(lexicalIndex.score(query), shots, excluded), usage: zeroUsage(), requests: 0 };
-    if (context === null) return { indices: [...pool.keys()].filter((index) => !excluded.has(index)).slice(0, shots), usage: zeroUsage(), requests: 0 };
+    if (lexicalIndex !== null)
+      return { indices: topKAscending(lexicalIndex.score(query), shots, excluded), usage: zeroUsage(), requests: 0 };
+    if (context === null)
+      return {
+        indices: [...pool.keys()].filter((index) => !excluded.has(index)).slice(0, shots),
+        usage: zeroUsage(),
+        requests: 0,
+      };
     // Pool vectors are fetched once per run, by whichever record needs them first, and billed to it.
     const firstCaller = poolVectors === null;
     poolVectors ??= context.client.embed(poolTexts, context.signal, embeddingModel);
-    const [poolEmbedding, queryEmbedding] = await Promise.all([poolVectors, context.client.embed([query], context.signal, embeddingModel)]);
+    const [poolEmbedding, queryEmbedding] = await Promise.all([
+      poolVectors,
+      context.client.embed([query], context.signal, embeddingModel),
+    ]);
     const scores = poolEmbedding.vectors.map((vector) => cosineSimilarity(vector, queryEmbedding.vectors[0] ?? []));
     const usage = firstCaller ? addUsage(poolEmbedding.usage, queryEmbedding.usage) : queryEmbedding.usage;
     const requests = queryEmbedding.requests + (firstCaller ? poolEmbedding.requests : 0);
@@ -67,7 +91,12 @@ export async function prepare(flagValues: Record<string, unknown>, setup: Strate
     render: async (record) => compose(record, (await selectFor(record, null)).indices),
     run: async (record, context) => {
       const selection = await selectFor(record, context);
-      const outcome = await singleCompletionOutcome(await compose(record, selection.indices), context, setup.answer, setup.pick ?? 'first');
+      const outcome = await singleCompletionOutcome(
+        await compose(record, selection.indices),
+        context,
+        setup.answer,
+        setup.pick ?? 'first',
+      );
       return {
         ...outcome,
         usage: addUsage(outcome.usage, selection.usage),
@@ -82,21 +111,32 @@ export async function prepare(flagValues: Record<string, unknown>, setup: Strate
 export function recordText(record: DatasetRecord): string {
   const input = record.vars.input;
   if (typeof input === 'string') return input;
-  return Object.values(record.vars).filter((value) => typeof value === 'string').join('\n');
+  return Object.values(record.vars)
+    .filter((value) => typeof value === 'string')
+    .join('\n');
 }
 
 /** Pool items that are the record itself (same id or same input text) may not be chosen. */
-function leakageGuard(pool: readonly Demonstration[], poolTexts: readonly string[], record: DatasetRecord, query: string): Set<number> {
+function leakageGuard(
+  pool: readonly Demonstration[],
+  poolTexts: readonly string[],
+  record: DatasetRecord,
+  query: string,
+): Set<number> {
   const excluded = new Set<number>();
   const normalizedQuery = query.trim().toLowerCase();
   pool.forEach((demo, index) => {
-    if ((demo.id !== null && demo.id === record.id) || poolTexts[index]!.trim().toLowerCase() === normalizedQuery) excluded.add(index);
+    if ((demo.id !== null && demo.id === record.id) || poolTexts[index]!.trim().toLowerCase() === normalizedQuery)
+      excluded.add(index);
   });
   return excluded;
 }
 
 /** Context documents go in a system message ahead of the conversation, each under its file name. */
-function withDocuments(messages: ChatMessage[], documents: ReadonlyArray<{ name: string; text: string }>): ChatMessage[] {
+function withDocuments(
+  messages: ChatMessage[],
+  documents: ReadonlyArray<{ name: string; text: string }>,
+): ChatMessage[] {
   if (documents.length === 0) return messages;
   const body = documents.map((document) => `--- ${document.name} ---\n${document.text.trim()}`).join('\n\n');
   const contextMessage: ChatMessage = { role: 'system', content: `Use these documents where they help:\n\n${body}` };

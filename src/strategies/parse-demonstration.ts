@@ -6,12 +6,16 @@ import { z } from 'zod';
 import { InputError } from '../errors.js';
 import type { Demonstration } from './demonstrations.js';
 
-const scalar = z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' }).transform(String);
+const scalar = z
+  .union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' })
+  .transform(String);
 
 const demonstrationSchema = z
   .object({
     id: z.union([z.string(), z.number()]).transform(String).optional(),
-    input: z.union([z.string(), z.record(z.string(), z.unknown())], { error: 'expected a string or an object of template variables' }),
+    input: z.union([z.string(), z.record(z.string(), z.unknown())], {
+      error: 'expected a string or an object of template variables',
+    }),
     output: scalar,
     reasoning: z.string().optional(),
   })
@@ -26,7 +30,11 @@ export function parseDemonstration(value: unknown, source: string): Demonstratio
     const field = issue.path.join('.') || 'record';
     // zod 4 issues do not carry the input, so look in the value itself for whether the field is there at all.
     const missing = isObject(value) && issue.path.length === 1 && value[String(issue.path[0])] === undefined;
-    const problem = !isObject(value) ? 'not a JSON object' : missing ? `missing "${field}"` : `"${field}": ${issue.message}`;
+    const problem = !isObject(value)
+      ? 'not a JSON object'
+      : missing
+        ? `missing "${field}"`
+        : `"${field}": ${issue.message}`;
     throw new InputError(`${source}: ${problem} (a demonstration needs "input" and "output")`);
   }
   const { id, input, output, reasoning } = parsed.data;

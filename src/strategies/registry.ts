@@ -5,10 +5,21 @@
 import type { StrategyDefinition, StrategyFlag } from './strategy.js';
 
 const chainOfThoughtFlags: StrategyFlag[] = [
-  { flags: '--trigger <text>', description: 'reasoning trigger appended to the question', defaultValue: "Let's think step by step." },
-  { flags: '--examples <file>', description: 'JSONL demonstrations {input, output, reasoning} for few-shot chain of thought' },
+  {
+    flags: '--trigger <text>',
+    description: 'reasoning trigger appended to the question',
+    defaultValue: "Let's think step by step.",
+  },
+  {
+    flags: '--examples <file>',
+    description: 'JSONL demonstrations {input, output, reasoning} for few-shot chain of thought',
+  },
   { flags: '--shots <k>', description: 'how many demonstrations to use (default: all in --examples)' },
-  { flags: '--extract <how>', description: 'answer extraction: pattern | two-stage (a second call, Kojima et al. 2022)', defaultValue: 'pattern' },
+  {
+    flags: '--extract <how>',
+    description: 'answer extraction: pattern | two-stage (a second call, Kojima et al. 2022)',
+    defaultValue: 'pattern',
+  },
 ];
 
 export const strategies: readonly StrategyDefinition[] = [
@@ -27,8 +38,16 @@ export const strategies: readonly StrategyDefinition[] = [
     flags: [
       { flags: '--examples <file>', description: 'JSONL demonstrations {input, output}' },
       { flags: '--shots <k>', description: 'how many demonstrations', defaultValue: '4' },
-      { flags: '--order <order>', description: 'which demonstrations: first | random (seeded by --seed)', defaultValue: 'first' },
-      { flags: '--demo-format <form>', description: 'turns (prior user/assistant turns) | inline (Q: … A: … in one message)', defaultValue: 'turns' },
+      {
+        flags: '--order <order>',
+        description: 'which demonstrations: first | random (seeded by --seed)',
+        defaultValue: 'first',
+      },
+      {
+        flags: '--demo-format <form>',
+        description: 'turns (prior user/assistant turns) | inline (Q: … A: … in one message)',
+        defaultValue: 'turns',
+      },
     ],
     defaultTemperature: 0,
     load: async () => import('./few-shot.js'),
@@ -40,10 +59,18 @@ export const strategies: readonly StrategyDefinition[] = [
     flags: [
       { flags: '--pool <file>', description: 'JSONL pool of demonstrations {input, output}' },
       { flags: '--shots <k>', description: 'how many demonstrations per input', defaultValue: '4' },
-      { flags: '--select <how>', description: 'lexical (BM25, offline) | embedding (/v1/embeddings) | random', defaultValue: 'lexical' },
+      {
+        flags: '--select <how>',
+        description: 'lexical (BM25, offline) | embedding (/v1/embeddings) | random',
+        defaultValue: 'lexical',
+      },
       { flags: '--context <file>', description: 'a context document to include (repeatable)', repeatable: true },
       { flags: '--embedding-model <name>', description: 'model for --select embedding (default: --model)' },
-      { flags: '--demo-format <form>', description: 'turns (prior user/assistant turns) | inline (Q: … A: … in one message)', defaultValue: 'turns' },
+      {
+        flags: '--demo-format <form>',
+        description: 'turns (prior user/assistant turns) | inline (Q: … A: … in one message)',
+        defaultValue: 'turns',
+      },
     ],
     defaultTemperature: 0,
     load: async () => import('./in-context.js'),
@@ -63,7 +90,11 @@ export const strategies: readonly StrategyDefinition[] = [
     flags: [
       ...chainOfThoughtFlags,
       { flags: '--samples <k>', description: 'reasoning paths to sample (the cap with --stop)', defaultValue: '5' },
-      { flags: '--stop <rule>', description: 'fixed | esc (stop when a window is unanimous) | beta (stop when the leader is confidently ahead)', defaultValue: 'fixed' },
+      {
+        flags: '--stop <rule>',
+        description: 'fixed | esc (stop when a window is unanimous) | beta (stop when the leader is confidently ahead)',
+        defaultValue: 'fixed',
+      },
       { flags: '--window <w>', description: 'samples per request window for --stop esc|beta', defaultValue: '5' },
       { flags: '--confidence <p>', description: 'posterior confidence for --stop beta', defaultValue: '0.95' },
     ],

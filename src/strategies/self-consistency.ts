@@ -19,7 +19,8 @@ import type { PreparedStrategy, StrategySetup } from './strategy.js';
 export function parseStopRule(flagValues: Record<string, unknown>): StopRule {
   const kind = oneOf(flagValues.stop ?? 'fixed', '--stop', ['fixed', 'esc', 'beta'] as const);
   if (kind === 'esc') return { kind, window: positiveInteger(flagValues.window ?? '5', '--window') };
-  if (kind === 'beta') return { kind, confidence: numberInRange(flagValues.confidence ?? '0.95', '--confidence', 0.5, 1, '()') };
+  if (kind === 'beta')
+    return { kind, confidence: numberInRange(flagValues.confidence ?? '0.95', '--confidence', 0.5, 1, '()') };
   return { kind };
 }
 
@@ -27,7 +28,8 @@ export async function prepare(flagValues: Record<string, unknown>, setup: Strate
   const chain = await prepareChainOfThought(flagValues, setup);
   const samples = positiveInteger(flagValues.samples ?? '5', '--samples');
   const rule = parseStopRule(flagValues);
-  const window = rule.kind === 'fixed' ? samples : Math.min(samples, positiveInteger(flagValues.window ?? '5', '--window'));
+  const window =
+    rule.kind === 'fixed' ? samples : Math.min(samples, positiveInteger(flagValues.window ?? '5', '--window'));
 
   return {
     render: (record) => chain.render(record),
@@ -51,13 +53,19 @@ export async function prepare(flagValues: Record<string, unknown>, setup: Strate
         usage = addUsage(usage, drawn.usage);
         requests += drawn.requests;
         if (drawn.choices.length === 0) throw new EndpointError('the endpoint returned no choices', { status: 200 });
-        const extracted = await Promise.all(drawn.choices.map((choice) => chain.extract(choice.text, messages, context)));
+        const extracted = await Promise.all(
+          drawn.choices.map((choice) => chain.extract(choice.text, messages, context)),
+        );
         drawn.choices.forEach((choice, index) => {
           const result = extracted[index]!;
           usage = addUsage(usage, result.usage);
           requests += result.requests;
           choices.push(choice);
-          const completion: Completion = { text: choice.text, answer: result.answer, finishReason: choice.finishReason };
+          const completion: Completion = {
+            text: choice.text,
+            answer: result.answer,
+            finishReason: choice.finishReason,
+          };
           completions.push(result.answerStep === null ? completion : { ...completion, answerStep: result.answerStep });
           keys.push(voteKey(result.answer, setup.answer));
         });
@@ -70,9 +78,15 @@ export async function prepare(flagValues: Record<string, unknown>, setup: Strate
       const vote = majorityVote(keys.slice(0, used));
       const warnings = truncationWarnings(choices);
       if (vote.tiedWith.length > 0) {
-        warnings.push(`tie between ${[vote.answer, ...vote.tiedWith].join(', ')}: broken in favour of the earliest sampled answer (${vote.answer})`);
+        warnings.push(
+          `tie between ${[vote.answer, ...vote.tiedWith].join(', ')}: broken in favour of the earliest sampled answer (${vote.answer})`,
+        );
       }
-      if (choices.length > 1 && context.temperature > 0 && choices.every((choice) => choice.text === choices[0]!.text)) {
+      if (
+        choices.length > 1 &&
+        context.temperature > 0 &&
+        choices.every((choice) => choice.text === choices[0]!.text)
+      ) {
         warnings.push(
           `all ${choices.length} samples are byte-identical at temperature ${context.temperature}: the server may ignore temperature or use a fixed seed, so their agreement is not evidence`,
         );
@@ -93,7 +107,11 @@ export async function prepare(flagValues: Record<string, unknown>, setup: Strate
 }
 
 /** The winning answer as first written (for `text` answers the vote key is lower-cased). */
-function displayAnswer(winner: string | null, completions: readonly Completion[], keys: ReadonlyArray<string | null>): string | null {
+function displayAnswer(
+  winner: string | null,
+  completions: readonly Completion[],
+  keys: ReadonlyArray<string | null>,
+): string | null {
   if (winner === null) return null;
   const index = keys.indexOf(winner);
   return index >= 0 && index < completions.length ? completions[index]!.answer : winner;

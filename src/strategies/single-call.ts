@@ -26,7 +26,9 @@ export async function singleCompletionOutcome(
   if (choice === undefined) throw new EndpointError('the endpoint returned no choices', { status: 200 });
   return {
     answer: answerOf(choice.text, answer, pick),
-    completions: [{ text: choice.text, answer: answerOf(choice.text, answer, pick), finishReason: choice.finishReason }],
+    completions: [
+      { text: choice.text, answer: answerOf(choice.text, answer, pick), finishReason: choice.finishReason },
+    ],
     samplesUsed: 1,
     usage: response.usage,
     requests: response.requests,
@@ -37,5 +39,7 @@ export async function singleCompletionOutcome(
 export function truncationWarnings(choices: ReadonlyArray<{ finishReason: string | null }>): string[] {
   const truncated = choices.filter((choice) => choice.finishReason === 'length').length;
   if (truncated === 0) return [];
-  return [`${truncated} of ${choices.length} completion(s) hit the token limit (finish_reason: length); raise --max-tokens`];
+  return [
+    `${truncated} of ${choices.length} completion(s) hit the token limit (finish_reason: length); raise --max-tokens`,
+  ];
 }

@@ -3,9 +3,11 @@ import { singleCompletionOutcome } from './single-call.js';
 import type { PreparedStrategy, StrategySetup } from './strategy.js';
 
 export async function prepare(_flagValues: Record<string, unknown>, setup: StrategySetup): Promise<PreparedStrategy> {
-  const render = (record: { vars: Record<string, unknown>; source: string }) => setup.template.render(record.vars, record.source);
+  const render = (record: { vars: Record<string, unknown>; source: string }) =>
+    setup.template.render(record.vars, record.source);
   return {
     render,
-    run: async (record, context) => singleCompletionOutcome(await render(record), context, setup.answer, setup.pick ?? 'first'),
+    run: async (record, context) =>
+      singleCompletionOutcome(await render(record), context, setup.answer, setup.pick ?? 'first'),
   };
 }

@@ -47,7 +47,9 @@ export function readFrontMatter(source: string, identity: SourceIdentity): Front
   }
   const closingIndex = lines.findIndex((line, index) => index > 0 && delimiterPattern.test(line));
   if (closingIndex === -1) {
-    throw new TemplateError(`${describeLocation(identity, 1)}: front matter starts with --- but has no closing --- line`);
+    throw new TemplateError(
+      `${describeLocation(identity, 1)}: front matter starts with --- but has no closing --- line`,
+    );
   }
   const yamlText = lines.slice(1, closingIndex).join('\n');
   // Line 1 of the YAML text is line 2 of the file.
@@ -58,11 +60,15 @@ export function readFrontMatter(source: string, identity: SourceIdentity): Front
   if (firstError !== undefined) {
     const yamlLine = firstError.linePos?.[0].line;
     const line = yamlLine === undefined ? firstYamlLine : firstYamlLine + yamlLine - 1;
-    throw new TemplateError(`${describeLocation(identity, line)}: invalid YAML front matter: ${firstLineOf(firstError.message)}`);
+    throw new TemplateError(
+      `${describeLocation(identity, line)}: invalid YAML front matter: ${firstLineOf(firstError.message)}`,
+    );
   }
   const value: unknown = document.toJS();
   if (value !== null && (typeof value !== 'object' || Array.isArray(value))) {
-    throw new TemplateError(`${describeLocation(identity, firstYamlLine)}: front matter must be a YAML mapping of keys to values`);
+    throw new TemplateError(
+      `${describeLocation(identity, firstYamlLine)}: front matter must be a YAML mapping of keys to values`,
+    );
   }
   const fileLineAt = (offset: number): number => firstYamlLine + lineCounter.linePos(offset).line - 1;
   return {
@@ -75,9 +81,12 @@ export function readFrontMatter(source: string, identity: SourceIdentity): Front
     },
     lineOfKey: (path, key) => {
       const node: unknown = path.length === 0 ? document.contents : document.getIn(path, true);
-      const items = (node as { items?: Array<{ key?: { value?: unknown; range?: [number, number, number] } }> } | null)?.items;
+      const items = (node as { items?: Array<{ key?: { value?: unknown; range?: [number, number, number] } }> } | null)
+        ?.items;
       const pair = items?.find((item) => item.key?.value === key);
-      return pair?.key?.range === undefined ? fileLineAt(closestNodeRange(document, path)?.[0] ?? 0) : fileLineAt(pair.key.range[0]);
+      return pair?.key?.range === undefined
+        ? fileLineAt(closestNodeRange(document, path)?.[0] ?? 0)
+        : fileLineAt(pair.key.range[0]);
     },
   };
 }

@@ -92,7 +92,12 @@ export async function listTemplates(dirs: TemplateDirs): Promise<TemplateListing
   const listings = new Map<string, TemplateListing>();
   // Run from promptlab's own checkout, ./prompts/ is the shipped directory: list it once, as shipped.
   const sameDir = path.resolve(dirs.projectDir) === path.resolve(dirs.shippedDir);
-  const sources = sameDir ? ([[dirs.shippedDir, 'shipped']] as const) : ([[dirs.projectDir, 'project'], [dirs.shippedDir, 'shipped']] as const);
+  const sources = sameDir
+    ? ([[dirs.shippedDir, 'shipped']] as const)
+    : ([
+        [dirs.projectDir, 'project'],
+        [dirs.shippedDir, 'shipped'],
+      ] as const);
   for (const [dir, origin] of sources) {
     for (const name of await templateNamesIn(dir)) {
       if (listings.has(name)) continue;
@@ -124,14 +129,25 @@ async function locateTemplate(nameOrPath: string, dirs: TemplateDirs): Promise<L
     const file = path.resolve(nameOrPath);
     const source = await readTemplateFile(file);
     if (source === null) throw new TemplateError(`template file "${nameOrPath}" not found`);
-    return { name: path.basename(file, templateExtension), path: file, origin: 'path', source, partialDirs: [path.dirname(file)] };
+    return {
+      name: path.basename(file, templateExtension),
+      path: file,
+      origin: 'path',
+      source,
+      partialDirs: [path.dirname(file)],
+    };
   }
   const templateDirs = [dirs.projectDir, dirs.shippedDir];
   if (isSafeFileName(nameOrPath) && !nameOrPath.startsWith('_')) {
     // Run from promptlab's own checkout, ./prompts/ is the shipped directory: list it once, as shipped.
-  const sameDir = path.resolve(dirs.projectDir) === path.resolve(dirs.shippedDir);
-  const sources = sameDir ? ([[dirs.shippedDir, 'shipped']] as const) : ([[dirs.projectDir, 'project'], [dirs.shippedDir, 'shipped']] as const);
-  for (const [dir, origin] of sources) {
+    const sameDir = path.resolve(dirs.projectDir) === path.resolve(dirs.shippedDir);
+    const sources = sameDir
+      ? ([[dirs.shippedDir, 'shipped']] as const)
+      : ([
+          [dirs.projectDir, 'project'],
+          [dirs.shippedDir, 'shipped'],
+        ] as const);
+    for (const [dir, origin] of sources) {
       const file = path.join(dir, nameOrPath + templateExtension);
       const source = await readTemplateFile(file);
       if (source !== null) return { name: nameOrPath, path: file, origin, source, partialDirs: templateDirs };
@@ -181,9 +197,14 @@ async function loadPartials(
       const file = await findFirstFile(partialDirs, `_${reference.name}${templateExtension}`);
       if (file === null) {
         const looked = partialDirs.map((dir) => `${displayPath(dir)}/`).join(' or ');
-        throw new TemplateError(`${where}: unknown partial "${reference.name}" (no _${reference.name}${templateExtension} in ${looked})`);
+        throw new TemplateError(
+          `${where}: unknown partial "${reference.name}" (no _${reference.name}${templateExtension} in ${looked})`,
+        );
       }
-      const identity: SourceIdentity = { subject: `partial "${reference.name}" of ${template.identity.subject}`, file: displayPath(file.path) };
+      const identity: SourceIdentity = {
+        subject: `partial "${reference.name}" of ${template.identity.subject}`,
+        file: displayPath(file.path),
+      };
       const partial = parsePartial(file.source, identity);
       partials.set(reference.name, partial);
       pending.push({ tree: partial.tree, identity, bodyStartLine: partial.bodyStartLine });
@@ -208,7 +229,9 @@ async function readTemplateFile(file: string): Promise<string | null> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-    throw new TemplateError(`cannot read template file ${displayPath(file)}: ${(error as Error).message}`, { cause: error });
+    throw new TemplateError(`cannot read template file ${displayPath(file)}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 

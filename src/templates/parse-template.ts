@@ -6,7 +6,13 @@
 import Handlebars from 'handlebars';
 import { TemplateError } from '../errors.js';
 import type { TemplateMetadata } from './front-matter-schema.js';
-import { describeLocation, readFrontMatter, settingsKey, type FrontMatter, type SourceIdentity } from './front-matter.js';
+import {
+  describeLocation,
+  readFrontMatter,
+  settingsKey,
+  type FrontMatter,
+  type SourceIdentity,
+} from './front-matter.js';
 import type { TemplateSettings } from './template-settings.js';
 import { findUnknownHelperCall, helperNames, type TemplateSyntaxTree } from './template-variables.js';
 
@@ -31,7 +37,9 @@ export interface ParsedTemplate extends ParsedBody {
 
 export async function parseTemplate(source: string, identity: SourceIdentity): Promise<ParsedTemplate> {
   const frontMatter = readFrontMatter(source, identity);
-  const metadata = describedOnly(frontMatter.metadata) ?? (await import('./front-matter-schema.js')).validateFrontMatter(frontMatter, identity);
+  const metadata =
+    describedOnly(frontMatter.metadata) ??
+    (await import('./front-matter-schema.js')).validateFrontMatter(frontMatter, identity);
   return {
     identity,
     ...metadata,
@@ -56,7 +64,10 @@ export function parsePartial(source: string, identity: SourceIdentity): ParsedBo
   return parseBody({ body: source.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n'), bodyStartLine: 1 }, identity);
 }
 
-function parseBody({ body, bodyStartLine }: Pick<FrontMatter, 'body' | 'bodyStartLine'>, identity: SourceIdentity): ParsedBody {
+function parseBody(
+  { body, bodyStartLine }: Pick<FrontMatter, 'body' | 'bodyStartLine'>,
+  identity: SourceIdentity,
+): ParsedBody {
   let tree: TemplateSyntaxTree;
   try {
     tree = Handlebars.parse(body);
@@ -89,9 +100,13 @@ export function handlebarsSyntaxError(error: unknown, bodyStartLine: number, ide
   const located = /^(.*) - (\d+):\d+$/s.exec(message);
   if (located !== null) {
     const line = bodyStartLine + Number(located[2]) - 1;
-    return new TemplateError(`${describeLocation(identity, line)}: Handlebars error: ${oneLine(located[1]!)}`, { cause: error });
+    return new TemplateError(`${describeLocation(identity, line)}: Handlebars error: ${oneLine(located[1]!)}`, {
+      cause: error,
+    });
   }
-  return new TemplateError(`${describeLocation(identity, null)}: Handlebars error: ${oneLine(message)}`, { cause: error });
+  return new TemplateError(`${describeLocation(identity, null)}: Handlebars error: ${oneLine(message)}`, {
+    cause: error,
+  });
 }
 
 function oneLine(text: string): string {

@@ -42,16 +42,25 @@ export async function requiredVariablesOf(
     jsonSchema = await picoschema(template.inputSchema);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw new TemplateError(`${describeLocation(template.identity, template.inputSchemaLine)}: input.schema: ${message}`, { cause: error });
+    throw new TemplateError(
+      `${describeLocation(template.identity, template.inputSchemaLine)}: input.schema: ${message}`,
+      { cause: error },
+    );
   }
   const required = (jsonSchema as { required?: unknown } | null)?.required;
   return Array.isArray(required) ? required.filter((name): name is string => typeof name === 'string') : [];
 }
 
 /** Defaults first, then the record's values; a null value counts as absent, so the default still applies. */
-export function withDefaults(defaults: Record<string, unknown>, vars: Record<string, unknown>): Record<string, unknown> {
+export function withDefaults(
+  defaults: Record<string, unknown>,
+  vars: Record<string, unknown>,
+): Record<string, unknown> {
   // fromEntries defines own properties, so a record key like "__proto__" stays data.
-  return Object.fromEntries([...Object.entries(defaults), ...Object.entries(vars).filter(([, value]) => value !== undefined && value !== null)]);
+  return Object.fromEntries([
+    ...Object.entries(defaults),
+    ...Object.entries(vars).filter(([, value]) => value !== undefined && value !== null),
+  ]);
 }
 
 /** Every required variable that `values` lacks (undefined or null), in the template's order. */
@@ -68,16 +77,25 @@ export function checkRequiredVariables(
 ): void {
   const missing = findMissingVariables(requiredVariables, withDefaults(template.defaults, vars));
   if (missing.length > 0) {
-    throw new TemplateError(`${describeLocation(template.identity, null)}: record ${recordLabel} is missing variable(s): ${missing.join(', ')}`);
+    throw new TemplateError(
+      `${describeLocation(template.identity, null)}: record ${recordLabel} is missing variable(s): ${missing.join(', ')}`,
+    );
   }
 }
 
-export async function compileTemplate({ template, partials, requiredVariables }: CompileTemplateInput): Promise<RenderMessages> {
+export async function compileTemplate({
+  template,
+  partials,
+  requiredVariables,
+}: CompileTemplateInput): Promise<RenderMessages> {
   const dotprompt = createIsolatedDotprompt();
   for (const [name, body] of partials) dotprompt.definePartial(name, body);
   // Only the body and description: Dotprompt re-resolves the metadata it is given on every render, and
   // promptlab has already read the rest (input defaults and schema) once, at load.
-  const prompt: ParsedPrompt = { template: template.body, ...(template.description === null ? {} : { description: template.description }) };
+  const prompt: ParsedPrompt = {
+    template: template.body,
+    ...(template.description === null ? {} : { description: template.description }),
+  };
   const promptFunction = await dotprompt.compile(prompt);
   const markers = createMarkerDisguise();
   const where = describeLocation(template.identity, null);
@@ -104,7 +122,9 @@ export async function compileTemplate({ template, partials, requiredVariables }:
     } catch (error) {
       if (error instanceof TemplateError) throw error;
       const message = error instanceof Error ? error.message : String(error);
-      throw new TemplateError(`${where}: record ${recordLabel}: ${message.replace(/\s*\n\s*/g, ' ')}`, { cause: error });
+      throw new TemplateError(`${where}: record ${recordLabel}: ${message.replace(/\s*\n\s*/g, ' ')}`, {
+        cause: error,
+      });
     }
   };
 }
@@ -113,13 +133,19 @@ export async function compileTemplate({ template, partials, requiredVariables }:
  * Dotprompt's messages → ChatMessage[]: `model` becomes `assistant`, the text parts of a message are joined,
  * surrounding whitespace (the newlines around `{{role}}` markers) is trimmed, and empty messages are dropped.
  */
-export function toChatMessages(messages: Message[], identity: SourceIdentity, restoreText: (text: string) => string = (text) => text): ChatMessage[] {
+export function toChatMessages(
+  messages: Message[],
+  identity: SourceIdentity,
+  restoreText: (text: string) => string = (text) => text,
+): ChatMessage[] {
   const chatMessages: ChatMessage[] = [];
   for (const message of messages) {
     let text = '';
     for (const part of message.content) {
       if (part.media !== undefined) {
-        throw new TemplateError(`${describeLocation(identity, null)}: {{media}} parts are not supported: promptlab sends text chat messages`);
+        throw new TemplateError(
+          `${describeLocation(identity, null)}: {{media}} parts are not supported: promptlab sends text chat messages`,
+        );
       }
       // Other parts ({{section}} placeholders, tool parts) carry no text for a chat completion.
       if (typeof part.text === 'string') text += part.text;
@@ -128,7 +154,9 @@ export function toChatMessages(messages: Message[], identity: SourceIdentity, re
     if (content === '') continue;
     const role = chatRoles[message.role];
     if (role === undefined) {
-      throw new TemplateError(`${describeLocation(identity, null)}: role "${message.role}" is not supported (use system, user or model)`);
+      throw new TemplateError(
+        `${describeLocation(identity, null)}: role "${message.role}" is not supported (use system, user or model)`,
+      );
     }
     chatMessages.push({ role, content });
   }

@@ -26,7 +26,10 @@ export const templateSettingsSchema = z
       .refine(isCompilableRegexAnswer, { message: 'the regex: pattern is not a valid regular expression' })
       .optional(),
     /** Allowed choice letters for `answer: choice`, e.g. [A, B, C, D]. */
-    choices: z.array(z.string().min(1, { message: 'a choice cannot be empty' })).min(1).optional(),
+    choices: z
+      .array(z.string().min(1, { message: 'a choice cannot be empty' }))
+      .min(1)
+      .optional(),
     /** Chain-of-thought trigger, e.g. "Let's think step by step." */
     trigger: z.string().min(1).optional(),
     /** Two-stage extraction trigger, e.g. "Therefore, the answer (arabic numerals) is". */

@@ -16,8 +16,19 @@ export type TemplateSyntaxTree = hbs.AST.Program;
 
 /** Helpers that Handlebars and Dotprompt define; a mustache naming one of these is a call, not a variable. */
 export const helperNames: ReadonlySet<string> = new Set([
-  'if', 'unless', 'each', 'with', 'lookup', 'log',
-  'role', 'history', 'media', 'section', 'json', 'ifEquals', 'unlessEquals',
+  'if',
+  'unless',
+  'each',
+  'with',
+  'lookup',
+  'log',
+  'role',
+  'history',
+  'media',
+  'section',
+  'json',
+  'ifEquals',
+  'unlessEquals',
 ]);
 const conditionalBlockHelpers = new Set(['if', 'unless', 'ifEquals', 'unlessEquals']);
 const contextChangingBlockHelpers = new Set(['each', 'with']);
@@ -67,7 +78,8 @@ export function collectTemplateVariables(
 
   const visitPath = (path: hbs.AST.PathExpression, state: WalkState): void => {
     if (path.data) {
-      if (path.parts[0] === 'root' && path.parts.length >= 2) record(path.parts[1]!, { ...state, providedNames: new Set() });
+      if (path.parts[0] === 'root' && path.parts.length >= 2)
+        record(path.parts[1]!, { ...state, providedNames: new Set() });
       return;
     }
     const head = path.parts[0];
@@ -81,7 +93,10 @@ export function collectTemplateVariables(
     else if (expression.type === 'SubExpression') visitCall(expression as hbs.AST.SubExpression, state);
   };
 
-  const visitCall = (call: { params: hbs.AST.Expression[]; hash: hbs.AST.Hash | undefined }, state: WalkState): void => {
+  const visitCall = (
+    call: { params: hbs.AST.Expression[]; hash: hbs.AST.Hash | undefined },
+    state: WalkState,
+  ): void => {
     for (const param of call.params) visitExpression(param, state);
     for (const pair of call.hash?.pairs ?? []) visitExpression(pair.value, state);
   };
@@ -90,7 +105,12 @@ export function collectTemplateVariables(
     for (const statement of program?.body ?? []) visitStatement(statement, state);
   };
 
-  const insideBlock = (state: WalkState, program: hbs.AST.Program, changesContext: boolean, conditional: boolean): WalkState => ({
+  const insideBlock = (
+    state: WalkState,
+    program: hbs.AST.Program,
+    changesContext: boolean,
+    conditional: boolean,
+  ): WalkState => ({
     ...state,
     contextDepth: state.contextDepth + (changesContext ? 1 : 0),
     conditional: state.conditional || conditional,
@@ -118,7 +138,8 @@ export function collectTemplateVariables(
           visitProgram(block.inverse, conditionalState);
           return;
         }
-        if (helper === null && block.params.length === 0) visitPath(block.path, state); // `{{#items}}…{{/items}}`
+        if (helper === null && block.params.length === 0)
+          visitPath(block.path, state); // `{{#items}}…{{/items}}`
         else visitCall(block, state);
         const changesContext = helper === null || contextChangingBlockHelpers.has(helper);
         visitProgram(block.program, insideBlock(state, block.program, changesContext, helper === null));
@@ -149,7 +170,13 @@ export function collectTemplateVariables(
     }
   };
 
-  visitProgram(tree, { contextDepth: 0, conditional: false, blockParams: new Set(), providedNames: new Set(), partialStack: [] });
+  visitProgram(tree, {
+    contextDepth: 0,
+    conditional: false,
+    blockParams: new Set(),
+    providedNames: new Set(),
+    partialStack: [],
+  });
   return {
     required: order.filter((name) => unconditional.has(name)),
     optional: order.filter((name) => !unconditional.has(name)),
@@ -164,8 +191,10 @@ export function findPartialReferences(tree: TemplateSyntaxTree): PartialReferenc
       if (statement.type === 'PartialStatement' || statement.type === 'PartialBlockStatement') {
         const partial = statement as hbs.AST.PartialStatement | hbs.AST.PartialBlockStatement;
         // `{{> @partial-block}}` renders the caller's block content; it names no file.
-        const isPartialBlockContent = partial.name.type === 'PathExpression' && (partial.name as hbs.AST.PathExpression).data;
-        if (!isPartialBlockContent) references.push({ name: staticPartialName(partial.name), line: statement.loc.start.line });
+        const isPartialBlockContent =
+          partial.name.type === 'PathExpression' && (partial.name as hbs.AST.PathExpression).data;
+        if (!isPartialBlockContent)
+          references.push({ name: staticPartialName(partial.name), line: statement.loc.start.line });
         if ('program' in partial) visitProgram(partial.program);
       } else if (statement.type === 'BlockStatement') {
         const block = statement as hbs.AST.BlockStatement;
@@ -190,11 +219,15 @@ export interface HelperCall {
  * gives the right file and line even when the call sits in a partial.
  */
 export function findUnknownHelperCall(tree: TemplateSyntaxTree): HelperCall | null {
-  const unknownIn = (node: { path?: unknown; params: hbs.AST.Expression[]; hash: hbs.AST.Hash | undefined; loc: hbs.AST.SourceLocation }, alwaysCall: boolean): HelperCall | null => {
+  const unknownIn = (
+    node: { path?: unknown; params: hbs.AST.Expression[]; hash: hbs.AST.Hash | undefined; loc: hbs.AST.SourceLocation },
+    alwaysCall: boolean,
+  ): HelperCall | null => {
     const path = node.path as hbs.AST.PathExpression | undefined;
     const isCall = alwaysCall || node.params.length > 0 || (node.hash?.pairs.length ?? 0) > 0;
     const isPlainName = path?.type === 'PathExpression' && !path.data && path.depth === 0 && path.parts.length === 1;
-    if (isCall && isPlainName && !helperNames.has(path.parts[0]!)) return { name: path.parts[0]!, line: node.loc.start.line };
+    if (isCall && isPlainName && !helperNames.has(path.parts[0]!))
+      return { name: path.parts[0]!, line: node.loc.start.line };
     for (const expression of [...node.params, ...(node.hash?.pairs ?? []).map((pair) => pair.value)]) {
       if (expression.type !== 'SubExpression') continue;
       const found = unknownIn(expression as hbs.AST.SubExpression, true);

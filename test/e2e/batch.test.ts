@@ -33,7 +33,12 @@ async function chatServer(reply: ReplyFn): Promise<TestServer> {
 }
 
 const jsonl = (lines: object[]) => `${lines.map((line) => JSON.stringify(line)).join('\n')}\n`;
-const parseLines = (text: string) => text.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+const parseLines = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 const dataset = [
   { id: 'a', input: 'What is 1 plus 1?', expected: 2 },
@@ -53,7 +58,8 @@ function comparable(record: Record<string, unknown>): Record<string, unknown> {
   return rest;
 }
 
-const byId = (records: Array<Record<string, unknown>>) => [...records].sort((left, right) => String(left.id).localeCompare(String(right.id))).map(comparable);
+const byId = (records: Array<Record<string, unknown>>) =>
+  [...records].sort((left, right) => String(left.id).localeCompare(String(right.id))).map(comparable);
 
 async function interactive(reply: ReplyFn, data: string, args: string[]): Promise<Array<Record<string, unknown>>> {
   const server = await chatServer(reply);
@@ -105,7 +111,9 @@ describe('batch: zero-shot', () => {
     expect(manifest.map((entry) => entry.customId)).toEqual(lines.map((line) => line.custom_id));
 
     const submitted = await submit(dir, server);
-    expect(submitted.submitted).toEqual([{ file: 'requests-001.jsonl', batchId: expect.stringMatching(/^batch_/), status: 'validating', requests: 3 }]);
+    expect(submitted.submitted).toEqual([
+      { file: 'requests-001.jsonl', batchId: expect.stringMatching(/^batch_/), status: 'validating', requests: 3 },
+    ]);
     const [upload] = [...server.files.values()];
     expect(upload).toMatchObject({ filename: 'requests-001.jsonl', purpose: 'batch' });
     expect(upload!.content).toBe(await readFile(join(dir, 'requests-001.jsonl'), 'utf8'));
@@ -116,7 +124,12 @@ describe('batch: zero-shot', () => {
     const status = await runCli(['batch', 'status', dir]);
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout).files).toEqual([
-      expect.objectContaining({ file: 'requests-001.jsonl', phase: 1, status: 'in_progress', requestCounts: { total: 3, completed: 0, failed: 0 } }),
+      expect.objectContaining({
+        file: 'requests-001.jsonl',
+        phase: 1,
+        status: 'in_progress',
+        requestCounts: { total: 3, completed: 0, failed: 0 },
+      }),
     ]);
 
     const collected = await collect(dir);
@@ -168,7 +181,13 @@ describe('batch: self-consistency', () => {
     const collected = await collect(dir);
     expect(collected.code).toBe(0);
     const results = parseLines(collected.stdout);
-    expect(results[0]).toMatchObject({ id: 'a', answer: '2', votes: { '2': 3, '3': 1 }, agreement: 0.75, samplesUsed: 4 });
+    expect(results[0]).toMatchObject({
+      id: 'a',
+      answer: '2',
+      votes: { '2': 3, '3': 1 },
+      agreement: 0.75,
+      samplesUsed: 4,
+    });
     expect(byId(results)).toEqual(byId(await interactive(samplingReply(new Set([1])), data, args)));
   });
 
@@ -234,7 +253,8 @@ describe('batch: two-stage chain of thought', () => {
   });
 });
 
-const lastUserOf = (line: Record<string, unknown>) => ((line.body as { messages: Array<{ content: string }> }).messages.at(-1) ?? { content: '' }).content;
+const lastUserOf = (line: Record<string, unknown>) =>
+  ((line.body as { messages: Array<{ content: string }> }).messages.at(-1) ?? { content: '' }).content;
 
 describe('batch: failed lines', () => {
   it('turn into per-record errors, and resubmit sends only those', async () => {
@@ -243,7 +263,10 @@ describe('batch: failed lines', () => {
     const server = await batchServer({
       reply: arithmeticReply,
       progress: 'immediate',
-      failLine: (_customId, body) => (failing && JSON.stringify(body).includes('2 times 3') ? 'The server had an error while processing your request.' : null),
+      failLine: (_customId, body) =>
+        failing && JSON.stringify(body).includes('2 times 3')
+          ? 'The server had an error while processing your request.'
+          : null,
     });
     await prepare(['zero-shot', '-d', data, '-m', 'test-model', '--answer', 'number', '-o', dir]);
     await submit(dir, server);
@@ -256,14 +279,18 @@ describe('batch: failed lines', () => {
       ['b', false],
       ['c', true],
     ]);
-    expect(results[1]!.error).toMatch(/^batch request [0-9a-f]{12} failed: server_error: The server had an error while processing your request\.; "promptlab batch resubmit DIR" sends it again$/);
+    expect(results[1]!.error).toMatch(
+      /^batch request [0-9a-f]{12} failed: server_error: The server had an error while processing your request\.; "promptlab batch resubmit DIR" sends it again$/,
+    );
     const failures = parseLines(await readFile(join(dir, 'failures.jsonl'), 'utf8'));
     expect(failures).toHaveLength(1);
 
     failing = false;
     const resubmitted = await runCli(['batch', 'resubmit', dir]);
     expect(resubmitted.code).toBe(0);
-    expect(JSON.parse(resubmitted.stdout).submitted).toEqual([expect.objectContaining({ file: 'requests-002.jsonl', requests: 1 })]);
+    expect(JSON.parse(resubmitted.stdout).submitted).toEqual([
+      expect.objectContaining({ file: 'requests-002.jsonl', requests: 1 }),
+    ]);
     expect(server.batches.size).toBe(2);
     const resent = parseLines(await readFile(join(dir, 'requests-002.jsonl'), 'utf8'));
     expect(resent.map((line) => line.custom_id)).toEqual([failures[0]!.customId]);
@@ -272,7 +299,9 @@ describe('batch: failed lines', () => {
     const final = await collect(dir);
     expect(final.code).toBe(0);
     expect(await readFile(join(dir, 'failures.jsonl'), 'utf8')).toBe('');
-    expect(byId(parseLines(final.stdout))).toEqual(byId(await interactive(arithmeticReply, data, ['zero-shot', '--answer', 'number'])));
+    expect(byId(parseLines(final.stdout))).toEqual(
+      byId(await interactive(arithmeticReply, data, ['zero-shot', '--answer', 'number'])),
+    );
   });
 });
 
@@ -284,7 +313,12 @@ describe('batch: output made elsewhere', () => {
     // What `vllm run-batch -i requests-001.jsonl -o out.jsonl` writes: an answered line, and its error line shape.
     const output = requests.map((line, index) =>
       index === 2
-        ? { id: `vllm-${index}`, custom_id: line.custom_id, response: { status_code: 400, request_id: `vllm-batch-${index}`, body: null }, error: 'This model\'s maximum context length is 2048 tokens.' }
+        ? {
+            id: `vllm-${index}`,
+            custom_id: line.custom_id,
+            response: { status_code: 400, request_id: `vllm-batch-${index}`, body: null },
+            error: "This model's maximum context length is 2048 tokens.",
+          }
         : {
             id: `vllm-${index}`,
             custom_id: line.custom_id,
@@ -295,7 +329,14 @@ describe('batch: output made elsewhere', () => {
                 id: `chatcmpl-${index}`,
                 object: 'chat.completion',
                 model: 'test-model',
-                choices: [{ index: 0, message: { role: 'assistant', content: index === 0 ? '2' : '6' }, finish_reason: 'stop', logprobs: null }],
+                choices: [
+                  {
+                    index: 0,
+                    message: { role: 'assistant', content: index === 0 ? '2' : '6' },
+                    finish_reason: 'stop',
+                    logprobs: null,
+                  },
+                ],
                 usage: { prompt_tokens: 10, completion_tokens: 1, total_tokens: 11 },
               },
             },
@@ -315,25 +356,52 @@ describe('batch: output made elsewhere', () => {
     expect(collected.code).toBe(4);
 
     const stranger = join(root, 'stranger.jsonl');
-    await writeFile(stranger, jsonl([{ id: 'x', custom_id: 'not-ours', response: { status_code: 200, body: { choices: [] } }, error: null }]));
+    await writeFile(
+      stranger,
+      jsonl([{ id: 'x', custom_id: 'not-ours', response: { status_code: 200, body: { choices: [] } }, error: null }]),
+    );
     const refused = await collect(dir, ['--from', stranger]);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toBe(`promptlab: --from ${stranger}: none of its 1 custom_id(s) were prepared in this batch directory\n`);
+    expect(refused.stderr).toBe(
+      `promptlab: --from ${stranger}: none of its 1 custom_id(s) were prepared in this batch directory\n`,
+    );
   });
 });
 
 describe('batch: request files', () => {
   it('split when over the per-file request limit, and each file becomes its own batch', async () => {
-    const records = Array.from({ length: 5 }, (_, index) => ({ id: `r${index}`, input: `What is ${index} plus 1?`, expected: index + 1 }));
+    const records = Array.from({ length: 5 }, (_, index) => ({
+      id: `r${index}`,
+      input: `What is ${index} plus 1?`,
+      expected: index + 1,
+    }));
     const { data, dir } = await workspace(records);
     const server = await batchServer({ reply: arithmeticReply, progress: 'immediate' });
-    const prepared = await prepare(['zero-shot', '-d', data, '-m', 'test-model', '--answer', 'number', '--max-requests-per-file', '2', '-o', dir]);
-    expect((prepared.files as Array<{ name: string; requests: number }>).map((file) => [file.name, file.requests])).toEqual([
+    const prepared = await prepare([
+      'zero-shot',
+      '-d',
+      data,
+      '-m',
+      'test-model',
+      '--answer',
+      'number',
+      '--max-requests-per-file',
+      '2',
+      '-o',
+      dir,
+    ]);
+    expect(
+      (prepared.files as Array<{ name: string; requests: number }>).map((file) => [file.name, file.requests]),
+    ).toEqual([
       ['requests-001.jsonl', 2],
       ['requests-002.jsonl', 2],
       ['requests-003.jsonl', 1],
     ]);
-    expect((await readdir(dir)).filter((name) => name.startsWith('requests-')).sort()).toEqual(['requests-001.jsonl', 'requests-002.jsonl', 'requests-003.jsonl']);
+    expect((await readdir(dir)).filter((name) => name.startsWith('requests-')).sort()).toEqual([
+      'requests-001.jsonl',
+      'requests-002.jsonl',
+      'requests-003.jsonl',
+    ]);
     const submitted = await submit(dir, server);
     expect(submitted.submitted).toHaveLength(3);
     const results = parseLines((await collect(dir)).stdout);
@@ -353,11 +421,35 @@ describe('batch: settings come from the directory', () => {
   it('reads the project template from where prepare ran, and refuses a template edited between phases', async () => {
     const { root, dir } = await workspace();
     await mkdir(join(root, 'prompts'));
-    await writeFile(join(root, 'prompts', 'terse.prompt'), '---\ndescription: terse\n---\nAnswer with a number only. {{input}}\n');
+    await writeFile(
+      join(root, 'prompts', 'terse.prompt'),
+      '---\ndescription: terse\n---\nAnswer with a number only. {{input}}\n',
+    );
     const server = await batchServer({ reply: arithmeticReply, progress: 'immediate' });
-    const prepared = await runCli(['batch', 'prepare', 'cot', '--extract', 'two-stage', '-t', 'terse', '-d', 'data.jsonl', '-m', 'test-model', '--answer', 'number', '-o', 'run'], { cwd: root });
+    const prepared = await runCli(
+      [
+        'batch',
+        'prepare',
+        'cot',
+        '--extract',
+        'two-stage',
+        '-t',
+        'terse',
+        '-d',
+        'data.jsonl',
+        '-m',
+        'test-model',
+        '--answer',
+        'number',
+        '-o',
+        'run',
+      ],
+      { cwd: root },
+    );
     expect(prepared.code).toBe(0);
-    expect(lastUserOf(parseLines(await readFile(join(dir, 'requests-001.jsonl'), 'utf8'))[0]!)).toBe("Answer with a number only. What is 1 plus 1?\n\nLet's think step by step.");
+    expect(lastUserOf(parseLines(await readFile(join(dir, 'requests-001.jsonl'), 'utf8'))[0]!)).toBe(
+      "Answer with a number only. What is 1 plus 1?\n\nLet's think step by step.",
+    );
     await submit(dir, server);
     // From another directory: the template and dataset still resolve where prepare ran.
     const first = await runCli(['batch', 'collect', dir]);
@@ -365,7 +457,9 @@ describe('batch: settings come from the directory', () => {
     await writeFile(join(root, 'prompts', 'terse.prompt'), '---\ndescription: terse\n---\nAnswer tersely. {{input}}\n');
     const edited = await runCli(['batch', 'prepare', dir]);
     expect(edited.code).toBe(2);
-    expect(edited.stderr).toBe(`promptlab: template terse (${join(root, 'prompts', 'terse.prompt')}): changed since "batch prepare" (its requests no longer match); prepare a new batch directory\n`);
+    expect(edited.stderr).toBe(
+      `promptlab: template terse (${join(root, 'prompts', 'terse.prompt')}): changed since "batch prepare" (its requests no longer match); prepare a new batch directory\n`,
+    );
   });
 
   it('collect --json prints the promptlab.run/v1 document, summary included', async () => {
@@ -375,26 +469,70 @@ describe('batch: settings come from the directory', () => {
     await submit(dir, server);
     const collected = await runCli(['batch', 'collect', dir, '--json']);
     expect(collected.code).toBe(0);
-    const document = JSON.parse(collected.stdout) as { schema: string; strategy: string; model: string; template: string; summary: { n: number; correct: number }; results: object[] };
-    expect([document.schema, document.strategy, document.model, document.template, document.summary.n, document.summary.correct, document.results.length]).toEqual([
-      'promptlab.run/v1', 'zero-shot', 'test-model', 'question', 3, 2, 3,
-    ]);
+    const document = JSON.parse(collected.stdout) as {
+      schema: string;
+      strategy: string;
+      model: string;
+      template: string;
+      summary: { n: number; correct: number };
+      results: object[];
+    };
+    expect([
+      document.schema,
+      document.strategy,
+      document.model,
+      document.template,
+      document.summary.n,
+      document.summary.correct,
+      document.results.length,
+    ]).toEqual(['promptlab.run/v1', 'zero-shot', 'test-model', 'question', 3, 2, 3]);
   });
 });
 
 describe('batch: flags prepare does not use', () => {
   it('are named in one warning, for a new batch and for a batch directory, and -q silences it', async () => {
     const { data, dir } = await workspace();
-    const created = await runCli(['batch', 'prepare', 'zero-shot', '-d', data, '-m', 'test-model', '-o', dir, '-c', '4', '--no-cache', '--jsonl', '--json']);
+    const created = await runCli([
+      'batch',
+      'prepare',
+      'zero-shot',
+      '-d',
+      data,
+      '-m',
+      'test-model',
+      '-o',
+      dir,
+      '-c',
+      '4',
+      '--no-cache',
+      '--jsonl',
+      '--json',
+    ]);
     expect(created.code).toBe(0);
-    expect(created.stderr).toBe('warning: batch prepare zero-shot: --jsonl, --concurrency, --no-cache only apply to an interactive run; ignoring them\n');
+    expect(created.stderr).toBe(
+      'warning: batch prepare zero-shot: --jsonl, --concurrency, --no-cache only apply to an interactive run; ignoring them\n',
+    );
     expect(JSON.parse(created.stdout)).toMatchObject({ phase: 1, requests: 3 });
 
     const again = await runCli(['batch', 'prepare', dir, '--retries', '1', '--json']);
     expect(again.code).toBe(0);
     expect(again.stderr).toBe(`warning: batch prepare ${dir}: settings come from its batch.json; ignoring --retries\n`);
 
-    const quiet = await runCli(['batch', 'prepare', 'zero-shot', '-d', data, '-m', 'test-model', '-o', join(dir, 'quiet'), '--timeout', '5', '-q', '--json']);
+    const quiet = await runCli([
+      'batch',
+      'prepare',
+      'zero-shot',
+      '-d',
+      data,
+      '-m',
+      'test-model',
+      '-o',
+      join(dir, 'quiet'),
+      '--timeout',
+      '5',
+      '-q',
+      '--json',
+    ]);
     expect(quiet).toMatchObject({ code: 0, stderr: '' });
   });
 });
@@ -403,11 +541,28 @@ describe('batch: usage errors', () => {
   it('name the flag, file or directory at fault, in one line, exit 2', async () => {
     const { data, dir, root } = await workspace();
     const cases: Array<[string[], string]> = [
-      [['batch', 'prepare', 'zero-shot', '-d', data, '-m', 'test-model'], 'promptlab: batch prepare zero-shot: -o DIR names the batch directory to create\n'],
-      [['batch', 'prepare', 'zero-shot', '-m', 'test-model', '-o', dir], 'promptlab: batch prepare needs -d/--dataset FILE (the records to prepare requests for)\n'],
-      [['batch', 'prepare', 'nonsense', '-d', data], expect.stringMatching(/^promptlab: batch prepare: "nonsense" is neither a strategy \(zero-shot, .*\) nor a batch directory \(no batch\.json\)\n$/) as unknown as string],
-      [['batch', 'status', root], `promptlab: ${root}: not a batch directory (no batch.json); create one with "promptlab batch prepare <strategy> -d FILE -o ${root}"\n`],
-      [['batch', 'prepare', 'zero-shot', '-d', data, '-m', 'test-model', '--max-requests-per-file', '0', '-o', dir], 'promptlab: --max-requests-per-file must be a positive integer, got "0"\n'],
+      [
+        ['batch', 'prepare', 'zero-shot', '-d', data, '-m', 'test-model'],
+        'promptlab: batch prepare zero-shot: -o DIR names the batch directory to create\n',
+      ],
+      [
+        ['batch', 'prepare', 'zero-shot', '-m', 'test-model', '-o', dir],
+        'promptlab: batch prepare needs -d/--dataset FILE (the records to prepare requests for)\n',
+      ],
+      [
+        ['batch', 'prepare', 'nonsense', '-d', data],
+        expect.stringMatching(
+          /^promptlab: batch prepare: "nonsense" is neither a strategy \(zero-shot, .*\) nor a batch directory \(no batch\.json\)\n$/,
+        ) as unknown as string,
+      ],
+      [
+        ['batch', 'status', root],
+        `promptlab: ${root}: not a batch directory (no batch.json); create one with "promptlab batch prepare <strategy> -d FILE -o ${root}"\n`,
+      ],
+      [
+        ['batch', 'prepare', 'zero-shot', '-d', data, '-m', 'test-model', '--max-requests-per-file', '0', '-o', dir],
+        'promptlab: --max-requests-per-file must be a positive integer, got "0"\n',
+      ],
     ];
     for (const [args, stderr] of cases) {
       const result = await runCli(args);
@@ -421,18 +576,26 @@ describe('batch: usage errors', () => {
     await writeFile(data, jsonl([...dataset, { id: 'd', input: 'What is 3 plus 3?' }]));
     const changed = await collect(dir);
     expect(changed.code).toBe(2);
-    expect(changed.stderr).toBe(`promptlab: --dataset ${data}: changed since "batch prepare" (its requests no longer match); prepare a new batch directory\n`);
+    expect(changed.stderr).toBe(
+      `promptlab: --dataset ${data}: changed since "batch prepare" (its requests no longer match); prepare a new batch directory\n`,
+    );
   });
 
   it('never prints the API key, and a refused key is an endpoint failure (exit 3)', async () => {
     const { data, dir } = await workspace();
     const server = await batchServer({ reply: arithmeticReply, apiKey: 'sk-right-key-123456' });
     await prepare(['zero-shot', '-d', data, '-m', 'test-model', '-o', dir]);
-    const refused = await runCli(['batch', 'submit', dir, '--base-url', server.url], { env: { OPENAI_API_KEY: 'sk-wrong-key-987654' } });
+    const refused = await runCli(['batch', 'submit', dir, '--base-url', server.url], {
+      env: { OPENAI_API_KEY: 'sk-wrong-key-987654' },
+    });
     expect(refused.code).toBe(3);
-    expect(refused.stderr).toMatch(/^promptlab: http:\/\/127\.0\.0\.1:\d+\/v1 refused the API key \(401\) while uploading requests-001\.jsonl: check --api-key/);
+    expect(refused.stderr).toMatch(
+      /^promptlab: http:\/\/127\.0\.0\.1:\d+\/v1 refused the API key \(401\) while uploading requests-001\.jsonl: check --api-key/,
+    );
     expect(refused.stderr + refused.stdout).not.toContain('sk-wrong-key-987654');
-    const accepted = await runCli(['batch', 'submit', dir, '--base-url', server.url], { env: { OPENAI_API_KEY: 'sk-right-key-123456' } });
+    const accepted = await runCli(['batch', 'submit', dir, '--base-url', server.url], {
+      env: { OPENAI_API_KEY: 'sk-right-key-123456' },
+    });
     expect(accepted.code).toBe(0);
     expect(await readFile(join(dir, 'batch.json'), 'utf8')).not.toContain('sk-right-key-123456');
   });
@@ -446,7 +609,9 @@ describe('batch: cancel', () => {
     await submit(dir, server);
     const cancelled = await runCli(['batch', 'cancel', dir]);
     expect(cancelled.code).toBe(0);
-    expect(JSON.parse(cancelled.stdout).cancelled).toEqual([expect.objectContaining({ file: 'requests-001.jsonl', status: 'cancelling' })]);
+    expect(JSON.parse(cancelled.stdout).cancelled).toEqual([
+      expect.objectContaining({ file: 'requests-001.jsonl', status: 'cancelling' }),
+    ]);
     expect(server.counts.cancels).toBe(1);
 
     const collected = await collect(dir);
@@ -456,7 +621,10 @@ describe('batch: cancel', () => {
 
     const resubmitted = await runCli(['batch', 'resubmit', dir, '--no-submit']);
     expect(resubmitted.code).toBe(0);
-    expect(JSON.parse(resubmitted.stdout)).toMatchObject({ requests: 3, files: [{ name: 'requests-002.jsonl', requests: 3 }] });
+    expect(JSON.parse(resubmitted.stdout)).toMatchObject({
+      requests: 3,
+      files: [{ name: 'requests-002.jsonl', requests: 3 }],
+    });
     expect(server.batches.size).toBe(1);
   });
 });

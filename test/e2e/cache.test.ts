@@ -44,11 +44,27 @@ describe('cache', () => {
   it('keeps self-consistency samples apart and replays the same k samples', async () => {
     server = await startTestServer({ reply: samplingReply(new Set([1])) });
     const cache = join(await tempDir(), 'c');
-    const args = ['self-consistency', 'What is 6 times 7?', '--samples', '3', '--answer', 'number', '--cache', cache, '--json', '-m', 'm', '--base-url', server.url];
+    const args = [
+      'self-consistency',
+      'What is 6 times 7?',
+      '--samples',
+      '3',
+      '--answer',
+      'number',
+      '--cache',
+      cache,
+      '--json',
+      '-m',
+      'm',
+      '--base-url',
+      server.url,
+    ];
     const live = JSON.parse((await runCli(args)).stdout);
     const replayed = JSON.parse((await runCli([...args, '--replay'])).stdout);
     expect(await readdir(cache)).toHaveLength(3);
-    expect(replayed.completions.map((completion: { text: string }) => completion.text)).toEqual(live.completions.map((completion: { text: string }) => completion.text));
+    expect(replayed.completions.map((completion: { text: string }) => completion.text)).toEqual(
+      live.completions.map((completion: { text: string }) => completion.text),
+    );
     expect(replayed).toMatchObject({ votes: { '42': 2, '43': 1 }, requests: 0, usage: live.usage });
     expect(server.counts.chat).toBe(1);
   });
@@ -56,7 +72,10 @@ describe('cache', () => {
   it('lets --no-cache override a config file that turns the cache on', async () => {
     server = await startTestServer({ reply: arithmeticReply });
     const cwd = await tempDir();
-    await writeFile(join(cwd, 'promptlab.config.json'), JSON.stringify({ cache: join(cwd, 'cache'), model: 'm', baseUrl: server.url }));
+    await writeFile(
+      join(cwd, 'promptlab.config.json'),
+      JSON.stringify({ cache: join(cwd, 'cache'), model: 'm', baseUrl: server.url }),
+    );
     await runCli(['zero-shot', 'What is 1 plus 1?', '--json'], { cwd });
     await runCli(['zero-shot', 'What is 1 plus 1?', '--json', '--no-cache'], { cwd });
     expect(server.counts.chat).toBe(2);

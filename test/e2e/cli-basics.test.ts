@@ -21,7 +21,17 @@ describe('help and version', () => {
   it('lists every command with a one-line description and examples', async () => {
     const result = await runCli(['--help']);
     expect(result.code).toBe(0);
-    for (const command of ['zero-shot', 'few-shot', 'in-context', 'cot', 'self-consistency', 'compare', 'score', 'templates', 'cache']) {
+    for (const command of [
+      'zero-shot',
+      'few-shot',
+      'in-context',
+      'cot',
+      'self-consistency',
+      'compare',
+      'score',
+      'templates',
+      'cache',
+    ]) {
       expect(result.stdout).toMatch(new RegExp(`^  ${command} `, 'm'));
       expect(result.stdout).toMatch(new RegExp(`\\$ promptlab ${command}\\b`));
     }
@@ -41,8 +51,19 @@ describe('templates', () => {
     await writeFile(join(cwd, 'prompts', 'greet.prompt'), '---\ndescription: Say hello.\n---\nHello {{name}}!\n');
     const result = await runCli(['templates', 'list', '--json'], { cwd });
     expect(result.code).toBe(0);
-    const listed = JSON.parse(result.stdout).map((entry: { name: string; origin: string }) => `${entry.name}:${entry.origin}`);
-    expect(listed).toEqual(expect.arrayContaining(['greet:project', 'question:shipped', 'math:shipped', 'multiple-choice:shipped', 'yes-no:shipped', 'extract:shipped']));
+    const listed = JSON.parse(result.stdout).map(
+      (entry: { name: string; origin: string }) => `${entry.name}:${entry.origin}`,
+    );
+    expect(listed).toEqual(
+      expect.arrayContaining([
+        'greet:project',
+        'question:shipped',
+        'math:shipped',
+        'multiple-choice:shipped',
+        'yes-no:shipped',
+        'extract:shipped',
+      ]),
+    );
   });
 
   it('shows a template file and renders its messages without calling anything', async () => {
@@ -57,7 +78,15 @@ describe('templates', () => {
   });
 
   it('renders multiple-choice options from a --vars list', async () => {
-    const rendered = await runCli(['templates', 'render', 'multiple-choice', 'Which is a fruit?', '--vars', '{"choices":["stone","apple"]}', '--json']);
+    const rendered = await runCli([
+      'templates',
+      'render',
+      'multiple-choice',
+      'Which is a fruit?',
+      '--vars',
+      '{"choices":["stone","apple"]}',
+      '--json',
+    ]);
     expect(rendered.code).toBe(0);
     expect(JSON.parse(rendered.stdout).messages.at(-1).content).toMatch(/\(A\) stone\n\(B\) apple/);
   });
@@ -73,9 +102,15 @@ describe('endpoint settings', () => {
     const fromFile = await runCli(['zero-shot', 'What is 2 plus 2?', '--json'], { cwd: nested });
     expect(fromFile.code).toBe(0);
     expect(JSON.parse(fromFile.stdout).model).toBe('from-file');
-    const fromEnv = await runCli(['zero-shot', 'What is 2 plus 2?', '--json'], { cwd: nested, env: { PROMPTLAB_MODEL: 'from-env' } });
+    const fromEnv = await runCli(['zero-shot', 'What is 2 plus 2?', '--json'], {
+      cwd: nested,
+      env: { PROMPTLAB_MODEL: 'from-env' },
+    });
     expect(JSON.parse(fromEnv.stdout).model).toBe('from-env');
-    const fromFlag = await runCli(['zero-shot', 'What is 2 plus 2?', '--json', '-m', 'from-flag'], { cwd: nested, env: { PROMPTLAB_MODEL: 'from-env' } });
+    const fromFlag = await runCli(['zero-shot', 'What is 2 plus 2?', '--json', '-m', 'from-flag'], {
+      cwd: nested,
+      env: { PROMPTLAB_MODEL: 'from-env' },
+    });
     expect(JSON.parse(fromFlag.stdout).model).toBe('from-flag');
     expect(server.calls.map((call) => call.model)).toEqual(['from-file', 'from-env', 'from-flag']);
   });
@@ -87,7 +122,16 @@ describe('endpoint settings', () => {
   });
 
   it('exits 3 naming the base URL when the endpoint is unreachable', async () => {
-    const result = await runCli(['zero-shot', 'hi', '-m', 'm', '--base-url', 'http://127.0.0.1:9/v1', '--retries', '0']);
+    const result = await runCli([
+      'zero-shot',
+      'hi',
+      '-m',
+      'm',
+      '--base-url',
+      'http://127.0.0.1:9/v1',
+      '--retries',
+      '0',
+    ]);
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/^promptlab: .*http:\/\/127\.0\.0\.1:9\/v1/);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
@@ -103,14 +147,30 @@ describe('endpoint settings', () => {
 
   it('sends --temperature, --max-tokens and --seed as given', async () => {
     server = await startTestServer({ reply: arithmeticReply });
-    const result = await runCli(['zero-shot', 'What is 1 plus 1?', '-m', 'm', '--base-url', server.url, '--temperature', '0.3', '--max-tokens', '5', '--seed', '9', '--json']);
+    const result = await runCli([
+      'zero-shot',
+      'What is 1 plus 1?',
+      '-m',
+      'm',
+      '--base-url',
+      server.url,
+      '--temperature',
+      '0.3',
+      '--max-tokens',
+      '5',
+      '--seed',
+      '9',
+      '--json',
+    ]);
     expect(result.code).toBe(0);
     expect(server.calls[0]).toMatchObject({ temperature: 0.3, maxTokens: 5, seed: 9, n: 1 });
   });
 
   it('sends the key from OPENAI_API_KEY and none when there is none', async () => {
     server = await startTestServer({ reply: arithmeticReply });
-    await runCli(['zero-shot', 'What is 1 plus 1?', '-m', 'm', '--base-url', server.url], { env: { OPENAI_API_KEY: 'env-key' } });
+    await runCli(['zero-shot', 'What is 1 plus 1?', '-m', 'm', '--base-url', server.url], {
+      env: { OPENAI_API_KEY: 'env-key' },
+    });
     await runCli(['zero-shot', 'What is 1 plus 1?', '-m', 'm', '--base-url', server.url]);
     expect(server.calls.map((call) => call.headers.authorization)).toEqual(['Bearer env-key', undefined]);
   });
@@ -121,12 +181,22 @@ describe('datasets and output files', () => {
     server = await startTestServer({ reply: arithmeticReply });
     const directory = await tempDir();
     const output = join(directory, 'out.json');
-    const stdin = ['{"id":"x","input":"What is 2 times 4?","expected":8}', '{"id":"y","input":"What is 3 plus 4?","expected":7}'].join('\n');
-    const result = await runCli(['zero-shot', '-d', '-', '--answer', 'number', '-m', 'm', '--base-url', server.url, '-o', output], { stdin });
+    const stdin = [
+      '{"id":"x","input":"What is 2 times 4?","expected":8}',
+      '{"id":"y","input":"What is 3 plus 4?","expected":7}',
+    ].join('\n');
+    const result = await runCli(
+      ['zero-shot', '-d', '-', '--answer', 'number', '-m', 'm', '--base-url', server.url, '-o', output],
+      { stdin },
+    );
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('');
     const document = JSON.parse(await readFile(output, 'utf8'));
-    expect(document).toMatchObject({ schema: 'promptlab.run/v1', strategy: 'zero-shot', summary: { n: 2, correct: 2, accuracy: 1 } });
+    expect(document).toMatchObject({
+      schema: 'promptlab.run/v1',
+      strategy: 'zero-shot',
+      summary: { n: 2, correct: 2, accuracy: 1 },
+    });
     expect(document.results.map((record: { id: string }) => record.id)).toEqual(['x', 'y']);
   });
 
@@ -134,7 +204,18 @@ describe('datasets and output files', () => {
     server = await startTestServer({ reply: arithmeticReply });
     const directory = await tempDir();
     await writeFile(join(directory, 'data.csv'), 'id,input,expected\nc1,"What is 5 plus 5?",10\n');
-    const result = await runCli(['zero-shot', '-d', join(directory, 'data.csv'), '--answer', 'number', '--jsonl', '-m', 'm', '--base-url', server.url]);
+    const result = await runCli([
+      'zero-shot',
+      '-d',
+      join(directory, 'data.csv'),
+      '--answer',
+      'number',
+      '--jsonl',
+      '-m',
+      'm',
+      '--base-url',
+      server.url,
+    ]);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ id: 'c1', answer: '10', correct: true });
   });

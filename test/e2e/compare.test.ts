@@ -25,8 +25,16 @@ const makeTempDir = useTempDirs();
 let directory = '';
 let dataset = '';
 const questions = [
-  ...Array.from({ length: 10 }, (_, index) => ({ id: `plus-${index}`, input: `What is ${index} plus ${index + 2}?`, expected: String(2 * index + 2) })),
-  ...Array.from({ length: 10 }, (_, index) => ({ id: `times-${index}`, input: `What is ${index} times 3?`, expected: String(3 * index) })),
+  ...Array.from({ length: 10 }, (_, index) => ({
+    id: `plus-${index}`,
+    input: `What is ${index} plus ${index + 2}?`,
+    expected: String(2 * index + 2),
+  })),
+  ...Array.from({ length: 10 }, (_, index) => ({
+    id: `times-${index}`,
+    input: `What is ${index} times 3?`,
+    expected: String(3 * index),
+  })),
 ];
 
 beforeAll(async () => {
@@ -37,7 +45,20 @@ beforeAll(async () => {
 
 async function compare(extra: string[], reply: ReplyFn = zeroShotSlipsOnPlus) {
   server = await startTestServer({ reply });
-  const result = await runCli(['compare', '-d', dataset, '--strategies', 'zero-shot,cot', '--answer', 'number', '--base-url', server.url, '-m', 'test-model', ...extra]);
+  const result = await runCli([
+    'compare',
+    '-d',
+    dataset,
+    '--strategies',
+    'zero-shot,cot',
+    '--answer',
+    'number',
+    '--base-url',
+    server.url,
+    '-m',
+    'test-model',
+    ...extra,
+  ]);
   return { result, server };
 }
 
@@ -48,7 +69,15 @@ describe('compare', () => {
     const report = JSON.parse(result.stdout);
     expect(report.schema).toBe('promptlab.compare/v1');
     const [zeroShot, cot] = report.strategies;
-    expect(zeroShot).toMatchObject({ strategy: 'zero-shot', n: 20, correct: 10, accuracy: 0.5, errors: 0, requests: 20, samplesUsed: 1 });
+    expect(zeroShot).toMatchObject({
+      strategy: 'zero-shot',
+      n: 20,
+      correct: 10,
+      accuracy: 0.5,
+      errors: 0,
+      requests: 20,
+      samplesUsed: 1,
+    });
     // Wilson 10/20: 0.5 ± … → [0.2993, 0.7007]
     expect(zeroShot.ci95[0]).toBeCloseTo(0.2993, 4);
     expect(zeroShot.ci95[1]).toBeCloseTo(0.7007, 4);
@@ -67,7 +96,10 @@ describe('compare', () => {
   it('streams results then one summary line per strategy with --format jsonl', async () => {
     const { result } = await compare(['--format', 'jsonl']);
     expect(result.code).toBe(0);
-    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines.filter((line) => line.schema === 'promptlab.result/v1')).toHaveLength(40);
     expect(lines.slice(-2).map((line) => [line.schema, line.strategy, line.correct])).toEqual([
       ['promptlab.summary/v1', 'zero-shot', 10],
@@ -105,7 +137,16 @@ describe('compare', () => {
 
   it('exits 4 on a significant regression against a --baseline report, and 0 without one', async () => {
     const previous = join(directory, 'previous.json');
-    await writeFile(previous, JSON.stringify({ schema: 'promptlab.compare/v1', strategies: [{ strategy: 'zero-shot', n: 20, correct: 20, accuracy: 1 }, { strategy: 'cot', n: 20, correct: 20, accuracy: 1 }] }));
+    await writeFile(
+      previous,
+      JSON.stringify({
+        schema: 'promptlab.compare/v1',
+        strategies: [
+          { strategy: 'zero-shot', n: 20, correct: 20, accuracy: 1 },
+          { strategy: 'cot', n: 20, correct: 20, accuracy: 1 },
+        ],
+      }),
+    );
     const { result } = await compare(['--format', 'json', '--baseline', previous]);
     expect(result.code).toBe(4);
     expect(result.stderr).toMatch(/zero-shot/);
@@ -116,9 +157,26 @@ describe('compare', () => {
     const failing: ReplyFn = zeroShotSlipsOnPlus;
     server = await startTestServer({
       reply: failing,
-      respond: (call) => (lastUser(call).includes('What is 3 times 3?') ? { status: 500, body: '{"error":{"message":"boom"}}' } : null),
+      respond: (call) =>
+        lastUser(call).includes('What is 3 times 3?') ? { status: 500, body: '{"error":{"message":"boom"}}' } : null,
     });
-    const args = ['compare', '-d', dataset, '--strategies', 'zero-shot,cot', '--answer', 'number', '--retries', '0', '--base-url', server.url, '-m', 'test-model', '--format', 'json'];
+    const args = [
+      'compare',
+      '-d',
+      dataset,
+      '--strategies',
+      'zero-shot,cot',
+      '--answer',
+      'number',
+      '--retries',
+      '0',
+      '--base-url',
+      server.url,
+      '-m',
+      'test-model',
+      '--format',
+      'json',
+    ];
     const strict = await runCli(args);
     expect(strict.code).toBe(4);
     const report = JSON.parse(strict.stdout);
@@ -137,11 +195,22 @@ describe('record and replay', () => {
     expect(recordServer.counts.chat).toBe(40);
     expect((await readdir(cache)).filter((name) => name.endsWith('.json'))).toHaveLength(40);
     await recordServer.close();
-    const { result: replayed, server: replayServer } = await compare(['--format', 'json', '--cache', cache, '--replay']);
+    const { result: replayed, server: replayServer } = await compare([
+      '--format',
+      'json',
+      '--cache',
+      cache,
+      '--replay',
+    ]);
     expect(replayed.code).toBe(0);
     expect(replayServer.counts.total).toBe(0);
-    const before = JSON.parse(recorded.stdout).strategies.map((summary: { correct: number; usage: unknown }) => [summary.correct, summary.usage]);
-    const after = JSON.parse(replayed.stdout).strategies.map((summary: { correct: number; usage: unknown; requests: number }) => [summary.correct, summary.usage]);
+    const before = JSON.parse(recorded.stdout).strategies.map((summary: { correct: number; usage: unknown }) => [
+      summary.correct,
+      summary.usage,
+    ]);
+    const after = JSON.parse(replayed.stdout).strategies.map(
+      (summary: { correct: number; usage: unknown; requests: number }) => [summary.correct, summary.usage],
+    );
     expect(after).toEqual(before);
   });
 
@@ -149,7 +218,11 @@ describe('record and replay', () => {
     const cache = join(directory, 'empty-cache');
     const { result, server: target } = await compare(['--format', 'json', '--cache', cache, '--replay']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(new RegExp(`^promptlab: ${dataset.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:1 \\(id plus-0, (zero-shot|cot)\\): --replay: no cached answer`));
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `^promptlab: ${dataset.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:1 \\(id plus-0, (zero-shot|cot)\\): --replay: no cached answer`,
+      ),
+    );
     expect(target.counts.total).toBe(0);
   });
 });
@@ -160,17 +233,36 @@ describe('score', () => {
     await writeFile(
       recorded,
       `${[
-        { id: 'a', expected: '7', completions: ['so 7. The answer is 7.', 'The answer is 7.', 'The answer is 8.', 'The answer is 7.'] },
-        { id: 'b', expected: '3', completions: ['The answer is 4.', 'The answer is 4.', 'The answer is 3.', 'The answer is 3.', 'The answer is 3.'] },
+        {
+          id: 'a',
+          expected: '7',
+          completions: ['so 7. The answer is 7.', 'The answer is 7.', 'The answer is 8.', 'The answer is 7.'],
+        },
+        {
+          id: 'b',
+          expected: '3',
+          completions: [
+            'The answer is 4.',
+            'The answer is 4.',
+            'The answer is 3.',
+            'The answer is 3.',
+            'The answer is 3.',
+          ],
+        },
         { id: 'c', expected: '10', completion: 'I think it is 10.' },
-      ].map((line) => JSON.stringify(line)).join('\n')}\n`,
+      ]
+        .map((line) => JSON.stringify(line))
+        .join('\n')}\n`,
     );
     const all = await runCli(['score', recorded, '--answer', 'number', '--json']);
     expect(all.code).toBe(0);
     expect(JSON.parse(all.stdout)).toMatchObject({ n: 3, correct: 3, accuracy: 1, samplesUsed: 10 / 3 });
 
     const firstTwo = await runCli(['score', recorded, '--answer', 'number', '--max-samples', '2', '--jsonl']);
-    const lines = firstTwo.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const lines = firstTwo.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines.map((line) => [line.id ?? line.schema, line.answer ?? line.correct])).toEqual([
       ['a', '7'],
       ['b', '4'],
@@ -179,13 +271,21 @@ describe('score', () => {
     ]);
 
     const early = await runCli(['score', recorded, '--answer', 'number', '--stop', 'esc', '--window', '2', '--jsonl']);
-    const samples = early.stdout.trim().split('\n').map((line) => JSON.parse(line)).slice(0, 3).map((line) => line.samplesUsed);
+    const samples = early.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+      .slice(0, 3)
+      .map((line) => line.samplesUsed);
     expect(samples).toEqual([2, 2, 1]); // a: 7,7 unanimous; b: 4,4 unanimous (and wrong); c: one sample
   });
 
   it('re-scores promptlab result files with another match mode', async () => {
     const results = join(directory, 'results.jsonl');
-    await writeFile(results, `${JSON.stringify({ schema: 'promptlab.result/v1', id: 'x', strategy: 'cot', expected: '5', completions: [{ text: 'The answer is 5.0', answer: '5', finishReason: 'stop' }] })}\n`);
+    await writeFile(
+      results,
+      `${JSON.stringify({ schema: 'promptlab.result/v1', id: 'x', strategy: 'cot', expected: '5', completions: [{ text: 'The answer is 5.0', answer: '5', finishReason: 'stop' }] })}\n`,
+    );
     const exact = await runCli(['score', results, '--answer', 'number', '--match', 'exact', '--json']);
     const numeric = await runCli(['score', results, '--answer', 'number', '--match', 'numeric', '--json']);
     expect(JSON.parse(exact.stdout).correct).toBe(0);

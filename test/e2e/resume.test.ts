@@ -29,7 +29,9 @@ async function serve(options: TestServerOptions = {}): Promise<TestServer> {
 
 async function writeDataset(count: number): Promise<{ dataset: string; directory: string }> {
   const directory = await makeTempDir('promptlab-resume-');
-  const lines = Array.from({ length: count }, (_, index) => JSON.stringify({ id: `r${index}`, input: `What is ${index} plus 2?`, expected: String(index + 2) }));
+  const lines = Array.from({ length: count }, (_, index) =>
+    JSON.stringify({ id: `r${index}`, input: `What is ${index} plus 2?`, expected: String(index + 2) }),
+  );
   const dataset = join(directory, 'data.jsonl');
   await writeFile(dataset, `${lines.join('\n')}\n`);
   return { dataset, directory };
@@ -45,7 +47,11 @@ interface Running {
 
 /** The CLI as a child we can signal; `runCli` only waits for the end. */
 function startCli(args: readonly string[]): Running {
-  const started = spawn(process.execPath, [cliPath, ...args], { cwd: repoRoot, env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+  const started = spawn(process.execPath, [cliPath, ...args], {
+    cwd: repoRoot,
+    env: cleanEnv(),
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   child = started;
   let stderr = '';
   started.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
@@ -81,7 +87,10 @@ async function settledCount(target: TestServer): Promise<number> {
   return previous;
 }
 
-const parsed = (lines: string[]) => lines.map((line) => JSON.parse(line) as { schema: string; id: string; strategy: string; error: string | null; n?: number });
+const parsed = (lines: string[]) =>
+  lines.map(
+    (line) => JSON.parse(line) as { schema: string; id: string; strategy: string; error: string | null; n?: number },
+  );
 
 describe('kill -9, then --resume', () => {
   it('completes the dataset with every record exactly once, none lost', async () => {
@@ -99,11 +108,16 @@ describe('kill -9, then --resume', () => {
     // What a later kill could leave behind, made certain: an errored result (to be run again) and half a line.
     const missing = allIds(300).filter((id) => !survivors.some((line) => line.id === id));
     const erroredId = missing[0]!;
-    await appendFile(output, `${JSON.stringify({ ...JSON.parse((await completeLines(output))[0]!), id: erroredId, answer: null, correct: null, error: 'http://x/v1: retries exhausted after 3 attempts (500)' })}\n`);
+    await appendFile(
+      output,
+      `${JSON.stringify({ ...JSON.parse((await completeLines(output))[0]!), id: erroredId, answer: null, correct: null, error: 'http://x/v1: retries exhausted after 3 attempts (500)' })}\n`,
+    );
     await appendFile(output, '{"schema":"promptlab.result/v1","id":"r29');
     const callsBefore = await settledCount(target);
 
-    const resumed = await runCli(['zero-shot', '-d', dataset, '--resume', output, '-c', '4', ...endpoint(target)], { timeoutMs: 60_000 });
+    const resumed = await runCli(['zero-shot', '-d', dataset, '--resume', output, '-c', '4', ...endpoint(target)], {
+      timeoutMs: 60_000,
+    });
     expect(resumed.stderr).toBe('');
     expect(resumed.code).toBe(0);
     const text = await readFile(output, 'utf8');
@@ -127,11 +141,16 @@ describe('kill -9, then --resume', () => {
     await writeFile(firstHalf, `${(await readFile(dataset, 'utf8')).trimEnd().split('\n').slice(0, 10).join('\n')}\n`);
     const output = join(directory, 'compare.jsonl');
     const strategies = ['--strategies', 'zero-shot,cot'];
-    const first = await runCli(['compare', '-d', firstHalf, ...strategies, '-o', output, '--format', 'jsonl', ...endpoint(target)], { timeoutMs: 60_000 });
+    const first = await runCli(
+      ['compare', '-d', firstHalf, ...strategies, '-o', output, '--format', 'jsonl', ...endpoint(target)],
+      { timeoutMs: 60_000 },
+    );
     expect(first.code).toBe(0);
     const callsBefore = target.counts.chat;
 
-    const resumed = await runCli(['compare', '-d', dataset, ...strategies, '--resume', output, ...endpoint(target)], { timeoutMs: 60_000 });
+    const resumed = await runCli(['compare', '-d', dataset, ...strategies, '--resume', output, ...endpoint(target)], {
+      timeoutMs: 60_000,
+    });
     expect(resumed.code).toBe(0);
     expect(target.counts.chat - callsBefore).toBe(20); // 10 new records × 2 strategies, one call each
     const lines = parsed((await readFile(output, 'utf8')).trimEnd().split('\n'));
@@ -150,9 +169,21 @@ describe('kill -9, then --resume', () => {
   it('refuses to resume from a file that is not promptlab results, and leaves it alone', async () => {
     const { dataset } = await writeDataset(3);
     const before = await readFile(dataset, 'utf8');
-    const result = await runCli(['zero-shot', '-d', dataset, '--resume', dataset, '--base-url', 'http://127.0.0.1:9/v1', '-m', 'm']);
+    const result = await runCli([
+      'zero-shot',
+      '-d',
+      dataset,
+      '--resume',
+      dataset,
+      '--base-url',
+      'http://127.0.0.1:9/v1',
+      '-m',
+      'm',
+    ]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe(`promptlab: --resume ${dataset}:1: not a promptlab.result/v1 line (schema: Invalid input: expected "promptlab.result/v1"); resume takes the JSONL written by -o FILE --jsonl\n`);
+    expect(result.stderr).toBe(
+      `promptlab: --resume ${dataset}:1: not a promptlab.result/v1 line (schema: Invalid input: expected "promptlab.result/v1"); resume takes the JSONL written by -o FILE --jsonl\n`,
+    );
     expect(await readFile(dataset, 'utf8')).toBe(before);
   });
 });
@@ -170,7 +201,10 @@ describe('Ctrl-C and SIGTERM', () => {
     expect(code).toBe(130);
     expect(Date.now() - interruptedAt).toBeLessThan(20_000);
     expect(stderr).toMatch(/SIGINT: stopping; no new records, requests in flight get 5 s to finish/);
-    const hint = new RegExp(`^promptlab: interrupted after (\\d+) new result\\(s\\), written to ${output.replace(/[.]/g, '\\.')}; rerun with --resume ${output.replace(/[.]/g, '\\.')} to finish$`, 'm');
+    const hint = new RegExp(
+      `^promptlab: interrupted after (\\d+) new result\\(s\\), written to ${output.replace(/[.]/g, '\\.')}; rerun with --resume ${output.replace(/[.]/g, '\\.')} to finish$`,
+      'm',
+    );
     expect(stderr).toMatch(hint);
     const lines = parsed(await completeLines(output));
     expect((await readFile(output, 'utf8')).endsWith('\n')).toBe(true);
@@ -179,9 +213,15 @@ describe('Ctrl-C and SIGTERM', () => {
     expect(lines).toHaveLength(target.counts.chat);
     expect(lines.length).toBeLessThan(100);
 
-    const resumed = await runCli(['zero-shot', '-d', dataset, '--resume', output, '-c', '8', ...endpoint(target)], { timeoutMs: 60_000 });
+    const resumed = await runCli(['zero-shot', '-d', dataset, '--resume', output, '-c', '8', ...endpoint(target)], {
+      timeoutMs: 60_000,
+    });
     expect(resumed.code).toBe(0);
-    expect(parsed(await completeLines(output)).map((line) => line.id).sort()).toEqual(allIds(100));
+    expect(
+      parsed(await completeLines(output))
+        .map((line) => line.id)
+        .sort(),
+    ).toEqual(allIds(100));
   }, 90_000);
 
   it('SIGTERM with requests hanging: aborts them after the grace period, no crash, nothing half-written, exit 130', async () => {
@@ -222,7 +262,9 @@ describe('Ctrl-C and SIGTERM', () => {
     expect(code).toBe(130);
     // Well inside the 5 s grace period the first Ctrl-C alone would have waited.
     expect(Date.now() - interruptedAt).toBeLessThan(4_500);
-    expect(stderr.trimEnd().split('\n').at(-1)).toBe(`promptlab: interrupted after 0 new result(s), written to ${output}; rerun with --resume ${output} to finish`);
+    expect(stderr.trimEnd().split('\n').at(-1)).toBe(
+      `promptlab: interrupted after 0 new result(s), written to ${output}; rerun with --resume ${output} to finish`,
+    );
     expect(stderr).not.toMatch(/internal error/);
     expect(await readFile(output, 'utf8')).toBe('');
   }, 60_000);

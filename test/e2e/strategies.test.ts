@@ -32,7 +32,14 @@ const jsonl = (lines: object[]) => `${lines.map((line) => JSON.stringify(line)).
 describe('zero-shot', () => {
   it('answers a positional input as one JSON result with the contract fields', async () => {
     const target = await serve();
-    const result = await runCli(['zero-shot', 'What is 12 plus 30?', '--json', '--answer', 'number', ...endpoint(target)]);
+    const result = await runCli([
+      'zero-shot',
+      'What is 12 plus 30?',
+      '--json',
+      '--answer',
+      'number',
+      ...endpoint(target),
+    ]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const record = JSON.parse(result.stdout);
@@ -60,7 +67,9 @@ describe('zero-shot', () => {
 
   it('reads the input from stdin when none is given and defaults to JSON when stdout is a pipe', async () => {
     const target = await serve();
-    const result = await runCli(['zero-shot', '--answer', 'number', ...endpoint(target)], { stdin: 'What is 9 minus 4?\n' });
+    const result = await runCli(['zero-shot', '--answer', 'number', ...endpoint(target)], {
+      stdin: 'What is 9 minus 4?\n',
+    });
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout).answer).toBe('5');
     expect(target.calls[0]!.messages[0]!.content).toBe('What is 9 minus 4?');
@@ -75,9 +84,20 @@ describe('zero-shot', () => {
         { id: 'c', input: 'What is 5 minus 1?', expected: 5 },
       ]),
     });
-    const result = await runCli(['zero-shot', '-d', join(directory, 'data.jsonl'), '--jsonl', '--answer', 'number', ...endpoint(target)]);
+    const result = await runCli([
+      'zero-shot',
+      '-d',
+      join(directory, 'data.jsonl'),
+      '--jsonl',
+      '--answer',
+      'number',
+      ...endpoint(target),
+    ]);
     expect(result.code).toBe(0);
-    const lines = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines.map((line) => [line.id, line.answer, line.correct]).sort()).toEqual([
       ['a', '2', true],
       ['b', '6', true],
@@ -97,7 +117,18 @@ describe('few-shot', () => {
   it('puts k demonstrations before the input as user/assistant turns', async () => {
     const target = await serve();
     const directory = await tempFiles({ 'examples.jsonl': examples });
-    const result = await runCli(['few-shot', 'What is 3 plus 3?', '--examples', join(directory, 'examples.jsonl'), '--shots', '2', '--json', '--answer', 'number', ...endpoint(target)]);
+    const result = await runCli([
+      'few-shot',
+      'What is 3 plus 3?',
+      '--examples',
+      join(directory, 'examples.jsonl'),
+      '--shots',
+      '2',
+      '--json',
+      '--answer',
+      'number',
+      ...endpoint(target),
+    ]);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout).answer).toBe('6');
     expect(target.calls[0]!.messages).toEqual([
@@ -112,16 +143,42 @@ describe('few-shot', () => {
   it('keeps demonstrations inline as Q:/A: blocks with --demo-format inline', async () => {
     const target = await serve();
     const directory = await tempFiles({ 'examples.jsonl': examples });
-    const result = await runCli(['few-shot', 'What is 3 plus 3?', '--examples', join(directory, 'examples.jsonl'), '--shots', '1', '--demo-format', 'inline', '--json', ...endpoint(target)]);
+    const result = await runCli([
+      'few-shot',
+      'What is 3 plus 3?',
+      '--examples',
+      join(directory, 'examples.jsonl'),
+      '--shots',
+      '1',
+      '--demo-format',
+      'inline',
+      '--json',
+      ...endpoint(target),
+    ]);
     expect(result.code).toBe(0);
-    expect(target.calls[0]!.messages).toEqual([{ role: 'user', content: 'Q: What is 1 plus 2?\nA: 3\n\nQ: What is 3 plus 3?\nA:' }]);
+    expect(target.calls[0]!.messages).toEqual([
+      { role: 'user', content: 'Q: What is 1 plus 2?\nA: 3\n\nQ: What is 3 plus 3?\nA:' },
+    ]);
   });
 
   it('refuses more shots than the file holds, naming the flag and file', async () => {
     const directory = await tempFiles({ 'examples.jsonl': examples });
-    const result = await runCli(['few-shot', 'x', '--examples', join(directory, 'examples.jsonl'), '--shots', '999', '-m', 'm', '--base-url', 'http://127.0.0.1:9/v1']);
+    const result = await runCli([
+      'few-shot',
+      'x',
+      '--examples',
+      join(directory, 'examples.jsonl'),
+      '--shots',
+      '999',
+      '-m',
+      'm',
+      '--base-url',
+      'http://127.0.0.1:9/v1',
+    ]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe(`promptlab: --shots 999 is more than the 3 demonstration(s) in ${join(directory, 'examples.jsonl')}\n`);
+    expect(result.stderr).toBe(
+      `promptlab: --shots 999 is more than the 3 demonstration(s) in ${join(directory, 'examples.jsonl')}\n`,
+    );
   });
 });
 
@@ -142,7 +199,19 @@ describe('in-context', () => {
         { id: 'p4', input: 'Sara has 5 apples and eats 2 apples. How many apples are left?', expected: '3' },
       ]),
     });
-    const result = await runCli(['in-context', '-d', join(directory, 'data.jsonl'), '--pool', join(directory, 'pool.jsonl'), '--shots', '2', '--json', '-c', '1', ...endpoint(target)]);
+    const result = await runCli([
+      'in-context',
+      '-d',
+      join(directory, 'data.jsonl'),
+      '--pool',
+      join(directory, 'pool.jsonl'),
+      '--shots',
+      '2',
+      '--json',
+      '-c',
+      '1',
+      ...endpoint(target),
+    ]);
     expect(result.code).toBe(0); // p4 is answered wrongly by the fixed reply: a wrong answer, not an error
     const document = JSON.parse(result.stdout);
     const byId = Object.fromEntries(document.results.map((record: { id: string }) => [record.id, record]));
@@ -162,14 +231,27 @@ describe('in-context', () => {
     const target = await serve({ reply: () => '9' });
     const directory = await tempFiles({ 'pool.jsonl': pool, 'notes.txt': 'Apples are counted one by one.' });
     const result = await runCli([
-      'in-context', 'Ann has 6 apples and buys 3 more apples. How many apples?', '--pool', join(directory, 'pool.jsonl'), '--shots', '1',
-      '--select', 'embedding', '--context', join(directory, 'notes.txt'), '--json', ...endpoint(target),
+      'in-context',
+      'Ann has 6 apples and buys 3 more apples. How many apples?',
+      '--pool',
+      join(directory, 'pool.jsonl'),
+      '--shots',
+      '1',
+      '--select',
+      'embedding',
+      '--context',
+      join(directory, 'notes.txt'),
+      '--json',
+      ...endpoint(target),
     ]);
     expect(result.code).toBe(0);
     const record = JSON.parse(result.stdout);
     expect(target.counts.embeddings).toBe(2); // the pool once, the input once
     expect(record.requests).toBe(3);
-    expect(target.calls[0]!.messages[0]).toEqual({ role: 'system', content: 'Use these documents where they help:\n\n--- notes.txt ---\nApples are counted one by one.' });
+    expect(target.calls[0]!.messages[0]).toEqual({
+      role: 'system',
+      content: 'Use these documents where they help:\n\n--- notes.txt ---\nApples are counted one by one.',
+    });
     expect(target.calls[0]!.messages).toHaveLength(4);
   });
 });
@@ -187,7 +269,16 @@ describe('cot', () => {
 
   it('extracts with a second call in the form of Kojima et al. with --extract two-stage', async () => {
     const target = await serve();
-    const result = await runCli(['cot', 'What is 6 times 7?', '--extract', 'two-stage', '--json', '--answer', 'number', ...endpoint(target)]);
+    const result = await runCli([
+      'cot',
+      'What is 6 times 7?',
+      '--extract',
+      'two-stage',
+      '--json',
+      '--answer',
+      'number',
+      ...endpoint(target),
+    ]);
     expect(result.code).toBe(0);
     const record = JSON.parse(result.stdout);
     expect(record).toMatchObject({ answer: '42', requests: 2 });
@@ -200,8 +291,17 @@ describe('cot', () => {
 
   it('uses worked demonstrations (few-shot CoT) instead of the trigger when examples carry reasoning', async () => {
     const target = await serve();
-    const directory = await tempFiles({ 'cot.jsonl': jsonl([{ input: 'What is 1 plus 2?', reasoning: '1 and 2 make 3.', output: '3' }]) });
-    const result = await runCli(['cot', 'What is 6 times 7?', '--examples', join(directory, 'cot.jsonl'), '--json', ...endpoint(target)]);
+    const directory = await tempFiles({
+      'cot.jsonl': jsonl([{ input: 'What is 1 plus 2?', reasoning: '1 and 2 make 3.', output: '3' }]),
+    });
+    const result = await runCli([
+      'cot',
+      'What is 6 times 7?',
+      '--examples',
+      join(directory, 'cot.jsonl'),
+      '--json',
+      ...endpoint(target),
+    ]);
     expect(result.code).toBe(0);
     expect(target.calls[0]!.messages).toEqual([
       { role: 'user', content: 'What is 1 plus 2?' },
@@ -214,17 +314,43 @@ describe('cot', () => {
 describe('self-consistency', () => {
   it('asks for n samples in one request where the endpoint honours n, and votes', async () => {
     const target = await serve({ reply: samplingReply(new Set([1, 3])) });
-    const result = await runCli(['self-consistency', 'What is 6 times 7?', '--samples', '5', '--json', '--answer', 'number', ...endpoint(target)]);
+    const result = await runCli([
+      'self-consistency',
+      'What is 6 times 7?',
+      '--samples',
+      '5',
+      '--json',
+      '--answer',
+      'number',
+      ...endpoint(target),
+    ]);
     expect(result.code).toBe(0);
     const record = JSON.parse(result.stdout);
-    expect(record).toMatchObject({ answer: '42', votes: { '42': 3, '43': 2 }, agreement: 0.6, samplesUsed: 5, requests: 1 });
+    expect(record).toMatchObject({
+      answer: '42',
+      votes: { '42': 3, '43': 2 },
+      agreement: 0.6,
+      samplesUsed: 5,
+      requests: 1,
+    });
     expect(target.calls).toHaveLength(1);
     expect(target.calls[0]).toMatchObject({ n: 5, temperature: 0.7 });
   });
 
   it('fetches the missing samples as separate requests with distinct seeds when the server ignores n', async () => {
     const target = await serve({ reply: samplingReply(new Set([0])), nMode: 'ignore' });
-    const result = await runCli(['self-consistency', 'What is 6 times 7?', '--samples', '4', '--seed', '7', '--json', '--answer', 'number', ...endpoint(target)]);
+    const result = await runCli([
+      'self-consistency',
+      'What is 6 times 7?',
+      '--samples',
+      '4',
+      '--seed',
+      '7',
+      '--json',
+      '--answer',
+      'number',
+      ...endpoint(target),
+    ]);
     expect(result.code).toBe(0);
     const record = JSON.parse(result.stdout);
     expect(record).toMatchObject({ answer: '42', votes: { '43': 1, '42': 3 }, samplesUsed: 4, requests: 4 });
@@ -234,10 +360,30 @@ describe('self-consistency', () => {
 
   it('falls back to separate requests after a 400 on n and remembers it for the next records', async () => {
     const target = await serve({ reply: samplingReply(new Set()), nMode: 'reject' });
-    const directory = await tempFiles({ 'data.jsonl': jsonl([{ input: 'What is 1 plus 1?', expected: 2 }, { input: 'What is 2 plus 2?', expected: 4 }]) });
-    const result = await runCli(['self-consistency', '-d', join(directory, 'data.jsonl'), '--samples', '3', '-c', '1', '--jsonl', '--answer', 'number', ...endpoint(target)]);
+    const directory = await tempFiles({
+      'data.jsonl': jsonl([
+        { input: 'What is 1 plus 1?', expected: 2 },
+        { input: 'What is 2 plus 2?', expected: 4 },
+      ]),
+    });
+    const result = await runCli([
+      'self-consistency',
+      '-d',
+      join(directory, 'data.jsonl'),
+      '--samples',
+      '3',
+      '-c',
+      '1',
+      '--jsonl',
+      '--answer',
+      'number',
+      ...endpoint(target),
+    ]);
     expect(result.code).toBe(0);
-    const records = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const records = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(records.map((record) => record.correct)).toEqual([true, true]);
     // Record 1: one rejected n=3 request, then 3 singles; record 2: 3 singles straight away.
     expect(target.calls.map((call) => call.n)).toEqual([3, 1, 1, 1, 1, 1, 1]);
@@ -245,7 +391,16 @@ describe('self-consistency', () => {
 
   it('warns, on stderr and in the record, when samples at T > 0 are byte-identical', async () => {
     const target = await serve({ reply: samplingReply(new Set()), identicalSamples: true, nMode: 'ignore' });
-    const result = await runCli(['self-consistency', 'What is 6 times 7?', '--samples', '3', '--json', '--answer', 'number', ...endpoint(target)]);
+    const result = await runCli([
+      'self-consistency',
+      'What is 6 times 7?',
+      '--samples',
+      '3',
+      '--json',
+      '--answer',
+      'number',
+      ...endpoint(target),
+    ]);
     expect(result.code).toBe(0);
     const record = JSON.parse(result.stdout);
     expect(record.warnings.join(' ')).toMatch(/byte-identical/);
@@ -261,7 +416,20 @@ describe('self-consistency', () => {
   ]) {
     it(`stops with --stop ${rule} ${when}`, async () => {
       const target = await serve({ reply: samplingReply(new Set()) });
-      const result = await runCli(['self-consistency', 'What is 6 times 7?', '--samples', '20', '--stop', rule, '--window', String(window), '--json', '--answer', 'number', ...endpoint(target)]);
+      const result = await runCli([
+        'self-consistency',
+        'What is 6 times 7?',
+        '--samples',
+        '20',
+        '--stop',
+        rule,
+        '--window',
+        String(window),
+        '--json',
+        '--answer',
+        'number',
+        ...endpoint(target),
+      ]);
       expect(result.code).toBe(0);
       const record = JSON.parse(result.stdout);
       expect(record).toMatchObject({ samplesUsed: 4, requests: 1, votes: { '42': 4 } });
@@ -272,14 +440,32 @@ describe('self-consistency', () => {
 });
 
 describe('options that change what is sent', () => {
-  const examples = jsonl(Array.from({ length: 6 }, (_, index) => ({ input: `What is ${index} plus 1?`, output: String(index + 1) })));
+  const examples = jsonl(
+    Array.from({ length: 6 }, (_, index) => ({ input: `What is ${index} plus 1?`, output: String(index + 1) })),
+  );
 
   it('draws --order random demonstrations reproducibly from --seed', async () => {
     const target = await serve();
     const directory = await tempFiles({ 'examples.jsonl': examples });
     const run = (seed: string) =>
-      runCli(['few-shot', 'What is 3 plus 3?', '--examples', join(directory, 'examples.jsonl'), '--shots', '3', '--order', 'random', '--seed', seed, '--dry-run', '--json']);
-    const questions = async (seed: string) => JSON.parse((await run(seed)).stdout).messages.filter((message: { role: string }) => message.role === 'user').map((message: { content: string }) => message.content);
+      runCli([
+        'few-shot',
+        'What is 3 plus 3?',
+        '--examples',
+        join(directory, 'examples.jsonl'),
+        '--shots',
+        '3',
+        '--order',
+        'random',
+        '--seed',
+        seed,
+        '--dry-run',
+        '--json',
+      ]);
+    const questions = async (seed: string) =>
+      JSON.parse((await run(seed)).stdout)
+        .messages.filter((message: { role: string }) => message.role === 'user')
+        .map((message: { content: string }) => message.content);
     const first = await questions('1');
     expect(await questions('1')).toEqual(first);
     expect(first).toHaveLength(4);
@@ -289,8 +475,21 @@ describe('options that change what is sent', () => {
 
   it('selects --select random demonstrations from the pool without the record itself', async () => {
     const directory = await tempFiles({ 'pool.jsonl': examples });
-    const result = await runCli(['in-context', 'What is 2 plus 1?', '--pool', join(directory, 'pool.jsonl'), '--shots', '5', '--select', 'random', '--dry-run', '--json']);
-    const users = JSON.parse(result.stdout).messages.filter((message: { role: string }) => message.role === 'user').map((message: { content: string }) => message.content);
+    const result = await runCli([
+      'in-context',
+      'What is 2 plus 1?',
+      '--pool',
+      join(directory, 'pool.jsonl'),
+      '--shots',
+      '5',
+      '--select',
+      'random',
+      '--dry-run',
+      '--json',
+    ]);
+    const users = JSON.parse(result.stdout)
+      .messages.filter((message: { role: string }) => message.role === 'user')
+      .map((message: { content: string }) => message.content);
     expect(users).toHaveLength(6);
     expect(users.slice(0, 5)).not.toContain('What is 2 plus 1?');
   });
@@ -304,11 +503,23 @@ describe('options that change what is sent', () => {
 describe('--dry-run', () => {
   it('prints the messages each strategy would send and calls nothing', async () => {
     const target = await serve();
-    const result = await runCli(['cot', 'What is 2 plus 2?', '-t', 'math', '--dry-run', '--json', '--base-url', target.url]);
+    const result = await runCli([
+      'cot',
+      'What is 2 plus 2?',
+      '-t',
+      'math',
+      '--dry-run',
+      '--json',
+      '--base-url',
+      target.url,
+    ]);
     expect(result.code).toBe(0);
     const rendered = JSON.parse(result.stdout);
     expect(rendered.strategy).toBe('cot');
-    expect(rendered.messages.at(-1)).toEqual({ role: 'user', content: "What is 2 plus 2?\n\nLet's think step by step." });
+    expect(rendered.messages.at(-1)).toEqual({
+      role: 'user',
+      content: "What is 2 plus 2?\n\nLet's think step by step.",
+    });
     expect(target.counts.total).toBe(0);
   });
 });

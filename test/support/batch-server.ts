@@ -61,14 +61,21 @@ export async function startBatchServer(options: BatchServerOptions = {}): Promis
   };
   const server = createServer((request, response) => {
     state.counts.total += 1;
-    handle(request, response, options, state).catch((error: unknown) => sendJson(response, 500, errorBody(`batch server failed: ${String(error)}`)));
+    handle(request, response, options, state).catch((error: unknown) =>
+      sendJson(response, 500, errorBody(`batch server failed: ${String(error)}`)),
+    );
   });
   return { ...state, ...(await listenOnLoopback(server)) };
 }
 
 type State = Omit<BatchServer, 'url' | 'close'>;
 
-async function handle(request: IncomingMessage, response: ServerResponse, options: BatchServerOptions, state: State): Promise<void> {
+async function handle(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: BatchServerOptions,
+  state: State,
+): Promise<void> {
   const body = await readBody(request);
   const path = (request.url ?? '/').split('?')[0] ?? '/';
   if (options.apiKey !== undefined && request.headers.authorization !== `Bearer ${options.apiKey}`) {
@@ -88,14 +95,22 @@ async function handle(request: IncomingMessage, response: ServerResponse, option
     state.counts.downloads += 1;
     const file = state.files.get(content[1]!);
     if (file === undefined) return sendJson(response, 404, errorBody(`no file ${content[1]}`));
-    response.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(Buffer.byteLength(file.content)) });
+    response.writeHead(200, {
+      'content-type': 'application/octet-stream',
+      'content-length': String(Buffer.byteLength(file.content)),
+    });
     return void response.end(file.content);
   }
   if (request.method === 'POST' && path === '/v1/batches') {
     state.counts.creates += 1;
     const params = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
     const input = state.files.get(String(params.input_file_id));
-    if (input === undefined || input.purpose !== 'batch') return sendJson(response, 400, errorBody(`input_file_id ${String(params.input_file_id)}: no such file with purpose batch`));
+    if (input === undefined || input.purpose !== 'batch')
+      return sendJson(
+        response,
+        400,
+        errorBody(`input_file_id ${String(params.input_file_id)}: no such file with purpose batch`),
+      );
     const lines = input.content.split('\n').filter((line) => line.trim() !== '');
     const batch: StoredBatch = {
       id: `batch_${randomUUID().slice(0, 8)}`,
@@ -140,21 +155,40 @@ function execute(batch: StoredBatch, state: State, options: BatchServerOptions):
   const output: string[] = [];
   const errors: string[] = [];
   const reply = options.reply ?? (() => 'The answer is 42.');
-  for (const text of state.files.get(batch.inputFileId)!.content.split('\n').filter((line) => line.trim() !== '')) {
+  for (const text of state.files
+    .get(batch.inputFileId)!
+    .content.split('\n')
+    .filter((line) => line.trim() !== '')) {
     const line = JSON.parse(text) as { custom_id: string; body: Record<string, unknown> };
     state.executed.push({ customId: line.custom_id, body: line.body });
     const id = `batch_req_${randomUUID().slice(0, 8)}`;
     const failure = options.failLine?.(line.custom_id, line.body) ?? null;
     if (failure !== null) {
-      errors.push(JSON.stringify({ id, custom_id: line.custom_id, response: null, error: { code: 'server_error', message: failure } }));
+      errors.push(
+        JSON.stringify({
+          id,
+          custom_id: line.custom_id,
+          response: null,
+          error: { code: 'server_error', message: failure },
+        }),
+      );
       batch.counts.failed += 1;
       continue;
     }
-    output.push(JSON.stringify({ id, custom_id: line.custom_id, response: { status_code: 200, request_id: id, body: chatCompletion(toCall(line.body), reply) }, error: null }));
+    output.push(
+      JSON.stringify({
+        id,
+        custom_id: line.custom_id,
+        response: { status_code: 200, request_id: id, body: chatCompletion(toCall(line.body), reply) },
+        error: null,
+      }),
+    );
     batch.counts.completed += 1;
   }
-  if (output.length > 0) batch.outputFileId = storeFile(state, `${batch.id}_output.jsonl`, 'batch_output', `${output.join('\n')}\n`).id;
-  if (errors.length > 0) batch.errorFileId = storeFile(state, `${batch.id}_error.jsonl`, 'batch_output', `${errors.join('\n')}\n`).id;
+  if (output.length > 0)
+    batch.outputFileId = storeFile(state, `${batch.id}_output.jsonl`, 'batch_output', `${output.join('\n')}\n`).id;
+  if (errors.length > 0)
+    batch.errorFileId = storeFile(state, `${batch.id}_error.jsonl`, 'batch_output', `${errors.join('\n')}\n`).id;
   batch.status = 'completed';
 }
 
@@ -176,7 +210,11 @@ function chatCompletion(call: ChatCall, reply: ReplyFn): object {
     created: Math.floor(Date.now() / 1000),
     model: call.model,
     choices,
-    usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+    usage: {
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: promptTokens + completionTokens,
+    },
   };
 }
 
@@ -195,7 +233,10 @@ function toCall(body: Record<string, unknown>): ChatCall {
 }
 
 /** Enough of multipart/form-data for the SDK's uploads: each part's name, filename and bytes. */
-export function parseMultipart(body: Buffer, contentType: string): Array<{ name: string; filename: string | null; content: Buffer }> {
+export function parseMultipart(
+  body: Buffer,
+  contentType: string,
+): Array<{ name: string; filename: string | null; content: Buffer }> {
   const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
   if (!boundary) return [];
   const delimiter = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
@@ -208,7 +249,12 @@ export function parseMultipart(body: Buffer, contentType: string): Array<{ name:
     const headerEnd = part.indexOf('\r\n\r\n');
     const headers = part.subarray(0, headerEnd).toString('utf8');
     const name = /name="([^"]*)"/.exec(headers)?.[1];
-    if (name !== undefined) parts.push({ name, filename: /filename="([^"]*)"/.exec(headers)?.[1] ?? null, content: part.subarray(headerEnd + 4) });
+    if (name !== undefined)
+      parts.push({
+        name,
+        filename: /filename="([^"]*)"/.exec(headers)?.[1] ?? null,
+        content: part.subarray(headerEnd + 4),
+      });
     start = next;
   }
   return parts;
@@ -220,7 +266,15 @@ function storeFile(state: State, filename: string, purpose: string, content: str
   return stored;
 }
 
-const fileObject = (file: StoredFile) => ({ id: file.id, object: 'file', bytes: Buffer.byteLength(file.content), created_at: 0, filename: file.filename, purpose: file.purpose, status: 'processed' });
+const fileObject = (file: StoredFile) => ({
+  id: file.id,
+  object: 'file',
+  bytes: Buffer.byteLength(file.content),
+  created_at: 0,
+  filename: file.filename,
+  purpose: file.purpose,
+  status: 'processed',
+});
 
 const batchObject = (batch: StoredBatch) => ({
   id: batch.id,
@@ -236,7 +290,6 @@ const batchObject = (batch: StoredBatch) => ({
   request_counts: batch.counts,
   metadata: batch.metadata,
 });
-
 
 async function readBody(request: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];

@@ -161,7 +161,11 @@ function answerChat(response: ServerResponse, call: ChatCall, options: TestServe
     created: Math.floor(Date.now() / 1000),
     model: call.model,
     choices,
-    usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+    usage: {
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: promptTokens + completionTokens,
+    },
   });
 }
 
@@ -243,7 +247,9 @@ function sendRaw(response: ServerResponse, raw: RawResponse): void {
 
 function dropConnection(request: IncomingMessage, response: ServerResponse, how: DroppedConnection['drop']): void {
   if (how === 'mid-body') {
-    const body = JSON.stringify({ choices: [{ index: 0, message: { role: 'assistant', content: 'cut short' }, finish_reason: 'stop' }] });
+    const body = JSON.stringify({
+      choices: [{ index: 0, message: { role: 'assistant', content: 'cut short' }, finish_reason: 'stop' }],
+    });
     response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) });
     // Flushed before the socket goes, so the client has the headers and is reading the body when it ends.
     response.write(body.slice(0, body.length >> 1), () => setTimeout(() => request.socket.destroy(), 10));

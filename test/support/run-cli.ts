@@ -22,7 +22,8 @@ export interface CliOptions {
 /** A clean environment: no endpoint settings leak in from the machine running the tests. */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
-  for (const name of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'PROMPTLAB_MODEL', 'FORCE_COLOR', 'PROMPTLAB_HOME']) delete env[name];
+  for (const name of ['OPENAI_API_KEY', 'OPENAI_BASE_URL', 'PROMPTLAB_MODEL', 'FORCE_COLOR', 'PROMPTLAB_HOME'])
+    delete env[name];
   for (const [name, value] of Object.entries(extra)) {
     if (value === undefined) delete env[name];
     else env[name] = value;

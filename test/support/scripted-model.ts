@@ -14,14 +14,21 @@ export function solve(question: string): number | null {
   return match[2] === 'plus' ? left + right : match[2] === 'minus' ? left - right : left * right;
 }
 
-export const lastUser = (call: ChatCall): string => [...call.messages].reverse().find((message) => message.role === 'user')?.content ?? '';
+export const lastUser = (call: ChatCall): string =>
+  [...call.messages].reverse().find((message) => message.role === 'user')?.content ?? '';
 
 /** Answers every question right; chain-of-thought prompts get worked reasoning. */
 export const arithmeticReply: ReplyFn = (call) => {
   const prompt = lastUser(call);
-  const answer = solve(prompt.split('\n').filter((line) => /plus|minus|times/.test(line)).at(-1) ?? prompt);
+  const answer = solve(
+    prompt
+      .split('\n')
+      .filter((line) => /plus|minus|times/.test(line))
+      .at(-1) ?? prompt,
+  );
   if (/Therefore, the answer/.test(prompt)) return ` ${answer ?? 'unknown'}.`;
-  if (/step by step/.test(prompt)) return `We compute the operation carefully. The result is ${answer ?? 'unclear'}. The answer is ${answer ?? 'unclear'}.`;
+  if (/step by step/.test(prompt))
+    return `We compute the operation carefully. The result is ${answer ?? 'unclear'}. The answer is ${answer ?? 'unclear'}.`;
   return String(answer ?? 'I do not know');
 };
 

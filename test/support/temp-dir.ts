@@ -16,7 +16,9 @@ export type TempDir = (prefix: string) => Promise<string>;
 export function useTempDirs(): TempDir {
   const directories: string[] = [];
   afterAll(async () => {
-    await Promise.all(directories.splice(0).map((directory) => rm(directory, { recursive: true, force: true, maxRetries: 3 })));
+    await Promise.all(
+      directories.splice(0).map((directory) => rm(directory, { recursive: true, force: true, maxRetries: 3 })),
+    );
   });
   return async (prefix) => {
     const directory = await mkdtemp(join(tmpdir(), prefix));

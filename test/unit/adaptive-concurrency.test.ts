@@ -13,7 +13,8 @@ import { Semaphore } from '../../src/core/limit-concurrency.js';
 /** `T` = a throttled response, `S` = a success; e.g. "TT SSSS" (spaces are for reading). */
 function replay(max: number, events: string): ConcurrencyState {
   let state = initialConcurrency(max);
-  for (const letter of events.replaceAll(' ', '')) state = nextConcurrency(state, (letter === 'T' ? 'throttled' : 'succeeded') as ConcurrencyEvent);
+  for (const letter of events.replaceAll(' ', ''))
+    state = nextConcurrency(state, (letter === 'T' ? 'throttled' : 'succeeded') as ConcurrencyEvent);
   return state;
 }
 
@@ -25,12 +26,54 @@ describe('nextConcurrency', () => {
     { max: 16, events: 'T', limit: 16, lowest: 16, throttled: 1, why: 'one 429 alone changes nothing' },
     { max: 16, events: 'TT', limit: 8, lowest: 8, throttled: 2, why: 'a second one halves the limit' },
     { max: 16, events: 'T S T', limit: 8, lowest: 8, throttled: 2, why: 'successes in between do not excuse it' },
-    { max: 16, events: repeat('T', 16), limit: 8, lowest: 8, throttled: 16, why: 'a burst from requests already in flight halves once' },
-    { max: 16, events: `TT ${repeat('S', 15)} TT`, limit: 8, lowest: 8, throttled: 4, why: 'answers to requests sent before the halving do not halve again' },
-    { max: 16, events: `TT ${repeat('S', 16)} TT`, limit: 4, lowest: 4, throttled: 4, why: 'throttling after that cooldown halves again' },
-    { max: 16, events: `TT ${repeat('S', 16)} ${repeat('S', 7)}`, limit: 8, lowest: 8, throttled: 2, why: 'fewer successes than the limit: no growth' },
-    { max: 16, events: `TT ${repeat('S', 16)} ${repeat('S', 8)}`, limit: 9, lowest: 8, throttled: 2, why: 'a window of successes adds one' },
-    { max: 16, events: `TT ${repeat('S', 200)}`, limit: 16, lowest: 8, throttled: 2, why: 'and grows back to -c, never past it' },
+    {
+      max: 16,
+      events: repeat('T', 16),
+      limit: 8,
+      lowest: 8,
+      throttled: 16,
+      why: 'a burst from requests already in flight halves once',
+    },
+    {
+      max: 16,
+      events: `TT ${repeat('S', 15)} TT`,
+      limit: 8,
+      lowest: 8,
+      throttled: 4,
+      why: 'answers to requests sent before the halving do not halve again',
+    },
+    {
+      max: 16,
+      events: `TT ${repeat('S', 16)} TT`,
+      limit: 4,
+      lowest: 4,
+      throttled: 4,
+      why: 'throttling after that cooldown halves again',
+    },
+    {
+      max: 16,
+      events: `TT ${repeat('S', 16)} ${repeat('S', 7)}`,
+      limit: 8,
+      lowest: 8,
+      throttled: 2,
+      why: 'fewer successes than the limit: no growth',
+    },
+    {
+      max: 16,
+      events: `TT ${repeat('S', 16)} ${repeat('S', 8)}`,
+      limit: 9,
+      lowest: 8,
+      throttled: 2,
+      why: 'a window of successes adds one',
+    },
+    {
+      max: 16,
+      events: `TT ${repeat('S', 200)}`,
+      limit: 16,
+      lowest: 8,
+      throttled: 2,
+      why: 'and grows back to -c, never past it',
+    },
     { max: 2, events: 'TT', limit: 1, lowest: 1, throttled: 2, why: 'floor of one' },
     { max: 2, events: 'TT TTTT', limit: 1, lowest: 1, throttled: 6, why: 'stays at one' },
     { max: 1, events: 'TT SSSS', limit: 1, lowest: 1, throttled: 2, why: '-c 1 never moves' },
@@ -38,7 +81,11 @@ describe('nextConcurrency', () => {
     { max: 2, events: 'TT SS SSSS', limit: 2, lowest: 1, throttled: 2, why: 'then one more' },
   ])('-c $max after "$events": limit $limit ($why)', ({ max, events, limit, lowest, throttled }) => {
     const state = replay(max, events);
-    expect({ limit: state.limit, lowest: state.lowest, throttled: state.throttled }).toEqual({ limit, lowest, throttled });
+    expect({ limit: state.limit, lowest: state.lowest, throttled: state.throttled }).toEqual({
+      limit,
+      lowest,
+      throttled,
+    });
   });
 
   it('never leaves 1..max', () => {
@@ -90,9 +137,17 @@ describe('observeSuccesses', () => {
       model: 'm',
       chat: async () => {
         if (fail) throw new Error('boom');
-        return { choices: [{ text: 'x', finishReason: 'stop' }], usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 }, requests: 1 };
+        return {
+          choices: [{ text: 'x', finishReason: 'stop' }],
+          usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 },
+          requests: 1,
+        };
       },
-      embed: async () => ({ vectors: [], usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 }, requests: 1 }),
+      embed: async () => ({
+        vectors: [],
+        usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 },
+        requests: 1,
+      }),
     };
     const client = observeSuccesses(inner, () => successes++);
     await client.chat({ messages: [], temperature: 0 });

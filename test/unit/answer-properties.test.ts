@@ -23,8 +23,40 @@ const pick = fc.constantFrom<Pick>('first', 'last');
 
 // Fragments that exercise the grammars (numbers, LaTeX, choices, answer phrases) more often than random text would.
 const fragment = fc.constantFrom(
-  '1', '0', '7', ',', '.', '/', '-', '+', '−', '$', '%', 'e', 'E', ' ', '\n', 'a', 'B', '(', ')', '[', ']',
-  '\\frac{', '}{', '}', '{', '{,}', '\\,', '\\boxed{', '####', 'the answer is ', 'Answer:', 'yes', 'No', 'TRUE',
+  '1',
+  '0',
+  '7',
+  ',',
+  '.',
+  '/',
+  '-',
+  '+',
+  '−',
+  '$',
+  '%',
+  'e',
+  'E',
+  ' ',
+  '\n',
+  'a',
+  'B',
+  '(',
+  ')',
+  '[',
+  ']',
+  '\\frac{',
+  '}{',
+  '}',
+  '{',
+  '{,}',
+  '\\,',
+  '\\boxed{',
+  '####',
+  'the answer is ',
+  'Answer:',
+  'yes',
+  'No',
+  'TRUE',
 );
 const answerish = fc.array(fragment, { maxLength: 30 }).map((parts) => parts.join(''));
 const anyText = fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ maxLength: 200 }), answerish);
@@ -54,7 +86,9 @@ describe('extraction and normalization never crash and stay consistent', () => {
       fc.property(anyText, spec, (value, answerSpec) => {
         const once = normalizeAnswer(value, answerSpec);
         if (once === null) return true;
-        return (['exact', 'numeric', 'normalized'] as const).every((mode) => answerMatches(once, [value, once], answerSpec, mode));
+        return (['exact', 'numeric', 'normalized'] as const).every((mode) =>
+          answerMatches(once, [value, once], answerSpec, mode),
+        );
       }),
       { numRuns: 1000 },
     ));
@@ -69,10 +103,14 @@ describe('extraction and normalization never crash and stay consistent', () => {
 
   it('decimals normalize to the value JavaScript prints for them', () =>
     fc.assert(
-      fc.property(fc.integer({ min: -1_000_000, max: 1_000_000 }), fc.integer({ min: 0, max: 9999 }), (whole, hundredths) => {
-        const written = `${whole}.${String(hundredths).padStart(4, '0')}000`;
-        expect(normalizeAnswer(written, { type: 'number' })).toBe(String(Number(written)));
-      }),
+      fc.property(
+        fc.integer({ min: -1_000_000, max: 1_000_000 }),
+        fc.integer({ min: 0, max: 9999 }),
+        (whole, hundredths) => {
+          const written = `${whole}.${String(hundredths).padStart(4, '0')}000`;
+          expect(normalizeAnswer(written, { type: 'number' })).toBe(String(Number(written)));
+        },
+      ),
     ));
 });
 

@@ -16,23 +16,50 @@ const messages = [{ role: 'user' as const, content: 'What is 6 times 7?' }];
 describe('batchRequestLine', () => {
   it.each<[Partial<ChatRequest>, object]>([
     [{}, { model: 'm', messages, temperature: 0 }],
-    [{ maxTokens: 32, seed: 7 }, { model: 'm', messages, temperature: 0, max_tokens: 32, seed: 7 }],
+    [
+      { maxTokens: 32, seed: 7 },
+      { model: 'm', messages, temperature: 0, max_tokens: 32, seed: 7 },
+    ],
     [{ n: 1 }, { model: 'm', messages, temperature: 0 }],
-    [{ n: 5, temperature: 0.7 }, { model: 'm', messages, temperature: 0.7, n: 5 }],
+    [
+      { n: 5, temperature: 0.7 },
+      { model: 'm', messages, temperature: 0.7, n: 5 },
+    ],
     [{ stop: [] }, { model: 'm', messages, temperature: 0 }],
-    [{ stop: ['\n'], baseSeed: 7, sampleIndex: 3 }, { model: 'm', messages, temperature: 0, stop: ['\n'] }],
+    [
+      { stop: ['\n'], baseSeed: 7, sampleIndex: 3 },
+      { model: 'm', messages, temperature: 0, stop: ['\n'] },
+    ],
   ])('%j', (request, body) =>
-    expect(batchRequestLine('id', 'm', { messages, temperature: 0, ...request })).toEqual({ custom_id: 'id', method: 'POST', url: '/v1/chat/completions', body }));
+    expect(batchRequestLine('id', 'm', { messages, temperature: 0, ...request })).toEqual({
+      custom_id: 'id',
+      method: 'POST',
+      url: '/v1/chat/completions',
+      body,
+    }),
+  );
 
-  it('cites the OpenAI per-file limits', () => expect(openAIBatchLimits).toEqual({ maxRequests: 50_000, maxBytes: 200_000_000 }));
-  it.each([[1, 'requests-001.jsonl'], [42, 'requests-042.jsonl'], [1234, 'requests-1234.jsonl']])('names file %i %s', (number, name) => expect(requestFileName(number)).toBe(name));
+  it('cites the OpenAI per-file limits', () =>
+    expect(openAIBatchLimits).toEqual({ maxRequests: 50_000, maxBytes: 200_000_000 }));
+  it.each([
+    [1, 'requests-001.jsonl'],
+    [42, 'requests-042.jsonl'],
+    [1234, 'requests-1234.jsonl'],
+  ])('names file %i %s', (number, name) => expect(requestFileName(number)).toBe(name));
 });
 
 describe('splitIntoFiles', () => {
   it.each<[number[], { maxRequests: number; maxBytes: number }, number[][]]>([
     [[], { maxRequests: 2, maxBytes: 100 }, []],
     [[10, 10, 10], { maxRequests: 2, maxBytes: 100 }, [[0, 1], [2]]],
-    [[10, 10, 10, 10], { maxRequests: 2, maxBytes: 100 }, [[0, 1], [2, 3]]],
+    [
+      [10, 10, 10, 10],
+      { maxRequests: 2, maxBytes: 100 },
+      [
+        [0, 1],
+        [2, 3],
+      ],
+    ],
     [[40, 40, 40], { maxRequests: 10, maxBytes: 100 }, [[0, 1], [2]]],
     [[50, 50, 1], { maxRequests: 10, maxBytes: 100 }, [[0, 1], [2]]],
     [[150, 10], { maxRequests: 10, maxBytes: 100 }, [[0], [1]]],
@@ -42,21 +69,106 @@ describe('splitIntoFiles', () => {
 });
 
 describe('parseOutputLine', () => {
-  const body = (contents: string[], usage: object | null = { prompt_tokens: 9, completion_tokens: 4, total_tokens: 13 }) => ({
-    choices: contents.map((content, index) => ({ index, message: { role: 'assistant', content }, finish_reason: 'stop' })),
+  const body = (
+    contents: string[],
+    usage: object | null = { prompt_tokens: 9, completion_tokens: 4, total_tokens: 13 },
+  ) => ({
+    choices: contents.map((content, index) => ({
+      index,
+      message: { role: 'assistant', content },
+      finish_reason: 'stop',
+    })),
     usage,
   });
   it.each<[object, object | string]>([
-    [{ custom_id: 'x', response: { status_code: 200, body: body(['42']) }, error: null }, { customId: 'x', ok: true, choices: [{ text: '42', finishReason: 'stop' }], usage: { promptTokens: 9, completionTokens: 4, totalTokens: 13 } }],
-    [{ custom_id: 'x', response: { body: body(['a', 'b'], null) } }, { customId: 'x', ok: true, choices: [{ text: 'a', finishReason: 'stop' }, { text: 'b', finishReason: 'stop' }], usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 } }],
-    [{ custom_id: 'x', response: { status_code: 200, body: { choices: [{ index: 1, message: { content: 'b' } }, { index: 0, message: { content: null, refusal: 'no' } }] } } }, { customId: 'x', ok: true, choices: [{ text: '', finishReason: 'refusal' }, { text: 'b', finishReason: null }], usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 } }],
-    [{ custom_id: 'x', response: null, error: { code: 'batch_expired', message: 'This request could not be executed before the completion window expired.' } }, { customId: 'x', ok: false, status: null, message: 'batch_expired: This request could not be executed before the completion window expired.' }],
-    [{ custom_id: 'x', response: { status_code: 400, request_id: 'r', body: null }, error: 'context too long' }, { customId: 'x', ok: false, status: 400, message: 'context too long' }],
-    [{ custom_id: 'x', response: { status_code: 429, body: { error: { message: 'Rate limited' } } }, error: null }, { customId: 'x', ok: false, status: 429, message: 'Rate limited' }],
-    [{ custom_id: 'x', response: { status_code: 500, body: null }, error: { error: { message: 'engine died\nat line 3' } } }, { customId: 'x', ok: false, status: 500, message: 'engine died at line 3' }],
-    [{ custom_id: 'x', response: { status_code: 503 } }, { customId: 'x', ok: false, status: 503, message: 'status 503' }],
-    [{ custom_id: 'x', response: { status_code: 200, body: { choices: [] } } }, { customId: 'x', ok: false, status: 200, message: 'the response has no choices' }],
-    [{ custom_id: 'x', response: { status_code: 200, body: 'plain text' } }, { customId: 'x', ok: false, status: 200, message: 'the response body is not a chat completion' }],
+    [
+      { custom_id: 'x', response: { status_code: 200, body: body(['42']) }, error: null },
+      {
+        customId: 'x',
+        ok: true,
+        choices: [{ text: '42', finishReason: 'stop' }],
+        usage: { promptTokens: 9, completionTokens: 4, totalTokens: 13 },
+      },
+    ],
+    [
+      { custom_id: 'x', response: { body: body(['a', 'b'], null) } },
+      {
+        customId: 'x',
+        ok: true,
+        choices: [
+          { text: 'a', finishReason: 'stop' },
+          { text: 'b', finishReason: 'stop' },
+        ],
+        usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 },
+      },
+    ],
+    [
+      {
+        custom_id: 'x',
+        response: {
+          status_code: 200,
+          body: {
+            choices: [
+              { index: 1, message: { content: 'b' } },
+              { index: 0, message: { content: null, refusal: 'no' } },
+            ],
+          },
+        },
+      },
+      {
+        customId: 'x',
+        ok: true,
+        choices: [
+          { text: '', finishReason: 'refusal' },
+          { text: 'b', finishReason: null },
+        ],
+        usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 },
+      },
+    ],
+    [
+      {
+        custom_id: 'x',
+        response: null,
+        error: {
+          code: 'batch_expired',
+          message: 'This request could not be executed before the completion window expired.',
+        },
+      },
+      {
+        customId: 'x',
+        ok: false,
+        status: null,
+        message: 'batch_expired: This request could not be executed before the completion window expired.',
+      },
+    ],
+    [
+      { custom_id: 'x', response: { status_code: 400, request_id: 'r', body: null }, error: 'context too long' },
+      { customId: 'x', ok: false, status: 400, message: 'context too long' },
+    ],
+    [
+      { custom_id: 'x', response: { status_code: 429, body: { error: { message: 'Rate limited' } } }, error: null },
+      { customId: 'x', ok: false, status: 429, message: 'Rate limited' },
+    ],
+    [
+      {
+        custom_id: 'x',
+        response: { status_code: 500, body: null },
+        error: { error: { message: 'engine died\nat line 3' } },
+      },
+      { customId: 'x', ok: false, status: 500, message: 'engine died at line 3' },
+    ],
+    [
+      { custom_id: 'x', response: { status_code: 503 } },
+      { customId: 'x', ok: false, status: 503, message: 'status 503' },
+    ],
+    [
+      { custom_id: 'x', response: { status_code: 200, body: { choices: [] } } },
+      { customId: 'x', ok: false, status: 200, message: 'the response has no choices' },
+    ],
+    [
+      { custom_id: 'x', response: { status_code: 200, body: 'plain text' } },
+      { customId: 'x', ok: false, status: 200, message: 'the response body is not a chat completion' },
+    ],
     [{ id: 'no custom id', response: null }, 'not a batch output line (needs "custom_id" and "response" or "error")'],
     [['an', 'array'], 'not a batch output line (needs "custom_id" and "response" or "error")'],
   ])('%j', (line, expected) => expect(parseOutputLine(line)).toEqual(expected));
@@ -67,26 +179,58 @@ describe('requestIdentity and cacheEntriesFor', () => {
 
   it('names a request by its first sample’s cache key and keys every sample as the cache does', () => {
     const identity = requestIdentity('m', request);
-    expect(identity).toEqual({ customId: cacheKey('m', request, 2), firstSample: 2, n: 3, sampleKeys: [2, 3, 4].map((index) => cacheKey('m', request, index)) });
+    expect(identity).toEqual({
+      customId: cacheKey('m', request, 2),
+      firstSample: 2,
+      n: 3,
+      sampleKeys: [2, 3, 4].map((index) => cacheKey('m', request, index)),
+    });
     expect(identity.customId).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('stores at most n choices, with the usage split so that the samples add up to what was billed', () => {
-    const entry: ManifestEntry = { ...requestIdentity('m', request), phase: 1, file: 'requests-001.jsonl', recordId: 'a', strategy: 'self-consistency' };
+    const entry: ManifestEntry = {
+      ...requestIdentity('m', request),
+      phase: 1,
+      file: 'requests-001.jsonl',
+      recordId: 'a',
+      strategy: 'self-consistency',
+    };
     const choices = ['x', 'y', 'z', 'extra'].map((text) => ({ text, finishReason: 'stop' }));
     const entries = cacheEntriesFor(entry, choices, { promptTokens: 10, completionTokens: 7, totalTokens: 17 });
-    expect(entries.map((each) => [each.key, each.entry.choice.text, each.entry.usage.promptTokens, each.entry.usage.completionTokens])).toEqual([
+    expect(
+      entries.map((each) => [
+        each.key,
+        each.entry.choice.text,
+        each.entry.usage.promptTokens,
+        each.entry.usage.completionTokens,
+      ]),
+    ).toEqual([
       [entry.sampleKeys[0], 'x', 10, 3],
       [entry.sampleKeys[1], 'y', 0, 2],
       [entry.sampleKeys[2], 'z', 0, 2],
     ]);
-    expect(cacheEntriesFor(entry, choices.slice(0, 1), { promptTokens: 10, completionTokens: 7, totalTokens: 17 })).toHaveLength(1);
+    expect(
+      cacheEntriesFor(entry, choices.slice(0, 1), { promptTokens: 10, completionTokens: 7, totalTokens: 17 }),
+    ).toHaveLength(1);
   });
 });
 
 describe('storableFlags', () => {
   it('keeps what is asked, drops where it goes and how the endpoint is reached', () =>
-    expect(storableFlags({ samples: '5', extract: 'two-stage', apiKey: 'sk-secret', baseUrl: 'http://x', output: 'dir', json: true, model: 'm', dataset: 'd.jsonl', template: undefined })).toEqual({
+    expect(
+      storableFlags({
+        samples: '5',
+        extract: 'two-stage',
+        apiKey: 'sk-secret',
+        baseUrl: 'http://x',
+        output: 'dir',
+        json: true,
+        model: 'm',
+        dataset: 'd.jsonl',
+        template: undefined,
+      }),
+    ).toEqual({
       samples: '5',
       extract: 'two-stage',
     }));
@@ -96,22 +240,50 @@ describe('storableFlags', () => {
 const sampleThenExtract: PreparedStrategy = {
   render: async () => messages,
   async run(_record, context) {
-    const drawn = await sampleCompletions(context.client, { messages, temperature: 0.7, maxTokens: null, seed: null }, 3, 0, context.endpoint);
-    const steps = await Promise.all(
-      drawn.choices.map((choice) => context.client.chat({ messages: [{ role: 'user', content: `extract: ${choice.text}` }], temperature: 0, maxTokens: 32, sampleIndex: 0 })),
+    const drawn = await sampleCompletions(
+      context.client,
+      { messages, temperature: 0.7, maxTokens: null, seed: null },
+      3,
+      0,
+      context.endpoint,
     );
-    return { answer: steps.map((step) => step.choices[0]!.text).join(','), completions: [], samplesUsed: 3, usage: drawn.usage, requests: 0, warnings: [] };
+    const steps = await Promise.all(
+      drawn.choices.map((choice) =>
+        context.client.chat({
+          messages: [{ role: 'user', content: `extract: ${choice.text}` }],
+          temperature: 0,
+          maxTokens: 32,
+          sampleIndex: 0,
+        }),
+      ),
+    );
+    return {
+      answer: steps.map((step) => step.choices[0]!.text).join(','),
+      completions: [],
+      samplesUsed: 3,
+      usage: drawn.usage,
+      requests: 0,
+      warnings: [],
+    };
   },
 };
 
 function memoryStore(): CacheStore & { entries: Map<string, CacheEntry> } {
   const entries = new Map<string, CacheEntry>();
-  return { entries, get: async (key) => entries.get(key) ?? null, set: async (key, entry) => void entries.set(key, entry) };
+  return {
+    entries,
+    get: async (key) => entries.get(key) ?? null,
+    set: async (key, entry) => void entries.set(key, entry),
+  };
 }
 
 const record: DatasetRecord = { id: 'r1', vars: {}, expected: null, source: 'data.jsonl:1', index: 0 };
 const context = (): RunContext => ({
-  client: { model: 'm', chat: async () => Promise.reject(new Error('never')), embed: async () => Promise.reject(new Error('never')) },
+  client: {
+    model: 'm',
+    chat: async () => Promise.reject(new Error('never')),
+    embed: async () => Promise.reject(new Error('never')),
+  },
   temperature: 0.7,
   maxTokens: null,
   seed: null,
@@ -140,22 +312,36 @@ describe('forBatchPhase', () => {
 
     const first = await phase(store, ledger, true);
     expect(first.reason).toBe('captured');
-    expect(first.requests.captured.map(({ entry, request }) => [entry.n, entry.firstSample, request.n])).toEqual([[3, 0, 3]]);
+    expect(first.requests.captured.map(({ entry, request }) => [entry.n, entry.firstSample, request.n])).toEqual([
+      [3, 0, 3],
+    ]);
     expect(ledger.manifest.size).toBe(1);
     expect((await phase(store, ledger, true)).reason).toBe('waiting');
     expect((await phase(store, ledger, false)).reason).toBe('waiting');
 
     // Collect: the n=3 request's choices land under the three sample keys.
     const [entry] = [...ledger.manifest.values()];
-    for (const { key, entry: cached } of cacheEntriesFor(entry!, ['a', 'b', 'c'].map((text) => ({ text, finishReason: 'stop' })), { promptTokens: 3, completionTokens: 3, totalTokens: 6 })) await store.set(key, cached);
+    for (const { key, entry: cached } of cacheEntriesFor(
+      entry!,
+      ['a', 'b', 'c'].map((text) => ({ text, finishReason: 'stop' })),
+      { promptTokens: 3, completionTokens: 3, totalTokens: 6 },
+    ))
+      await store.set(key, cached);
     expect((await phase(store, ledger, false)).reason).toBe('unprepared');
 
     // Phase 2: all three extraction calls are captured, though Promise.all rejected at the first.
     const second = await phase(store, ledger, true);
     expect(second.reason).toBe('captured');
-    expect(second.requests.captured.map(({ request }) => request.messages[0]!.content).sort()).toEqual(['extract: a', 'extract: b', 'extract: c']);
+    expect(second.requests.captured.map(({ request }) => request.messages[0]!.content).sort()).toEqual([
+      'extract: a',
+      'extract: b',
+      'extract: c',
+    ]);
     for (const { entry: each, request } of second.requests.captured) {
-      await store.set(each.customId, { choice: { text: request.messages[0]!.content.slice(-1).toUpperCase(), finishReason: 'stop' }, usage: { promptTokens: 1, completionTokens: 1, totalTokens: 2 } });
+      await store.set(each.customId, {
+        choice: { text: request.messages[0]!.content.slice(-1).toUpperCase(), finishReason: 'stop' },
+        usage: { promptTokens: 1, completionTokens: 1, totalTokens: 2 },
+      });
     }
     const done = await phase(store, ledger, false);
     expect(done.reason).toBeNull();
@@ -171,7 +357,9 @@ describe('forBatchPhase', () => {
     const failed = await phase(store, ledger, false);
     expect(failed.outcome).toBeInstanceOf(EndpointError);
     expect((failed.outcome as EndpointError).status).toBeUndefined();
-    expect((failed.outcome as EndpointError).message).toBe(`batch request ${customId!.slice(0, 12)} failed (400): bad request; "promptlab batch resubmit DIR" sends it again`);
+    expect((failed.outcome as EndpointError).message).toBe(
+      `batch request ${customId!.slice(0, 12)} failed (400): bad request; "promptlab batch resubmit DIR" sends it again`,
+    );
     expect(failed.reason).toBeNull();
   });
 
@@ -180,12 +368,20 @@ describe('forBatchPhase', () => {
     const ledger: BatchLedger = { manifest: new Map(), failures: new Map() };
     await phase(store, ledger, true);
     const [entry] = [...ledger.manifest.values()];
-    for (const { key, entry: cached } of cacheEntriesFor(entry!, [{ text: 'a', finishReason: 'stop' }], { promptTokens: 3, completionTokens: 1, totalTokens: 4 })) await store.set(key, cached);
+    for (const { key, entry: cached } of cacheEntriesFor(entry!, [{ text: 'a', finishReason: 'stop' }], {
+      promptTokens: 3,
+      completionTokens: 1,
+      totalTokens: 4,
+    }))
+      await store.set(key, cached);
     const next = await phase(store, ledger, true);
     expect(next.requests.captured.map(({ entry: each, request }) => [each.firstSample, request.n])).toEqual([
       [1, 1],
       [2, 1],
     ]);
-    expect(next.requests.captured.map(({ entry: each }) => each.customId)).toEqual([entry!.sampleKeys[1], entry!.sampleKeys[2]]);
+    expect(next.requests.captured.map(({ entry: each }) => each.customId)).toEqual([
+      entry!.sampleKeys[1],
+      entry!.sampleKeys[2],
+    ]);
   });
 });

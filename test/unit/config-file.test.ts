@@ -105,20 +105,56 @@ describe('findConfigFile: errors name the file and the key', () => {
     ['promptlab.config.yaml', 'modle: gpt-4o\n', 'promptlab.config.yaml: unknown key "modle" (did you mean "model"?)'],
     ['promptlab.config.yaml', 'colour: blue\n', 'promptlab.config.yaml: unknown key "colour"'],
     ['promptlab.config.json', '{"concurrency": 0}', 'promptlab.config.json: concurrency: expected a positive integer'],
-    ['promptlab.config.json', '{"concurrency": "8"}', 'promptlab.config.json: concurrency: expected a positive integer'],
+    [
+      'promptlab.config.json',
+      '{"concurrency": "8"}',
+      'promptlab.config.json: concurrency: expected a positive integer',
+    ],
     ['promptlab.config.yaml', 'temperature: 3\n', 'promptlab.config.yaml: temperature: expected a number from 0 to 2'],
-    ['promptlab.config.yaml', 'timeout: 30s\n', 'promptlab.config.yaml: timeout: expected a positive number of seconds'],
+    [
+      'promptlab.config.yaml',
+      'timeout: 30s\n',
+      'promptlab.config.yaml: timeout: expected a positive number of seconds',
+    ],
     ['promptlab.config.yaml', 'retries: -1\n', 'promptlab.config.yaml: retries: expected a non-negative integer'],
     ['promptlab.config.yaml', 'baseUrl: localhost:8080\n', 'promptlab.config.yaml: baseUrl: expected an http(s) URL'],
     ['promptlab.config.yaml', 'cache: 3\n', 'promptlab.config.yaml: cache: expected true, false or a directory'],
     ['promptlab.config.yaml', '- a\n- b\n', 'promptlab.config.yaml: expected an object of settings'],
-    ['promptlab.config.yaml', 'apiKey: sk-secret-123\n', 'promptlab.config.yaml: "apiKey" is not allowed: keep keys out of files and name the environment variable that holds it with "apiKeyEnv"'],
-    ['promptlab.config.yaml', 'apiKeyEnv: sk-secret-123\n', 'promptlab.config.yaml: apiKeyEnv: expected the name of an environment variable, like GROQ_API_KEY'],
-    ['promptlab.config.yaml', 'endpoints:\n  local: { baseUrl: "http://x/v1", modle: m }\n', 'promptlab.config.yaml: endpoints.local: unknown key "modle" (did you mean "model"?)'],
-    ['promptlab.config.yaml', 'endpoints:\n  local: { model: m }\n', 'promptlab.config.yaml: endpoints.local.baseUrl: expected an http(s) URL'],
-    ['promptlab.config.yaml', 'modle: m\nconcurrency: 0\n', 'promptlab.config.yaml: concurrency: expected a positive integer (and 1 more)'],
-    ['promptlab.config.yaml', 'model: m\n  bad: [\n', 'promptlab.config.yaml:1:8: invalid YAML: Nested mappings are not allowed in compact mappings'],
-    ['promptlab.config.yaml', 'model: a\nmodel: b\n', 'promptlab.config.yaml:2:1: invalid YAML: Map keys must be unique'],
+    [
+      'promptlab.config.yaml',
+      'apiKey: sk-secret-123\n',
+      'promptlab.config.yaml: "apiKey" is not allowed: keep keys out of files and name the environment variable that holds it with "apiKeyEnv"',
+    ],
+    [
+      'promptlab.config.yaml',
+      'apiKeyEnv: sk-secret-123\n',
+      'promptlab.config.yaml: apiKeyEnv: expected the name of an environment variable, like GROQ_API_KEY',
+    ],
+    [
+      'promptlab.config.yaml',
+      'endpoints:\n  local: { baseUrl: "http://x/v1", modle: m }\n',
+      'promptlab.config.yaml: endpoints.local: unknown key "modle" (did you mean "model"?)',
+    ],
+    [
+      'promptlab.config.yaml',
+      'endpoints:\n  local: { model: m }\n',
+      'promptlab.config.yaml: endpoints.local.baseUrl: expected an http(s) URL',
+    ],
+    [
+      'promptlab.config.yaml',
+      'modle: m\nconcurrency: 0\n',
+      'promptlab.config.yaml: concurrency: expected a positive integer (and 1 more)',
+    ],
+    [
+      'promptlab.config.yaml',
+      'model: m\n  bad: [\n',
+      'promptlab.config.yaml:1:8: invalid YAML: Nested mappings are not allowed in compact mappings',
+    ],
+    [
+      'promptlab.config.yaml',
+      'model: a\nmodel: b\n',
+      'promptlab.config.yaml:2:1: invalid YAML: Map keys must be unique',
+    ],
   ])('%s holding %j', async (name, text, message) => {
     await write(name, text);
     expect(await configErrorFrom(root)).toBe(message);
@@ -137,7 +173,9 @@ describe('findConfigFile: errors name the file and the key', () => {
   it('a file found above the working directory is named by its relative path', async () => {
     await write('promptlab.config.yaml', 'modle: m\n');
     await mkdir(join(root, 'a/b'), { recursive: true });
-    expect(await configErrorFrom(join(root, 'a/b'))).toBe('../../promptlab.config.yaml: unknown key "modle" (did you mean "model"?)');
+    expect(await configErrorFrom(join(root, 'a/b'))).toBe(
+      '../../promptlab.config.yaml: unknown key "modle" (did you mean "model"?)',
+    );
   });
 
   it('two config files in one directory is an error, not a guess', async () => {

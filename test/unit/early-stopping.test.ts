@@ -26,7 +26,8 @@ describe('betaConfidence = P(p > 0.5), p ~ Beta(a + 1, b + 1)', () => {
     [1000, 0, 1],
     [0, 1000, 0],
   ])('stays accurate for many votes: a=%d b=%d → %d', (a, b, expected) =>
-    expect(betaConfidence(a, b)).toBeCloseTo(expected, 4));
+    expect(betaConfidence(a, b)).toBeCloseTo(expected, 4),
+  );
 
   it('is symmetric: P(p > 0.5 | a, b) + P(p > 0.5 | b, a) = 1', () =>
     expect(betaConfidence(7, 3) + betaConfidence(3, 7)).toBeCloseTo(1, 12));
@@ -85,5 +86,6 @@ describe('stoppingPoint', () => {
     [['7', '7', '7'], fixed, Number.NaN, 3],
     [['7', '7', '7'], fixed, Number.POSITIVE_INFINITY, 3],
   ])('%j with %j, max %d → %d', (answers, rule, maxSamples, expected) =>
-    expect(stoppingPoint(answers, rule, maxSamples)).toBe(expected));
+    expect(stoppingPoint(answers, rule, maxSamples)).toBe(expected),
+  );
 });

@@ -61,10 +61,13 @@ describe('extractAnswer choice', () => {
     ['Because Every Dog', 'last', null],
     ['(F) is not allowed', 'last', null],
   ])('%j (pick %s) → %j', (completion, pick, raw) =>
-    expect(extractAnswer(completion, choice, pick)?.raw ?? null).toBe(raw));
+    expect(extractAnswer(completion, choice, pick)?.raw ?? null).toBe(raw),
+  );
 
   it('honours the spec choices', () =>
-    expect(extractAnswer('The answer is F.', { type: 'choice', choices: ['A', 'B', 'C', 'D', 'E', 'F'] })?.normalized).toBe('F'));
+    expect(
+      extractAnswer('The answer is F.', { type: 'choice', choices: ['A', 'B', 'C', 'D', 'E', 'F'] })?.normalized,
+    ).toBe('F'));
 });
 
 describe('extractAnswer yesno', () => {
@@ -103,10 +106,15 @@ describe('extractAnswer regex', () => {
     ['FINAL=cat ... FINAL=dog', 'last', 'dog'],
     ['FINAL=cat ... FINAL=dog', 'first', 'cat'],
     ['The answer is 5 but no marker', 'last', null],
-  ])('%j (pick %s) → %j', (completion, pick, raw) => expect(extractAnswer(completion, spec, pick)?.raw ?? null).toBe(raw));
+  ])('%j (pick %s) → %j', (completion, pick, raw) =>
+    expect(extractAnswer(completion, spec, pick)?.raw ?? null).toBe(raw),
+  );
 
   it('uses the whole match when the pattern has no group', () =>
-    expect(extractAnswer('id 42 and 43', { type: 'regex', pattern: '\\d+' }, 'first')).toEqual({ raw: '42', normalized: '42' }));
+    expect(extractAnswer('id 42 and 43', { type: 'regex', pattern: '\\d+' }, 'first')).toEqual({
+      raw: '42',
+      normalized: '42',
+    }));
 
   it('ignores answer phrases: the pattern is the rule', () =>
     expect(extractAnswer('The answer is x. FINAL=y', spec)?.raw).toBe('y'));

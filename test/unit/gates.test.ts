@@ -1,10 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { InputError, UsageError } from '../../src/errors.js';
 import { parseBaselineReport, type BaselineReport } from '../../src/scoring/baseline-report.js';
-import { baselineNotes, checkAgainstBaseline, checkFailUnder, checkMaxErrors, parseMaxErrors } from '../../src/scoring/gates.js';
+import {
+  baselineNotes,
+  checkAgainstBaseline,
+  checkFailUnder,
+  checkMaxErrors,
+  parseMaxErrors,
+} from '../../src/scoring/gates.js';
 import type { StrategySummary } from '../../src/scoring/summary.js';
 
-function summary(strategy: string, counts: { n: number; scored?: number; correct: number; errors?: number }): StrategySummary {
+function summary(
+  strategy: string,
+  counts: { n: number; scored?: number; correct: number; errors?: number },
+): StrategySummary {
   const scored = counts.scored ?? counts.n;
   return {
     strategy,
@@ -32,7 +41,11 @@ describe('checkFailUnder', () => {
 
   it('fails each strategy below the threshold, saying by how much', () => {
     expect(checkFailUnder(summaries, 0.8)).toEqual([
-      { gate: 'fail-under', strategy: 'zero-shot', message: '--fail-under 0.80: zero-shot accuracy 0.600 is 0.200 below' },
+      {
+        gate: 'fail-under',
+        strategy: 'zero-shot',
+        message: '--fail-under 0.80: zero-shot accuracy 0.600 is 0.200 below',
+      },
       { gate: 'fail-under', strategy: 'cot', message: '--fail-under 0.80: cot accuracy 0.733 is 0.067 below' },
     ]);
   });
@@ -46,17 +59,25 @@ describe('checkFailUnder', () => {
   });
 
   it("echoes the threshold's own precision", () => {
-    expect(checkFailUnder(summaries, 0.825)[2]?.message).toBe('--fail-under 0.825: few-shot accuracy 0.800 is 0.025 below');
+    expect(checkFailUnder(summaries, 0.825)[2]?.message).toBe(
+      '--fail-under 0.825: few-shot accuracy 0.800 is 0.025 below',
+    );
   });
 
   it('checks only the strategies named', () => {
     expect(checkFailUnder(summaries, 0.8, ['cot']).map((outcome) => outcome.strategy)).toEqual(['cot']);
-    expect(() => checkFailUnder(summaries, 0.8, ['tot'])).toThrow(new UsageError('--fail-under: no strategy named tot in this run'));
+    expect(() => checkFailUnder(summaries, 0.8, ['tot'])).toThrow(
+      new UsageError('--fail-under: no strategy named tot in this run'),
+    );
   });
 
   it('fails a strategy with nothing to score rather than passing it silently', () => {
     expect(checkFailUnder([summary('cot', { n: 4, scored: 0, correct: 0 })], 0.5)).toEqual([
-      { gate: 'fail-under', strategy: 'cot', message: '--fail-under 0.50: cot has no records with an expected answer to score' },
+      {
+        gate: 'fail-under',
+        strategy: 'cot',
+        message: '--fail-under 0.50: cot has no records with an expected answer to score',
+      },
     ]);
   });
 });
@@ -81,12 +102,18 @@ describe('parseMaxErrors', () => {
 });
 
 describe('checkMaxErrors', () => {
-  const summaries = [summary('zero-shot', { n: 40, correct: 20, errors: 5 }), summary('cot', { n: 40, correct: 20, errors: 2 })];
+  const summaries = [
+    summary('zero-shot', { n: 40, correct: 20, errors: 5 }),
+    summary('cot', { n: 40, correct: 20, errors: 2 }),
+  ];
 
   it.each([
     [{ count: 5 }, []],
     [{ count: 4 }, ['--max-errors 4: zero-shot had 5 errored records, 1 over']],
-    [{ count: 1 }, ['--max-errors 1: zero-shot had 5 errored records, 4 over', '--max-errors 1: cot had 2 errored records, 1 over']],
+    [
+      { count: 1 },
+      ['--max-errors 1: zero-shot had 5 errored records, 4 over', '--max-errors 1: cot had 2 errored records, 1 over'],
+    ],
     [{ fraction: 0.125 }, []],
     [{ fraction: 0.1 }, ['--max-errors 10%: zero-shot had 12.5% errored records (5 of 40), 2.5 points over']],
   ])('%j → %j', (limit, messages) => {
@@ -102,18 +129,32 @@ describe('parseBaselineReport', () => {
   const report = {
     schema: 'promptlab.compare/v1',
     baselineStrategy: 'zero-shot',
-    strategies: [{ strategy: 'cot', n: 30, correct: 27, accuracy: 0.9, ci95: [0.74, 0.97], note: 'extra fields are fine' }],
+    strategies: [
+      { strategy: 'cot', n: 30, correct: 27, accuracy: 0.9, ci95: [0.74, 0.97], note: 'extra fields are fine' },
+    ],
   };
 
   it('accepts a compare --json report and keeps its fields', () => {
-    expect(parseBaselineReport(JSON.stringify(report), 'base.json').strategies[0]).toMatchObject({ strategy: 'cot', correct: 27 });
+    expect(parseBaselineReport(JSON.stringify(report), 'base.json').strategies[0]).toMatchObject({
+      strategy: 'cot',
+      correct: 27,
+    });
   });
 
   it.each([
     ['{not json', /^--baseline base\.json: not valid JSON/],
-    [JSON.stringify({ ...report, schema: 'promptlab.result/v1' }), /^--baseline base\.json: not a promptlab\.compare\/v1 report at schema:/],
-    [JSON.stringify({ ...report, strategies: [{ strategy: 'cot', n: 30 }] }), /^--baseline base\.json: not a promptlab\.compare\/v1 report at strategies\.0\.correct:/],
-    [JSON.stringify({ ...report, strategies: [{ strategy: 'cot', n: 30, correct: 27, accuracy: 90 }] }), /at strategies\.0\.accuracy:/],
+    [
+      JSON.stringify({ ...report, schema: 'promptlab.result/v1' }),
+      /^--baseline base\.json: not a promptlab\.compare\/v1 report at schema:/,
+    ],
+    [
+      JSON.stringify({ ...report, strategies: [{ strategy: 'cot', n: 30 }] }),
+      /^--baseline base\.json: not a promptlab\.compare\/v1 report at strategies\.0\.correct:/,
+    ],
+    [
+      JSON.stringify({ ...report, strategies: [{ strategy: 'cot', n: 30, correct: 27, accuracy: 90 }] }),
+      /at strategies\.0\.accuracy:/,
+    ],
   ])('names the file when %s is wrong', (text, pattern) => {
     expect(() => parseBaselineReport(text, 'base.json')).toThrow(InputError);
     expect(() => parseBaselineReport(text, 'base.json')).toThrow(pattern);
@@ -136,7 +177,8 @@ describe('checkAgainstBaseline (unpaired: the baseline report holds counts only)
       {
         gate: 'baseline',
         strategy: 'cot',
-        message: "--baseline: cot accuracy 0.300 is 0.325 below the baseline report's 0.625 (p = 0.0067, Fisher's exact test)",
+        message:
+          "--baseline: cot accuracy 0.300 is 0.325 below the baseline report's 0.625 (p = 0.0067, Fisher's exact test)",
       },
     ]);
     expect(checkAgainstBaseline(current, baseline, 0.005)).toEqual([]);
@@ -153,7 +195,11 @@ describe('checkAgainstBaseline (unpaired: the baseline report holds counts only)
   });
 
   it('notes what it skipped', () => {
-    const current = [summary('cot', { n: 40, correct: 30 }), summary('in-context', { n: 10, correct: 3 }), summary('tot', { n: 5, correct: 1 })];
+    const current = [
+      summary('cot', { n: 40, correct: 30 }),
+      summary('in-context', { n: 10, correct: 3 }),
+      summary('tot', { n: 5, correct: 1 }),
+    ];
     expect(baselineNotes(current, baseline)).toEqual([
       '--baseline: skipped in-context scored nothing in the baseline report',
       '--baseline: skipped tot is not in the baseline report',

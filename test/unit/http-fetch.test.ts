@@ -21,11 +21,19 @@ let other: Server;
 let otherBase: string;
 
 const routes: Record<string, (response: ServerResponse) => void> = {
-  '/json': (response) => response.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'req-1' }).end('{"ok":true}'),
+  '/json': (response) =>
+    response.writeHead(200, { 'content-type': 'application/json', 'x-request-id': 'req-1' }).end('{"ok":true}'),
   '/gzip': (response) => response.writeHead(200, { 'content-encoding': 'gzip' }).end(zlib.gzipSync('zipped')),
-  '/deflate': (response) => response.writeHead(200, { 'content-encoding': 'deflate' }).end(zlib.deflateSync('deflated')),
+  '/deflate': (response) =>
+    response.writeHead(200, { 'content-encoding': 'deflate' }).end(zlib.deflateSync('deflated')),
   '/br': (response) => response.writeHead(200, { 'content-encoding': 'br' }).end(zlib.brotliCompressSync('brotli')),
-  '/repeated': (response) => response.writeHead(200, [['x-thing', 'a'], ['x-thing', 'b']]).end(''),
+  '/repeated': (response) =>
+    response
+      .writeHead(200, [
+        ['x-thing', 'a'],
+        ['x-thing', 'b'],
+      ])
+      .end(''),
   '/307': (response) => response.writeHead(307, { location: '/echo' }).end(),
   '/303': (response) => response.writeHead(303, { location: '/echo' }).end(),
   '/302': (response) => response.writeHead(302, { location: '/echo' }).end(),
@@ -44,7 +52,9 @@ const routes: Record<string, (response: ServerResponse) => void> = {
   '/hang-up': (response) => response.socket?.destroy(),
 };
 
-async function listen(handler: (request: IncomingMessage, response: ServerResponse) => void): Promise<[Server, string]> {
+async function listen(
+  handler: (request: IncomingMessage, response: ServerResponse) => void,
+): Promise<[Server, string]> {
   const created = createServer(handler);
   created.listen(0, '127.0.0.1');
   await once(created, 'listening');
@@ -74,14 +84,27 @@ afterAll(() => {
 });
 
 const httpFetch = createHttpFetch();
-const post = { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer k' }, body: '{"q":1}' };
+const post = {
+  method: 'POST',
+  headers: { 'content-type': 'application/json', authorization: 'Bearer k' },
+  body: '{"q":1}',
+};
 
 describe('answers', () => {
   it('status, headers and a JSON body', async () => {
     const response = await httpFetch(`${base}/json`, post);
-    expect([response.status, response.ok, response.headers.get('X-Request-Id'), response.headers.get('content-type')]).toEqual([200, true, 'req-1', 'application/json']);
+    expect([
+      response.status,
+      response.ok,
+      response.headers.get('X-Request-Id'),
+      response.headers.get('content-type'),
+    ]).toEqual([200, true, 'req-1', 'application/json']);
     expect(await response.json()).toEqual({ ok: true });
-    expect(seen.at(-1)).toMatchObject({ method: 'POST', body: '{"q":1}', headers: { 'content-type': 'application/json', 'content-length': '7' } });
+    expect(seen.at(-1)).toMatchObject({
+      method: 'POST',
+      body: '{"q":1}',
+      headers: { 'content-type': 'application/json', 'content-length': '7' },
+    });
   });
 
   it('a body can be read once', async () => {
@@ -140,13 +163,21 @@ describe('failures keep the shapes fetch gives them', () => {
     const [closed, closedBase] = await listen(() => undefined);
     closed.close();
     await once(closed, 'close');
-    const error = (await httpFetch(`${closedBase}/json`).catch((reason: unknown) => reason)) as TypeError & { cause: { code: string } };
+    const error = (await httpFetch(`${closedBase}/json`).catch((reason: unknown) => reason)) as TypeError & {
+      cause: { code: string };
+    };
     expect([error.constructor, error.message, error.cause.code]).toEqual([TypeError, 'fetch failed', 'ECONNREFUSED']);
   });
 
   it('a connection closed without an answer says so', async () => {
-    const error = (await httpFetch(`${base}/hang-up`).catch((reason: unknown) => reason)) as TypeError & { cause: { message: string; code: string } };
-    expect([error.message, error.cause.message, error.cause.code]).toEqual(['fetch failed', 'the server closed the connection without answering', 'ECONNRESET']);
+    const error = (await httpFetch(`${base}/hang-up`).catch((reason: unknown) => reason)) as TypeError & {
+      cause: { message: string; code: string };
+    };
+    expect([error.message, error.cause.message, error.cause.code]).toEqual([
+      'fetch failed',
+      'the server closed the connection without answering',
+      'ECONNRESET',
+    ]);
   });
 
   it('a body cut short fails the read with TypeError("terminated")', async () => {

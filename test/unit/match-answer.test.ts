@@ -48,5 +48,6 @@ describe('answerMatches', () => {
     [null, 'x', text, 'normalized', false],
     ['14', [], number, 'exact', false],
   ])('%j vs %j (%j, %s) → %s', (answer, expected, spec, mode, matches) =>
-    expect(answerMatches(answer, expected, spec, mode)).toBe(matches));
+    expect(answerMatches(answer, expected, spec, mode)).toBe(matches),
+  );
 });

@@ -98,7 +98,8 @@ describe('normalizeAnswer choice', () => {
     ['b', ['a', 'b'], 'b'],
     ['(B)', ['a', 'b'], 'b'],
   ])('%j with choices %j → %j', (value, choices, expected) =>
-    expect(normalizeAnswer(value, { type: 'choice', choices })).toBe(expected));
+    expect(normalizeAnswer(value, { type: 'choice', choices })).toBe(expected),
+  );
 });
 
 describe('normalizeAnswer yesno', () => {

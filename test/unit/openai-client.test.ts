@@ -56,23 +56,26 @@ describe('chat: what comes back', () => {
     { nMode: 'honour' as const, n: 3, expectedChoices: 3, expectedCompletionTokens: 15 },
     { nMode: 'ignore' as const, n: 3, expectedChoices: 1, expectedCompletionTokens: 5 },
     { nMode: 'honour' as const, n: 1, expectedChoices: 1, expectedCompletionTokens: 5 },
-  ])('nMode $nMode with n=$n gives $expectedChoices choices', async ({ nMode, n, expectedChoices, expectedCompletionTokens }) => {
-    const { client } = await clientFor({
-      nMode,
-      reply: (_call, index) => `Sample ${index}`,
-      usagePerChoice: { prompt: 10, completion: 5 },
-    });
-    const response = await client.chat(ask({ n }));
-    expect(response.choices).toEqual(
-      Array.from({ length: expectedChoices }, (_, index) => ({ text: `Sample ${index}`, finishReason: 'stop' })),
-    );
-    expect(response.usage).toEqual({
-      promptTokens: 10,
-      completionTokens: expectedCompletionTokens,
-      totalTokens: 10 + expectedCompletionTokens,
-    });
-    expect(response.requests).toBe(1);
-  });
+  ])(
+    'nMode $nMode with n=$n gives $expectedChoices choices',
+    async ({ nMode, n, expectedChoices, expectedCompletionTokens }) => {
+      const { client } = await clientFor({
+        nMode,
+        reply: (_call, index) => `Sample ${index}`,
+        usagePerChoice: { prompt: 10, completion: 5 },
+      });
+      const response = await client.chat(ask({ n }));
+      expect(response.choices).toEqual(
+        Array.from({ length: expectedChoices }, (_, index) => ({ text: `Sample ${index}`, finishReason: 'stop' })),
+      );
+      expect(response.usage).toEqual({
+        promptTokens: 10,
+        completionTokens: expectedCompletionTokens,
+        totalTokens: 10 + expectedCompletionTokens,
+      });
+      expect(response.requests).toBe(1);
+    },
+  );
 
   it('reports the model it was given', async () => {
     const { client, server } = await clientFor();
@@ -150,11 +153,18 @@ describe('chat: errors', () => {
     const { client, server } = await clientFor({ nMode: 'reject' });
     const error = await failureOf(client.chat(ask({ n: 5 })));
     expect(error.message).toBe(`${server.url} rejected the request (400): 'n' > 1 is not supported`);
-    expect({ status: error.status, fatal: error.fatal, calls: server.counts.chat }).toEqual({ status: 400, fatal: false, calls: 1 });
+    expect({ status: error.status, fatal: error.fatal, calls: server.counts.chat }).toEqual({
+      status: 400,
+      fatal: false,
+      calls: 1,
+    });
   });
 
   it.each([
-    { body: JSON.stringify({ error: { message: 'The model `nope` does not exist' } }), said: 'The model `nope` does not exist' },
+    {
+      body: JSON.stringify({ error: { message: 'The model `nope` does not exist' } }),
+      said: 'The model `nope` does not exist',
+    },
     { body: JSON.stringify({ error: "model 'nope' not found" }), said: "model 'nope' not found" },
   ])('404 names the model and the base URL: $said', async ({ body, said }) => {
     const { client, server } = await clientFor({ respond: () => ({ status: 404, body }) });
@@ -177,7 +187,9 @@ describe('chat: errors', () => {
       maxRetryWaitMs: 0,
     });
     const error = await failureOf(client.chat(ask()));
-    expect(error.message).toMatch(new RegExp(`^cannot reach ${baseUrl.replace(/\./g, '\\.')}: .*ECONNREFUSED.* \\(1 attempt\\)$`));
+    expect(error.message).toMatch(
+      new RegExp(`^cannot reach ${baseUrl.replace(/\./g, '\\.')}: .*ECONNREFUSED.* \\(1 attempt\\)$`),
+    );
     expect(error.fatal).toBe(true);
     expect(error.message).not.toContain(CANARY_KEY);
   });
@@ -191,10 +203,16 @@ describe('chat: errors', () => {
 
   it('retries exhausted on 5xx says how many attempts were made', async () => {
     const { client, server } = await clientFor({
-      respond: () => ({ status: 503, body: '<html>\n<h1>Service   Unavailable</h1></html>', headers: { 'content-type': 'text/html', 'retry-after-ms': '5' } }),
+      respond: () => ({
+        status: 503,
+        body: '<html>\n<h1>Service   Unavailable</h1></html>',
+        headers: { 'content-type': 'text/html', 'retry-after-ms': '5' },
+      }),
     });
     const error = await failureOf(client.chat(ask()));
-    expect(error.message).toBe(`${server.url}: retries exhausted after 3 attempts (503): <html> <h1>Service Unavailable</h1></html>`);
+    expect(error.message).toBe(
+      `${server.url}: retries exhausted after 3 attempts (503): <html> <h1>Service Unavailable</h1></html>`,
+    );
     expect({ status: error.status, calls: server.counts.chat }).toEqual({ status: 503, calls: 3 });
   });
 
@@ -206,8 +224,11 @@ describe('chat: errors', () => {
     await expect(pending).rejects.toThrow('user interrupted');
   });
 
-  it('leaves no abort listener on the caller\'s signal once calls finish (a run-long signal must not grow)', async () => {
-    const { client } = await clientFor({ respond: (_call, requestNumber) => (requestNumber === 2 ? { status: 400, body: '{"error":{"message":"no"}}' } : null) });
+  it("leaves no abort listener on the caller's signal once calls finish (a run-long signal must not grow)", async () => {
+    const { client } = await clientFor({
+      respond: (_call, requestNumber) =>
+        requestNumber === 2 ? { status: 400, body: '{"error":{"message":"no"}}' } : null,
+    });
     const runSignal = new AbortController().signal;
     await client.chat(ask(), runSignal);
     await failureOf(client.chat(ask(), runSignal));
@@ -220,7 +241,9 @@ describe('chat: retries and throttling', () => {
   it('counts every HTTP request of a call, retries included', async () => {
     const { client, server } = await clientFor({
       respond: (_call, requestNumber) =>
-        requestNumber === 1 ? { status: 500, body: '{"error":{"message":"boom"}}', headers: { 'retry-after-ms': '5' } } : null,
+        requestNumber === 1
+          ? { status: 500, body: '{"error":{"message":"boom"}}', headers: { 'retry-after-ms': '5' } }
+          : null,
     });
     const first = await client.chat(ask());
     const second = await client.chat(ask());
@@ -231,7 +254,11 @@ describe('chat: retries and throttling', () => {
   it.each([
     { name: 'retry-after seconds', headers: () => ({ 'retry-after': '120' }), askedMs: 120_000 },
     { name: 'retry-after-ms', headers: () => ({ 'retry-after-ms': '90000' }), askedMs: 90_000 },
-    { name: 'retry-after date', headers: () => ({ 'retry-after': new Date(Date.now() + 3_600_000).toUTCString() }), askedMs: 3_600_000 },
+    {
+      name: 'retry-after date',
+      headers: () => ({ 'retry-after': new Date(Date.now() + 3_600_000).toUTCString() }),
+      askedMs: 3_600_000,
+    },
   ])('a long $name wait is capped at maxRetryWaitMs and reported', async ({ headers, askedMs }) => {
     const throttles: Array<{ status: number; retryAfterMs: number | null }> = [];
     const { client } = await clientFor(
@@ -261,7 +288,8 @@ describe('chat: retries and throttling', () => {
         respond: (_call, requestNumber) => {
           const status = statuses[requestNumber - 1];
           if (status === undefined) return null;
-          const headers: Record<string, string> = status === 503 ? { 'retry-after': '0.05' } : { 'retry-after-ms': '1' };
+          const headers: Record<string, string> =
+            status === 503 ? { 'retry-after': '0.05' } : { 'retry-after-ms': '1' };
           return { status, body: '{}', headers };
         },
       },
@@ -275,15 +303,31 @@ describe('chat: retries and throttling', () => {
 
 describe('chat: malformed and odd responses', () => {
   const answer = (body: unknown, contentType = 'application/json'): TestServerOptions => ({
-    respond: () => ({ status: 200, body: typeof body === 'string' ? body : JSON.stringify(body), headers: { 'content-type': contentType } }),
+    respond: () => ({
+      status: 200,
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+      headers: { 'content-type': contentType },
+    }),
   });
 
   it.each([
     { name: 'no choices', options: answer({ id: 'x' }), detail: 'choices: ' },
     { name: 'choices not an array', options: answer({ choices: 'all of them' }), detail: 'choices: ' },
-    { name: 'content not a string', options: answer({ choices: [{ message: { content: 42 } }] }), detail: 'choices.0.message.content: ' },
-    { name: 'text body', options: answer('<html>hello</html>', 'text/html'), detail: 'not JSON (starts "<html>hello</html>")' },
-    { name: 'broken JSON body', options: answer('{"choices": [', 'application/json'), detail: 'body is not valid JSON' },
+    {
+      name: 'content not a string',
+      options: answer({ choices: [{ message: { content: 42 } }] }),
+      detail: 'choices.0.message.content: ',
+    },
+    {
+      name: 'text body',
+      options: answer('<html>hello</html>', 'text/html'),
+      detail: 'not JSON (starts "<html>hello</html>")',
+    },
+    {
+      name: 'broken JSON body',
+      options: answer('{"choices": [', 'application/json'),
+      detail: 'body is not valid JSON',
+    },
   ])('$name is a malformed response', async ({ options, detail }) => {
     const { client, server } = await clientFor(options);
     const error = await failureOf(client.chat(ask()));
@@ -394,7 +438,9 @@ describe('embed', () => {
       maxRetryWaitMs: 0,
     });
     const error = await failureOf(wrongPath.embed(['x']));
-    expect(error.message).toMatch(/\/v2 answered 404 for embeddings with model "embedder": check --model and --base-url/);
+    expect(error.message).toMatch(
+      /\/v2 answered 404 for embeddings with model "embedder": check --model and --base-url/,
+    );
     expect(error.status).toBe(404);
   });
 });

@@ -41,7 +41,12 @@ function whole(content: Buffer): Outcome {
 
 // Text lines, and now and then a line with a byte that is not UTF-8 or a NUL byte.
 const lineBytes = fc.oneof(
-  { weight: 8, arbitrary: fc.string({ unit: 'grapheme', maxLength: 30 }).map((text) => Buffer.from(text.replace(/[\n\u0000]/g, ' '), 'utf8')) },
+  {
+    weight: 8,
+    arbitrary: fc
+      .string({ unit: 'grapheme', maxLength: 30 })
+      .map((text) => Buffer.from(text.replace(/[\n\u0000]/g, ' '), 'utf8')),
+  },
   { weight: 1, arbitrary: fc.constant(Buffer.from([0x41, 0xff, 0x42])) },
   { weight: 1, arbitrary: fc.constant(Buffer.from([0x41, 0x00])) },
 );
@@ -49,19 +54,33 @@ const lineBytes = fc.oneof(
 describe('splitLines', () => {
   it('gives the lines and the first error that readLines gives for the same file', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(lineBytes, { maxLength: 12 }), fc.boolean(), fc.boolean(), fc.boolean(), async (lines, crlf, bom, finalNewline) => {
-        const separator = Buffer.from(crlf ? '\r\n' : '\n');
-        const parts = lines.flatMap((line, index) => (index === 0 ? [line] : [separator, line]));
-        const content = Buffer.concat([...(bom ? [Buffer.from('\uFEFF', 'utf8')] : []), ...parts, ...(finalNewline ? [separator] : [])]);
-        expect(whole(content)).toEqual(await streamed(content));
-      }),
+      fc.asyncProperty(
+        fc.array(lineBytes, { maxLength: 12 }),
+        fc.boolean(),
+        fc.boolean(),
+        fc.boolean(),
+        async (lines, crlf, bom, finalNewline) => {
+          const separator = Buffer.from(crlf ? '\r\n' : '\n');
+          const parts = lines.flatMap((line, index) => (index === 0 ? [line] : [separator, line]));
+          const content = Buffer.concat([
+            ...(bom ? [Buffer.from('\uFEFF', 'utf8')] : []),
+            ...parts,
+            ...(finalNewline ? [separator] : []),
+          ]);
+          expect(whole(content)).toEqual(await streamed(content));
+        },
+      ),
       { numRuns: 200 },
     );
   });
 });
 
 describe('readDataset (a file read whole)', () => {
-  async function records(name: string, content: string, checkRecord?: (record: DatasetRecord) => void): Promise<DatasetRecord[]> {
+  async function records(
+    name: string,
+    content: string,
+    checkRecord?: (record: DatasetRecord) => void,
+  ): Promise<DatasetRecord[]> {
     const path = join(directory, name);
     await writeFile(path, content);
     const read: DatasetRecord[] = [];
@@ -73,7 +92,13 @@ describe('readDataset (a file read whole)', () => {
     const read = await records('ok.jsonl', '{"id":"a","input":"x","expected":7}\n\n{"input":"y","shared":2}\n');
     expect(read).toEqual([
       { id: 'a', vars: { shared: 1, input: 'x' }, expected: '7', source: `${join(directory, 'ok.jsonl')}:1`, index: 0 },
-      { id: '3', vars: { shared: 2, input: 'y' }, expected: null, source: `${join(directory, 'ok.jsonl')}:3`, index: 1 },
+      {
+        id: '3',
+        vars: { shared: 2, input: 'y' },
+        expected: null,
+        source: `${join(directory, 'ok.jsonl')}:3`,
+        index: 1,
+      },
     ]);
   });
 
@@ -94,12 +119,16 @@ describe('readDataset (a file read whole)', () => {
       checked.push(record.id);
       if (record.id === '2') throw new Error('record 2 refused');
     };
-    await expect(records('checked.jsonl', '{"input":"a"}\n{"input":"b"}\n{"input":"c"}\n', check)).rejects.toThrow('record 2 refused');
+    await expect(records('checked.jsonl', '{"input":"a"}\n{"input":"b"}\n{"input":"c"}\n', check)).rejects.toThrow(
+      'record 2 refused',
+    );
     expect(checked).toEqual(['1', '2']);
   });
 
   it('reads CSV with its header, and refuses a dataset without records', async () => {
-    expect((await records('data.csv', 'input,expected\r\n"a, b",1\r\n')).map((record) => record.vars)).toEqual([{ shared: 1, input: 'a, b' }]);
+    expect((await records('data.csv', 'input,expected\r\n"a, b",1\r\n')).map((record) => record.vars)).toEqual([
+      { shared: 1, input: 'a, b' },
+    ]);
     await expect(records('empty.jsonl', '\n\n')).rejects.toThrow('the dataset has no records');
   });
 });

@@ -8,7 +8,11 @@ import { createSummaryAccumulator } from '../../src/scoring/summary.js';
 import { resultRecord } from '../support/result-record.js';
 
 function result(overrides: Partial<ResultRecord> & { id: string; strategy: string }): ResultRecord {
-  return resultRecord({ usage: { promptTokens: 100, completionTokens: 20, totalTokens: 120 }, latencyMs: 400, ...overrides });
+  return resultRecord({
+    usage: { promptTokens: 100, completionTokens: 20, totalTokens: 120 },
+    latencyMs: 400,
+    ...overrides,
+  });
 }
 
 /** 30 records; zero-shot gets q0..q17 right, cot q0..q21 plus one error, self-consistency all but one. */
@@ -21,7 +25,9 @@ function exampleReport() {
       latencyMs: 1200 + 10 * index,
       usage: { promptTokens: 120, completionTokens: 180, totalTokens: 300 },
       ...(index === 29 ? { error: 'HTTP 500 after 2 retries', answer: null, correct: false } : {}),
-      ...(index === 28 ? { completions: [{ text: 'Step 1:', answer: null, finishReason: 'length' }], answer: null, correct: false } : {}),
+      ...(index === 28
+        ? { completions: [{ text: 'Step 1:', answer: null, finishReason: 'length' }], answer: null, correct: false }
+        : {}),
     }),
     'self-consistency': (index) => ({
       correct: index !== 5,
@@ -76,7 +82,9 @@ describe('renderCompareTable', () => {
 
   it('says "not significant" in plain words when p ≥ alpha', () => {
     const report = exampleReport();
-    const cotLine = renderCompareTable(report, noColors).split('\n').find((line) => line.startsWith('cot '));
+    const cotLine = renderCompareTable(report, noColors)
+      .split('\n')
+      .find((line) => line.startsWith('cot '));
     // 4 better, 0 worse: 2 · (½)^4
     expect(report.strategies[1]?.vsBaseline?.pValue).toBe(0.125);
     expect(cotLine).toMatch(/ \+13\.3 pts \(4 better, 0 worse\), p = 0\.125, not significant$/);

@@ -66,8 +66,18 @@ describe('text tables', () => {
       { header: 'n', align: 'right' as const },
       { header: 'note', align: 'left' as const },
     ];
-    const plain = formatTextTable(columns, [['a', '1', 'x'], ['longer', '100', 'yy']]);
-    const coloured = formatTextTable(columns, [[red('a'), '1', red('x')], ['longer', red('100'), 'yy']], red);
+    const plain = formatTextTable(columns, [
+      ['a', '1', 'x'],
+      ['longer', '100', 'yy'],
+    ]);
+    const coloured = formatTextTable(
+      columns,
+      [
+        [red('a'), '1', red('x')],
+        ['longer', red('100'), 'yy'],
+      ],
+      red,
+    );
     expect(stripAnsi(coloured)).toBe(plain);
     expect(plain).toBe(['name      n  note', 'a         1  x', 'longer  100  yy'].join('\n'));
   });

@@ -20,7 +20,11 @@ describe('XML escaping', () => {
     [`<&"'>`, '&lt;&amp;"\'&gt;', '&lt;&amp;&quot;&apos;&gt;'],
     ['a\nb\tc\rd', 'a\nb\tc\rd', 'a&#10;b&#9;c&#13;d'],
     ['bell\u0007 nul\u0000 esc\u001b', 'bell\\u0007 nul\\u0000 esc\\u001b', 'bell\\u0007 nul\\u0000 esc\\u001b'],
-    ['lone \uD800 surrogate, pair 😀 kept', 'lone \\ud800 surrogate, pair 😀 kept', 'lone \\ud800 surrogate, pair 😀 kept'],
+    [
+      'lone \uD800 surrogate, pair 😀 kept',
+      'lone \\ud800 surrogate, pair 😀 kept',
+      'lone \\ud800 surrogate, pair 😀 kept',
+    ],
     ['\uFFFE\uFFFF', '\\ufffe\\uffff', '\\ufffe\\uffff'],
   ])('%j → text %j, attribute %j', (input, text, attribute) => {
     expect(escapeXmlText(input)).toBe(text);
@@ -36,7 +40,14 @@ describe('junitCase', () => {
       '    <testcase name="q2" classname="promptlab.cot" time="0.250">\n      <skipped message="no expected answer to score against"/>\n    </testcase>',
     ],
     [
-      result({ id: 'q3', strategy: 'cot', answer: null, correct: false, error: 'HTTP 500 <bad gateway>', latencyMs: 1234 }),
+      result({
+        id: 'q3',
+        strategy: 'cot',
+        answer: null,
+        correct: false,
+        error: 'HTTP 500 <bad gateway>',
+        latencyMs: 1234,
+      }),
       '    <testcase name="q3" classname="promptlab.cot" time="1.234">\n      <error message="HTTP 500 &lt;bad gateway&gt;" type="error"/>\n    </testcase>',
     ],
   ])('%#', (record, expected) => {
@@ -73,7 +84,10 @@ describe('renderJunit', () => {
       result({ id: 'q3', strategy: 'cot', expected: null, correct: null, latencyMs: 500 }),
     ];
     const summaries = ['zero-shot', 'cot'].map((strategy) =>
-      summarizeResults(strategy, results.filter((record) => record.strategy === strategy)),
+      summarizeResults(
+        strategy,
+        results.filter((record) => record.strategy === strategy),
+      ),
     );
     const report = buildCompareReport(summaries, new Map(), 'zero-shot');
     expect(renderJunit(report, results)).toMatchInlineSnapshot(`

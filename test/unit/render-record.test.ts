@@ -32,13 +32,19 @@ const markColors: Colors = {
 describe('formatResultRecord', () => {
   it.each([
     [result(), '<b>42</b>\n<green>✓ correct (expected 42)</green>'],
-    [result({ answer: '41', correct: false, expected: ['42', 'forty-two'] }), '<b>41</b>\n<red>✗ wrong: expected 42 or forty-two</red>'],
+    [
+      result({ answer: '41', correct: false, expected: ['42', 'forty-two'] }),
+      '<b>41</b>\n<red>✗ wrong: expected 42 or forty-two</red>',
+    ],
     [result({ expected: null, correct: null }), '<b>42</b>'],
     [
       result({ answer: null, correct: false, error: 'HTTP 429: rate limited after 2 retries' }),
       '<dim>(no answer)</dim>\n<red>✗ wrong: expected 42</red>\n<red>error: HTTP 429: rate limited after 2 retries</red>',
     ],
-    [result({ warnings: ['completion hit max tokens'] }), '<b>42</b>\n<green>✓ correct (expected 42)</green>\n<yellow>warning: completion hit max tokens</yellow>'],
+    [
+      result({ warnings: ['completion hit max tokens'] }),
+      '<b>42</b>\n<green>✓ correct (expected 42)</green>\n<yellow>warning: completion hit max tokens</yellow>',
+    ],
   ])('%# in short form', (record, expected) => {
     expect(formatResultRecord(record, markColors, false)).toBe(expected);
   });
@@ -89,7 +95,9 @@ describe('formatResultRecord', () => {
 
   it('shows the extraction call of a two-stage chain of thought', () => {
     const record = result({
-      completions: [{ text: 'Six sevens…', answer: '42', finishReason: 'stop', answerStep: 'Therefore, the answer is 42' }],
+      completions: [
+        { text: 'Six sevens…', answer: '42', finishReason: 'stop', answerStep: 'Therefore, the answer is 42' },
+      ],
     });
     expect(formatResultRecord(record, noColors, true).split('\n')).toContain('extraction: Therefore, the answer is 42');
   });

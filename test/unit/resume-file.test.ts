@@ -11,7 +11,13 @@ const makeTempDir = useTempDirs();
 
 const result = (id: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({
-    ...resultRecord({ id, model: 'm', template: 'question', usage: { promptTokens: 1, completionTokens: 1, totalTokens: 2 }, latencyMs: 5 }),
+    ...resultRecord({
+      id,
+      model: 'm',
+      template: 'question',
+      usage: { promptTokens: 1, completionTokens: 1, totalTokens: 2 },
+      latencyMs: 5,
+    }),
     ...extra,
   });
 
@@ -19,7 +25,11 @@ describe('classifyResumeLine', () => {
   it.each([
     { text: '', last: false, kind: 'blank' },
     { text: result('a'), last: false, kind: 'result' },
-    { text: result('a', { error: 'http://x/v1: retries exhausted after 3 attempts (500)' }), last: false, kind: 'errored' },
+    {
+      text: result('a', { error: 'http://x/v1: retries exhausted after 3 attempts (500)' }),
+      last: false,
+      kind: 'errored',
+    },
     { text: JSON.stringify({ schema: 'promptlab.summary/v1', strategy: 'cot', n: 3 }), last: false, kind: 'summary' },
     { text: result('a').slice(0, 40), last: true, kind: 'cut' },
   ])('$kind: $text', ({ text, last, kind }) => {
@@ -27,9 +37,20 @@ describe('classifyResumeLine', () => {
   });
 
   it.each([
-    { text: result('a').slice(0, 40), message: '--resume f.jsonl:3: not valid JSON (not a promptlab JSONL result file?)' },
-    { text: '{"input":"What is 2 plus 2?","expected":"4"}', message: '--resume f.jsonl:3: not a promptlab.result/v1 line (schema: Invalid input: expected "promptlab.result/v1"); resume takes the JSONL written by -o FILE --jsonl' },
-    { text: result('a', { requests: 'one' }), message: '--resume f.jsonl:3: not a promptlab.result/v1 line (requests: Invalid input: expected number, received string); resume takes the JSONL written by -o FILE --jsonl' },
+    {
+      text: result('a').slice(0, 40),
+      message: '--resume f.jsonl:3: not valid JSON (not a promptlab JSONL result file?)',
+    },
+    {
+      text: '{"input":"What is 2 plus 2?","expected":"4"}',
+      message:
+        '--resume f.jsonl:3: not a promptlab.result/v1 line (schema: Invalid input: expected "promptlab.result/v1"); resume takes the JSONL written by -o FILE --jsonl',
+    },
+    {
+      text: result('a', { requests: 'one' }),
+      message:
+        '--resume f.jsonl:3: not a promptlab.result/v1 line (requests: Invalid input: expected number, received string); resume takes the JSONL written by -o FILE --jsonl',
+    },
   ])('refuses $text', ({ text, message }) => {
     expect(() => classifyResumeLine(text, 'f.jsonl:3', false)).toThrow(new InputError(message));
   });
@@ -58,7 +79,13 @@ describe('prepareResume', () => {
     const { state, kept, text, directory, path } = await resumeFrom(content);
     expect(kept.map((line) => line.id)).toEqual(['a', 'c']);
     expect(state).toMatchObject({ kept: 2, retried: 1 });
-    expect([state.isDone('a', 'cot'), state.isDone('b', 'cot'), state.isDone('c', 'cot'), state.isDone('d', 'cot'), state.isDone('a', 'zero-shot')]).toEqual([true, false, true, false, false]);
+    expect([
+      state.isDone('a', 'cot'),
+      state.isDone('b', 'cot'),
+      state.isDone('c', 'cot'),
+      state.isDone('d', 'cot'),
+      state.isDone('a', 'zero-shot'),
+    ]).toEqual([true, false, true, false, false]);
     expect(text).toBe(`${result('a')}\n${result('c')}\n`);
     expect((await stat(path)).mode & 0o777).toBe(0o600);
     expect(await readdir(directory)).toEqual(['out.jsonl']); // no temporary file left behind
@@ -89,7 +116,9 @@ describe('prepareResume', () => {
     const directory = await makeTempDir('promptlab-resume-unit-');
     const path = join(directory, 'data.jsonl');
     await writeFile(path, content);
-    await expect(prepareResume(path, path, () => undefined)).rejects.toThrow(`--resume ${path}:1: not a promptlab.result/v1 line`);
+    await expect(prepareResume(path, path, () => undefined)).rejects.toThrow(
+      `--resume ${path}:1: not a promptlab.result/v1 line`,
+    );
     expect(await readFile(path, 'utf8')).toBe(content);
     expect(await readdir(directory)).toEqual(['data.jsonl']);
   });
@@ -115,9 +144,23 @@ describe('resumeOutputPath', () => {
 
 describe('interruptedError', () => {
   it.each([
-    { finished: 12, resumable: 'out.jsonl', message: 'interrupted after 12 new result(s), written to out.jsonl; rerun with --resume out.jsonl to finish' },
-    { finished: 1, resumable: 'my runs/out.jsonl', message: "interrupted after 1 new result(s), written to my runs/out.jsonl; rerun with --resume 'my runs/out.jsonl' to finish" },
-    { finished: 3, resumable: null, message: 'interrupted after 3 new result(s); to make a run resumable, write it with -o FILE --jsonl, then rerun with --resume FILE' },
+    {
+      finished: 12,
+      resumable: 'out.jsonl',
+      message: 'interrupted after 12 new result(s), written to out.jsonl; rerun with --resume out.jsonl to finish',
+    },
+    {
+      finished: 1,
+      resumable: 'my runs/out.jsonl',
+      message:
+        "interrupted after 1 new result(s), written to my runs/out.jsonl; rerun with --resume 'my runs/out.jsonl' to finish",
+    },
+    {
+      finished: 3,
+      resumable: null,
+      message:
+        'interrupted after 3 new result(s); to make a run resumable, write it with -o FILE --jsonl, then rerun with --resume FILE',
+    },
   ])('$resumable', ({ finished, resumable, message }) => {
     const error = interruptedError(finished, resumable);
     expect([error.code, error.message]).toEqual(['interrupted', message]);

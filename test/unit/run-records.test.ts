@@ -8,13 +8,21 @@ import { EndpointError } from '../../src/errors.js';
 import type { PreparedStrategy } from '../../src/strategies/strategy.js';
 
 async function* recordsOf(count: number): AsyncGenerator<DatasetRecord> {
-  for (let index = 0; index < count; index++) yield { id: `r${index}`, vars: { input: String(index) }, expected: null, source: `data:${index + 1}`, index };
+  for (let index = 0; index < count; index++)
+    yield { id: `r${index}`, vars: { input: String(index) }, expected: null, source: `data:${index + 1}`, index };
 }
 
-const reply = (text: string, requests = 1): ChatResponse => ({ choices: [{ text, finishReason: 'stop' }], usage: zeroUsage(), requests });
+const reply = (text: string, requests = 1): ChatResponse => ({
+  choices: [{ text, finishReason: 'stop' }],
+  usage: zeroUsage(),
+  requests,
+});
 
 /** A client that answers through `answer(recordIndex, callNumberForThatRecord)`, after `delayMs`. */
-function scriptedClient(answer: (record: number, call: number) => ChatResponse | Error, delayMs = 0): ChatClient & { calls: number } {
+function scriptedClient(
+  answer: (record: number, call: number) => ChatResponse | Error,
+  delayMs = 0,
+): ChatClient & { calls: number } {
   const perRecord = new Map<number, number>();
   const client = {
     model: 'm',
@@ -46,9 +54,22 @@ function sampling(samples: number): PreparedStrategy {
     render: async () => [],
     async run(record, context) {
       const messages = [{ role: 'user' as const, content: String(record.vars.input) }];
-      const responses = await Promise.all(Array.from({ length: samples }, () => context.client.chat({ messages, temperature: 0 }, context.signal)));
-      const completions = responses.map((response) => ({ text: response.choices[0]!.text, answer: response.choices[0]!.text || null, finishReason: response.choices[0]!.finishReason }));
-      return { answer: completions[0]!.answer, completions, samplesUsed: samples, usage: zeroUsage(), requests: responses.reduce((sum, response) => sum + response.requests, 0), warnings: [] };
+      const responses = await Promise.all(
+        Array.from({ length: samples }, () => context.client.chat({ messages, temperature: 0 }, context.signal)),
+      );
+      const completions = responses.map((response) => ({
+        text: response.choices[0]!.text,
+        answer: response.choices[0]!.text || null,
+        finishReason: response.choices[0]!.finishReason,
+      }));
+      return {
+        answer: completions[0]!.answer,
+        completions,
+        samplesUsed: samples,
+        usage: zeroUsage(),
+        requests: responses.reduce((sum, response) => sum + response.requests, 0),
+        warnings: [],
+      };
     },
   };
 }
@@ -57,7 +78,15 @@ function job(client: ChatClient, prepared: PreparedStrategy, signal = new AbortC
   return {
     strategy: 'test',
     prepared,
-    context: { client, temperature: 0, maxTokens: null, seed: null, endpoint: newEndpointKnowledge(), signal, warn: () => undefined },
+    context: {
+      client,
+      temperature: 0,
+      maxTokens: null,
+      seed: null,
+      endpoint: newEndpointKnowledge(),
+      signal,
+      warn: () => undefined,
+    },
   };
 }
 
@@ -66,9 +95,17 @@ const options = { model: 'm', template: 't', answer: { type: 'text' as const }, 
 describe('runRecords', () => {
   it('gives a failed record its error and the requests it really made, and carries on', async () => {
     // Record 3: the second of two samples fails after 3 attempts; the first sample made 1 request.
-    const client = scriptedClient((record, call) => (record === 3 && call === 2 ? new EndpointError('retries exhausted', { requests: 3 }) : reply('ok')));
+    const client = scriptedClient((record, call) =>
+      record === 3 && call === 2 ? new EndpointError('retries exhausted', { requests: 3 }) : reply('ok'),
+    );
     const results: ResultRecord[] = [];
-    const statistics = await runRecords({ ...options, records: recordsOf(6), jobs: [job(client, sampling(2))], concurrency: 3, onResult: (result) => void results.push(result) });
+    const statistics = await runRecords({
+      ...options,
+      records: recordsOf(6),
+      jobs: [job(client, sampling(2))],
+      concurrency: 3,
+      onResult: (result) => void results.push(result),
+    });
     expect(statistics).toMatchObject({ finished: 6, errored: 1, answered: 5, abandoned: 0, interrupted: false });
     const failed = results.find((result) => result.id === 'r3')!;
     expect(failed).toMatchObject({ error: 'retries exhausted', requests: 4, answer: null, completions: [] });
@@ -76,9 +113,21 @@ describe('runRecords', () => {
   });
 
   it('stops at the first fatal error: no new work, work in flight aborted and not reported', async () => {
-    const client = scriptedClient((record) => (record === 0 ? new EndpointError('http://x/v1 refused the API key (401)', { fatal: true, requests: 1 }) : reply('ok')), 20);
+    const client = scriptedClient(
+      (record) =>
+        record === 0
+          ? new EndpointError('http://x/v1 refused the API key (401)', { fatal: true, requests: 1 })
+          : reply('ok'),
+      20,
+    );
     const results: ResultRecord[] = [];
-    const run = runRecords({ ...options, records: recordsOf(100), jobs: [job(client, sampling(1))], concurrency: 4, onResult: (result) => void results.push(result) });
+    const run = runRecords({
+      ...options,
+      records: recordsOf(100),
+      jobs: [job(client, sampling(1))],
+      concurrency: 4,
+      onResult: (result) => void results.push(result),
+    });
     await expect(run).rejects.toThrow('refused the API key');
     expect(client.calls).toBeLessThanOrEqual(4);
     expect(results).toEqual([]);
@@ -86,7 +135,15 @@ describe('runRecords', () => {
 
   it('ends the run on an error that is not the endpoint’s (a bug, a bad record)', async () => {
     const client = scriptedClient(() => new TypeError('cannot read properties of undefined'));
-    await expect(runRecords({ ...options, records: recordsOf(3), jobs: [job(client, sampling(1))], concurrency: 1, onResult: () => undefined })).rejects.toThrow(TypeError);
+    await expect(
+      runRecords({
+        ...options,
+        records: recordsOf(3),
+        jobs: [job(client, sampling(1))],
+        concurrency: 1,
+        onResult: () => undefined,
+      }),
+    ).rejects.toThrow(TypeError);
   });
 
   it('after the stop signal hands out nothing new, and lets work in flight finish', async () => {
@@ -115,7 +172,14 @@ describe('runRecords', () => {
     const abort = new AbortController();
     const client = scriptedClient(() => reply('ok'), 60_000);
     const results: ResultRecord[] = [];
-    const run = runRecords({ ...options, records: recordsOf(10), jobs: [job(client, sampling(1), abort.signal)], concurrency: 3, stopSignal: abort.signal, onResult: (result) => void results.push(result) });
+    const run = runRecords({
+      ...options,
+      records: recordsOf(10),
+      jobs: [job(client, sampling(1), abort.signal)],
+      concurrency: 3,
+      stopSignal: abort.signal,
+      onResult: (result) => void results.push(result),
+    });
     setTimeout(() => abort.abort(), 20);
     const statistics = await run;
     expect(statistics).toMatchObject({ interrupted: true, abandoned: 3, finished: 0 });
@@ -124,8 +188,18 @@ describe('runRecords', () => {
 
   it('does not wait for a call that ignores the abort signal (the SDK asleep before a retry)', async () => {
     const abort = new AbortController();
-    const deaf: ChatClient = { model: 'm', chat: () => new Promise(() => undefined), embed: async () => ({ vectors: [], usage: zeroUsage(), requests: 0 }) };
-    const run = runRecords({ ...options, records: recordsOf(2), jobs: [job(deaf, sampling(1), abort.signal)], concurrency: 2, onResult: () => undefined });
+    const deaf: ChatClient = {
+      model: 'm',
+      chat: () => new Promise(() => undefined),
+      embed: async () => ({ vectors: [], usage: zeroUsage(), requests: 0 }),
+    };
+    const run = runRecords({
+      ...options,
+      records: recordsOf(2),
+      jobs: [job(deaf, sampling(1), abort.signal)],
+      concurrency: 2,
+      onResult: () => undefined,
+    });
     setTimeout(() => abort.abort(), 20);
     await expect(run).resolves.toMatchObject({ abandoned: 2, interrupted: true });
   });
@@ -133,15 +207,32 @@ describe('runRecords', () => {
   it('skips what is already done (resume)', async () => {
     const client = scriptedClient(() => reply('ok'));
     const results: ResultRecord[] = [];
-    await runRecords({ ...options, records: recordsOf(5), jobs: [job(client, sampling(1))], concurrency: 2, alreadyDone: (id) => id === 'r1' || id === 'r3', onResult: (result) => void results.push(result) });
+    await runRecords({
+      ...options,
+      records: recordsOf(5),
+      jobs: [job(client, sampling(1))],
+      concurrency: 2,
+      alreadyDone: (id) => id === 'r1' || id === 'r3',
+      onResult: (result) => void results.push(result),
+    });
     expect(results.map((result) => result.id).sort()).toEqual(['r0', 'r2', 'r4']);
     expect(client.calls).toBe(3);
   });
 
   it('flags replies without text', async () => {
-    const client = scriptedClient((record) => ({ choices: [{ text: '', finishReason: record === 0 ? 'refusal' : 'stop' }], usage: zeroUsage(), requests: 1 }));
+    const client = scriptedClient((record) => ({
+      choices: [{ text: '', finishReason: record === 0 ? 'refusal' : 'stop' }],
+      usage: zeroUsage(),
+      requests: 1,
+    }));
     const results: ResultRecord[] = [];
-    await runRecords({ ...options, records: recordsOf(2), jobs: [job(client, sampling(1))], concurrency: 1, onResult: (result) => void results.push(result) });
+    await runRecords({
+      ...options,
+      records: recordsOf(2),
+      jobs: [job(client, sampling(1))],
+      concurrency: 1,
+      onResult: (result) => void results.push(result),
+    });
     expect(results.map((result) => [result.id, result.error, result.warnings])).toEqual([
       ['r0', null, ['the reply had no text: the model refused']],
       ['r1', null, ['the reply had no text: empty content (finish_reason: stop)']],
@@ -153,11 +244,22 @@ describe('emptyReplyWarnings', () => {
   const completion = (text: string, finishReason: string | null) => ({ text, finishReason });
   it.each([
     { completions: [completion('42', 'stop')], warnings: [] },
-    { completions: [completion('  ', 'stop')], warnings: ['the reply had no text: empty content (finish_reason: stop)'] },
-    { completions: [completion('', null)], warnings: ['the reply had no text: empty content (finish_reason: none)'] },
-    { completions: [completion('', 'content_filter')], warnings: ['the reply had no text: a content filter stopped it'] },
     {
-      completions: [completion('7', 'stop'), completion('', 'refusal'), completion('', 'refusal'), completion('', 'length')],
+      completions: [completion('  ', 'stop')],
+      warnings: ['the reply had no text: empty content (finish_reason: stop)'],
+    },
+    { completions: [completion('', null)], warnings: ['the reply had no text: empty content (finish_reason: none)'] },
+    {
+      completions: [completion('', 'content_filter')],
+      warnings: ['the reply had no text: a content filter stopped it'],
+    },
+    {
+      completions: [
+        completion('7', 'stop'),
+        completion('', 'refusal'),
+        completion('', 'refusal'),
+        completion('', 'length'),
+      ],
       warnings: ['3 of 4 replies had no text: the model refused; empty content (finish_reason: length)'],
     },
   ])('$completions.length completion(s) → $warnings', ({ completions, warnings }) => {

@@ -25,7 +25,15 @@ const mixedResults: ResultRecord[] = [
     latencyMs: 200,
     completions: [{ text: 'so the answer is 3 because', answer: '3', finishReason: 'length' }],
   }),
-  result({ id: 'c', expected: '3', answer: null, correct: null, error: 'timeout after 30s', latencyMs: 300, requests: 3 }),
+  result({
+    id: 'c',
+    expected: '3',
+    answer: null,
+    correct: null,
+    error: 'timeout after 30s',
+    latencyMs: 300,
+    requests: 3,
+  }),
   result({ id: 'd', expected: null, answer: 'x', correct: null, latencyMs: 400 }),
   result({ id: 'e', expected: ['5', 'five'], answer: null, correct: false, latencyMs: 500, samplesUsed: 5 }),
 ];
@@ -113,12 +121,42 @@ describe('pairedComparison', () => {
     // baseline, other → better, worse, pairs, delta, pValue
     [{}, {}, 0, 0, 0, 0, 1],
     [{ a: true, b: false }, { a: true, b: false }, 0, 0, 2, 0, 1],
-    [{ a: false, b: false, c: false, d: false, e: false }, { a: true, b: true, c: true, d: true, e: true }, 5, 0, 5, 1, 0.0625],
-    [{ a: true, b: true, c: true, d: true, e: true }, { a: false, b: false, c: false, d: false, e: false }, 0, 5, 5, -1, 0.0625],
+    [
+      { a: false, b: false, c: false, d: false, e: false },
+      { a: true, b: true, c: true, d: true, e: true },
+      5,
+      0,
+      5,
+      1,
+      0.0625,
+    ],
+    [
+      { a: true, b: true, c: true, d: true, e: true },
+      { a: false, b: false, c: false, d: false, e: false },
+      0,
+      5,
+      5,
+      -1,
+      0.0625,
+    ],
     // d is unscored in the baseline, f only in other, g only in the baseline: none of them pair
-    [{ a: true, b: false, c: true, d: null, e: false, g: true }, { a: true, b: true, c: false, d: true, e: true, f: true }, 2, 1, 4, 0.25, 1],
+    [
+      { a: true, b: false, c: true, d: null, e: false, g: true },
+      { a: true, b: true, c: false, d: true, e: true, f: true },
+      2,
+      1,
+      4,
+      0.25,
+      1,
+    ],
   ])('%j vs %j', (baseline, other, better, worse, pairs, delta, pValue) => {
-    expect(pairedComparison(correctness(baseline), correctness(other))).toEqual({ better, worse, pairs, delta, pValue });
+    expect(pairedComparison(correctness(baseline), correctness(other))).toEqual({
+      better,
+      worse,
+      pairs,
+      delta,
+      pValue,
+    });
   });
 });
 

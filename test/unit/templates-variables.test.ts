@@ -21,7 +21,11 @@ describe('collectTemplateVariables', () => {
     ['{{role "system"}}Be brief.{{role "user"}}{{input}}{{history}}', ['input'], []],
     ['{{json data indent=2}} {{media url=image}}', ['data', 'image'], []],
     ['{{#each choices}}({{@index}}) {{this}} {{label}}{{/each}}', ['choices'], []],
-    ['{{#each choices as |choice|}}{{choice}} {{../prefix}} {{@root.suffix}}{{/each}}', ['choices', 'prefix', 'suffix'], []],
+    [
+      '{{#each choices as |choice|}}{{choice}} {{../prefix}} {{@root.suffix}}{{/each}}',
+      ['choices', 'prefix', 'suffix'],
+      [],
+    ],
     ['{{#with person}}{{name}} {{../greeting}}{{/with}}', ['person', 'greeting'], []],
     ['{{#items}}{{name}}{{/items}}', ['items'], []],
     ['{{#if context}}Context: {{context}} {{source}}{{/if}}{{input}}', ['input'], ['context', 'source']],
@@ -39,7 +43,9 @@ describe('collectTemplateVariables', () => {
     ['{{> header person}}', { header: '{{name}}' }, ['person']],
     ['{{#each items}}{{> row}}{{/each}}', { row: '{{cell}}' }, ['items']],
     ['{{> tree}}', { tree: '{{node}}{{#if more}}{{> tree}}{{/if}}' }, ['node']],
-  ])('follows partials: %s', (body, partials, required) => expect(variablesOf(body, partials).required).toEqual(required));
+  ])('follows partials: %s', (body, partials, required) =>
+    expect(variablesOf(body, partials).required).toEqual(required),
+  );
 });
 
 describe('findPartialReferences', () => {
@@ -49,7 +55,9 @@ describe('findPartialReferences', () => {
     ['{{> ../../etc/passwd}}', ['../../etc/passwd']],
     ['{{> (lookup . "name")}}', [null]],
     ['{{> @partial-block}}', []],
-  ])('%s', (body, names) => expect(findPartialReferences(Handlebars.parse(body)).map((reference) => reference.name)).toEqual(names));
+  ])('%s', (body, names) =>
+    expect(findPartialReferences(Handlebars.parse(body)).map((reference) => reference.name)).toEqual(names),
+  );
 
   it('reports the line of each reference', () =>
     expect(findPartialReferences(Handlebars.parse('a\nb\n{{> header}}'))).toEqual([{ name: 'header', line: 3 }]));
