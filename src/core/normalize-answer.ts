@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import type { AnswerSpec } from './answer-spec.js';
+import { applyNormalizeSteps, collapseWhitespace, type NormalizeStep } from './normalize-steps.js';
 
 const SPEC_HELP = 'expected number|choice|yesno|text|regex:PATTERN';
 export const DEFAULT_CHOICES: readonly string[] = ['A', 'B', 'C', 'D', 'E'];
@@ -57,7 +58,7 @@ export function normalizeAnswer(value: string, spec: AnswerSpec): string | null 
     case 'yesno':
       return normalizeYesNo(value);
     case 'text':
-      return normalizeText(value);
+      return normalizeText(value, spec.normalize ?? []);
     case 'regex':
       return normalizeWithPattern(value, spec);
     default:
@@ -210,34 +211,97 @@ function yesNoOf(word: string): 'yes' | 'no' {
   return lower === 'yes' || lower === 'true' ? 'yes' : 'no';
 }
 
-/** Lower-case, one space between words, no trailing punctuation: "Paris." and "paris" vote together. */
-function normalizeText(value: string): string | null {
-  const canonical = value
-    .toLowerCase()
-    .replace(/\s+/gu, ' ')
-    .replace(/[\s.,;:!?]+$/u, '')
-    .trim();
+/*
+ * What encloses a text answer without being part of it: quotes, backticks, markdown emphasis and TeX math
+ * delimiters. The longer marker is tried first (`**` before `*`).
+ */
+const ENCLOSING_PAIRS: ReadonlyArray<readonly [string, string]> = [
+  ['**', '**'],
+  ['__', '__'],
+  ['*', '*'],
+  ['_', '_'],
+  ['"', '"'],
+  ["'", "'"],
+  ['```', '```'],
+  ['``', '``'],
+  ['`', '`'],
+  ['$$', '$$'],
+  ['$', '$'],
+  ['\u201c', '\u201d'],
+  ['\u2018', '\u2019'],
+  ['\u201e', '\u201c'],
+  ['\u00ab', '\u00bb'],
+  ['\u2039', '\u203a'],
+  ['\u300c', '\u300d'],
+];
+/** Sentence punctuation after an answer: "Paris." and "Paris!" are Paris. */
+const TRAILING_PUNCTUATION = /[\s.,;:!?\u2026\u3001\u3002\uff01\uff0c\uff1a\uff1b\uff1f]+$/u;
+const APOSTROPHE_IN_WORD = /(?<=\p{L})'(?=\p{L})/gu;
+
+/**
+ * Lower-case, one space between words, no enclosing quotes, backticks or emphasis (`'onea'`, `"onea"`,
+ * `**onea**`, `“onea”`), no trailing sentence punctuation: all spell `onea` and vote together. Then the
+ * task's own steps (`--normalize`), and again until nothing changes, so normalizing twice is normalizing once.
+ */
+function normalizeText(value: string, steps: readonly NormalizeStep[]): string | null {
+  const canonical = untilStable(value, (current) => {
+    const cleaned = stripEnclosing(collapseWhitespace(current.toLowerCase()));
+    return steps.length === 0 ? cleaned : applyNormalizeSteps(cleaned, steps);
+  });
   return canonical === '' ? null : canonical;
+}
+
+function stripEnclosing(value: string): string {
+  return untilStable(value, (current) => {
+    const trimmed = current.replace(TRAILING_PUNCTUATION, '').trim();
+    for (const [open, close] of ENCLOSING_PAIRS) {
+      if (trimmed.length <= open.length + close.length || !trimmed.startsWith(open) || !trimmed.endsWith(close))
+        continue;
+      const inner = trimmed.slice(open.length, -close.length);
+      // `'a' and 'b'` is two quoted answers, not one; an apostrophe inside a word (`yih'a`) is no quote.
+      const innerWithoutApostrophes = open === "'" ? inner.replace(APOSTROPHE_IN_WORD, '') : inner;
+      if (!innerWithoutApostrophes.includes(close) && !innerWithoutApostrophes.includes(open)) return inner.trim();
+    }
+    return trimmed;
+  });
+}
+
+/**
+ * Applies `step` until the value stops changing. Every step here only removes characters (lower-casing
+ * may lengthen a value once), so a value of n characters is stable within n + 2 rounds.
+ */
+function untilStable(value: string, step: (current: string) => string): string {
+  let current = value;
+  for (let round = 0; round < value.length + 2; round++) {
+    const next = step(current);
+    if (next === current) return next;
+    current = next;
+  }
+  return current;
 }
 
 /**
  * The pattern's first capture group (or whole match), trimmed; a value the pattern does not match is
- * kept (trimmed) because it is usually an already-extracted answer or an `expected` value.
- * Repeated to a fixed point so that normalizing twice changes nothing; every step shortens the
- * value or stops, so the loop ends.
+ * kept (trimmed) because it is usually an already-extracted answer or an `expected` value. Then the
+ * task's `--normalize` steps. Repeated to a fixed point so that normalizing twice changes nothing; every
+ * step shortens the value or stops, so the loop ends.
  */
 function normalizeWithPattern(value: string, spec: AnswerSpec): string | null {
   const pattern = compileAnswerPattern(spec);
-  let current = value.trim();
-  while (pattern !== null) {
-    pattern.lastIndex = 0;
-    const match = pattern.exec(current);
-    if (match === null) break;
-    const next = (match[1] ?? match[0]).trim();
-    if (next === current || next === '') break;
-    current = next;
-  }
-  return current === '' ? null : current;
+  const steps = spec.normalize ?? [];
+  const canonical = untilStable(value.trim(), (current) => {
+    let captured = current;
+    while (pattern !== null) {
+      pattern.lastIndex = 0;
+      const match = pattern.exec(captured);
+      if (match === null) break;
+      const next = (match[1] ?? match[0]).trim();
+      if (next === captured || next === '') break;
+      captured = next;
+    }
+    return steps.length === 0 ? captured : applyNormalizeSteps(captured, steps);
+  });
+  return canonical === '' ? null : canonical;
 }
 
 export function escapeRegExp(text: string): string {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AnswerSpec } from '../../src/core/answer-spec.js';
 import { normalizeAnswer, numericValue, parseAnswerSpec } from '../../src/core/normalize-answer.js';
+import type { NormalizeStep } from '../../src/core/normalize-steps.js';
 import { UsageError } from '../../src/errors.js';
 
 const number: AnswerSpec = { type: 'number' };
@@ -123,7 +124,58 @@ describe('normalizeAnswer text', () => {
     ['e.g. this...', 'e.g. this'],
     ['...', null],
     ['   ', null],
+    // Enclosing quotes and backticks, straight or typographic.
+    [`'onea'`, 'onea'],
+    [`"onea"`, 'onea'],
+    ['`onea`', 'onea'],
+    ['“onea”', 'onea'],
+    ['‘onea’', 'onea'],
+    ['«onea»', 'onea'],
+    ['```onea```', 'onea'],
+    [`'onea'.`, 'onea'],
+    [`"onea".`, 'onea'],
+    [`'onea.'`, 'onea'],
+    // Markdown emphasis, and emphasis around quotes.
+    ['**onea**', 'onea'],
+    ['*onea*', 'onea'],
+    ['__onea__', 'onea'],
+    ['_onea_', 'onea'],
+    [`**'onea'**.`, 'onea'],
+    ['$x$', 'x'],
+    // Inside stays: an apostrophe in a word, two quoted answers, a quote at one end only.
+    [`yih'a`, `yih'a`],
+    [`'yih'a'`, `yih'a`],
+    [`'a' and 'b'`, `'a' and 'b'`],
+    ['"a" or "b"', '"a" or "b"'],
+    ['**a** and **b**', '**a** and **b**'],
+    [`'onea`, `'onea`],
+    ['snake_case', 'snake_case'],
+    // Trailing sentence punctuation, inner whitespace runs.
+    ['Paris!', 'paris'],
+    ['Paris?!', 'paris'],
+    ['Paris…', 'paris'],
+    ['巴黎。', '巴黎'],
+    ['aao  y', 'aao y'],
+    ['aao\ty', 'aao y'],
+    ['new\n\nyork', 'new york'],
+    ['3.14', '3.14'],
   ])('%j → %j', (value, expected) => expect(normalizeAnswer(value, text)).toBe(expected));
+
+  it.each<[NormalizeStep[], string, string | null]>([
+    [['remove-whitespace', 'remove-punctuation'], `'aao y'.`, 'aaoy'],
+    [['remove-whitespace', 'remove-punctuation'], `yih'a`, 'yiha'],
+    [['remove-whitespace', 'remove-punctuation'], '"a-b c"', 'abc'],
+    [['strip-quotes'], `'a' and 'b'`, 'a and b'],
+    [['remove-articles'], 'The Eiffel Tower.', 'eiffel tower'],
+    [['remove-articles'], 'the', null],
+    // A step that uncovers punctuation or quotes: the default runs again, so normalizing twice is normalizing once.
+    [['remove-articles'], 'x. the', 'x'],
+  ])('with --normalize %j: %j → %j', (steps, value, expected) => {
+    const spec: AnswerSpec = { type: 'text', normalize: steps };
+    const once = normalizeAnswer(value, spec);
+    expect(once).toBe(expected);
+    if (once !== null) expect(normalizeAnswer(once, spec)).toBe(once);
+  });
 });
 
 describe('normalizeAnswer regex', () => {
@@ -140,6 +192,15 @@ describe('normalizeAnswer regex', () => {
 
   it('keeps the value when the pattern is invalid instead of throwing', () =>
     expect(normalizeAnswer(' x ', { type: 'regex', pattern: '(' })).toBe('x'));
+
+  it('applies --normalize steps to the captured answer', () =>
+    expect(
+      normalizeAnswer('Final: New-York', {
+        type: 'regex',
+        pattern: 'Final: (.+)',
+        normalize: ['lowercase', 'remove-punctuation'],
+      }),
+    ).toBe('newyork'));
 });
 
 describe('numericValue', () => {
