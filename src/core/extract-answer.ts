@@ -1,4 +1,5 @@
-import type { AnswerSpec, Pick } from './answer-spec.js';
+import type { AnswerSpec, AnswerVia, Pick } from './answer-spec.js';
+import { findJsonAnswers } from './json-answer.js';
 import {
   allowedChoices,
   compileAnswerPattern,
@@ -13,31 +14,72 @@ import {
 /**
  * `raw` is the answer as cleaned by Kojima et al. 2022 (numbers without thousands separators, the
  * choice letter, the lower-case yes/no word), so exact-string scoring reproduces published numbers;
- * `normalized` is `normalizeAnswer(raw)`, which is what votes and normalized scoring use.
+ * `normalized` is `normalizeAnswer(raw)`, which is what votes and normalized scoring use; `via` says
+ * how it was found.
  */
 export interface ExtractedAnswer {
   raw: string;
   normalized: string;
+  via: AnswerVia;
 }
+
+type Found = Omit<ExtractedAnswer, 'via'>;
 
 /*
- * Phrases after which a completion states its final answer, matched case-insensitively:
- * "the answer is X", "Answer: X", "the answer (arabic numerals) is X", GSM8K's "#### X", and "\boxed{X}".
+ * Phrases after which a completion states its final answer, matched case-insensitively: "the answer is X",
+ * "Answer: X", "**Final Answer:** X", "the answer (arabic numerals) is X", GSM8K's "#### X", `<answer>X`
+ * and "\boxed{X}".
  */
-const ANSWER_PHRASE = /\banswer(?:\s*\([^()\n]{0,40}\))?\s*(?:is\b|:)\s*:?|####|\\boxed\s*\{/gi;
+const ANSWER_PHRASE =
+  /\banswer(?:\*\*|__)?\s*(?:\([^()\n]{0,40}\)\s*)?(?:is\b\s*:?|:)(?:\s*(?:\*\*|__)(?!\w))?|####|<(?:final_)?answer>|\\boxed\s*\{/gi;
+/** Where a phrase's answer ends besides the next phrase: the closing tag, or a Minerva-style sign-off. */
+const CLOSING_TAG = /<\/(?:final_)?answer>/i;
+const SIGN_OFF = /[.!]?\s+I hope (?:it|this|that) (?:is|was) correct\b[\s\S]*$/i;
 
 /**
- * Pulls the final answer out of a completion. An explicit answer phrase wins (the last one that is
- * followed by an answer of the right type, taking the first answer after it); otherwise the `pick`
- * candidate of the whole text. `regex` specs apply their pattern directly. Null when nothing is found.
+ * Pulls the final answer out of a completion. A stated answer wins: the value of a JSON `answer` field
+ * (the last object that has one), else the answer after the last answer phrase or `\boxed{}` that is
+ * followed by one of the right type. With neither, `flexible` (the default) falls back to the `pick`
+ * candidate of the whole text and `strict` finds nothing. `regex` specs apply their pattern directly.
  */
 export function extractAnswer(text: string, spec: AnswerSpec, pick: Pick = 'last'): ExtractedAnswer | null {
-  if (spec.type === 'regex') return pickFrom(candidatesForPattern(text, spec), pick);
-  return answerAfterPhrase(text, spec) ?? pickFrom(findCandidates(text, spec), pick);
+  if (spec.type === 'regex') return foundVia(pickFrom(candidatesForPattern(text, spec), pick), 'phrase');
+  const stated = answerInJson(text, spec) ?? answerAfterPhrase(text, spec);
+  if (stated !== null || spec.extractMode === 'strict') return stated;
+  return foundVia(pickFrom(findCandidates(text, spec), pick), 'fallback');
 }
 
-function pickFrom(candidates: ExtractedAnswer[], pick: Pick): ExtractedAnswer | null {
+/**
+ * The answer step of two-stage extraction continues "Therefore, the answer (arabic numerals) is", so it
+ * starts with the answer: its first candidate is the answer, and a phrase later in it ("25%. The answer
+ * (as a fraction) is 1/4.") does not override it (Kojima et al.'s rule). Found via that phrase.
+ */
+export function extractFromAnswerStep(text: string, spec: AnswerSpec): ExtractedAnswer | null {
+  if (spec.type === 'regex') return foundVia(candidatesForPattern(text, spec)[0] ?? null, 'phrase');
+  const boxed = /^[\s$(]*\\boxed\s*\{/.exec(text);
+  if (boxed !== null) {
+    const inBox = firstAnswerIn(rewriteLatexNumbers(bracedContent(text.slice(boxed[0].length))), spec);
+    if (inBox !== null) return { ...inBox, via: 'boxed' };
+  }
+  return foundVia(firstAnswerIn(text, spec), 'phrase');
+}
+
+function foundVia(found: Found | null, via: AnswerVia): ExtractedAnswer | null {
+  return found === null ? null : { ...found, via };
+}
+
+function pickFrom(candidates: Found[], pick: Pick): Found | null {
   return (pick === 'first' ? candidates[0] : candidates.at(-1)) ?? null;
+}
+
+/** The last JSON answer field whose value holds an answer of the type; its value is an answer as a whole. */
+function answerInJson(text: string, spec: AnswerSpec): ExtractedAnswer | null {
+  if (!text.includes('{')) return null;
+  for (const field of findJsonAnswers(text).reverse()) {
+    const found = firstAnswerIn(rewriteLatexNumbers(field.value), spec);
+    if (found !== null) return { ...found, via: 'json' };
+  }
+  return null;
 }
 
 function answerAfterPhrase(text: string, spec: AnswerSpec): ExtractedAnswer | null {
@@ -49,13 +91,26 @@ function answerAfterPhrase(text: string, spec: AnswerSpec): ExtractedAnswer | nu
   for (const [at, phrase] of [...phrases.entries()].reverse()) {
     const end = phrase.index + phrase[0].length;
     const nextPhrase = phrases[at + 1]?.index ?? text.length;
-    const segment = phrase[0].toLowerCase().startsWith('\\boxed')
+    const boxed = phrase[0].toLowerCase().startsWith('\\boxed');
+    const segment = boxed
       ? rewriteLatexNumbers(bracedContent(text.slice(end, nextPhrase)))
-      : text.slice(end, nextPhrase);
+      : phraseSegment(text.slice(end, nextPhrase), spec);
     const answer = firstAnswerIn(segment, spec);
-    if (answer !== null) return answer;
+    if (answer !== null) return { ...answer, via: boxed ? 'boxed' : 'phrase' };
   }
   return null;
+}
+
+/**
+ * Where a phrase's answer is: the rest of its line, or the next line that holds anything ("Answer:\n\n42"),
+ * up to a closing `</answer>`; a text answer also stops before "I hope it is correct.". So "The answer is
+ * below.\n3 + 4 = 7" states nothing, rather than 3.
+ */
+function phraseSegment(following: string, spec: AnswerSpec): string {
+  const closed = CLOSING_TAG.exec(following);
+  const untilTag = closed === null ? following : following.slice(0, closed.index);
+  const line = untilTag.split('\n').find((candidate) => candidate.trim() !== '') ?? '';
+  return spec.type === 'text' ? line.replace(SIGN_OFF, '') : line;
 }
 
 /** The text up to the brace that closes the one just opened; all of it when none does. */
@@ -68,7 +123,7 @@ function bracedContent(text: string): string {
   return text;
 }
 
-function firstAnswerIn(segment: string, spec: AnswerSpec): ExtractedAnswer | null {
+function firstAnswerIn(segment: string, spec: AnswerSpec): Found | null {
   if (spec.type === 'choice') {
     // Right after an answer phrase a letter in any case is a choice ("the answer is b."), as long as
     // it ends there: "the answer is a bit unclear" holds no choice.
@@ -83,7 +138,7 @@ function firstAnswerIn(segment: string, spec: AnswerSpec): ExtractedAnswer | nul
 }
 
 /** Every answer of the spec's type in the text, in order. */
-function findCandidates(text: string, spec: AnswerSpec): ExtractedAnswer[] {
+function findCandidates(text: string, spec: AnswerSpec): Found[] {
   switch (spec.type) {
     case 'number':
       return collect(findNumbers(text).map((token) => answerFrom(token.raw, spec)));
@@ -132,18 +187,18 @@ function anyCase(choice: string): string {
     .join('');
 }
 
-function candidatesForPattern(text: string, spec: AnswerSpec): ExtractedAnswer[] {
+function candidatesForPattern(text: string, spec: AnswerSpec): Found[] {
   const pattern = compileAnswerPattern(spec);
   if (pattern === null) return [];
   return collect([...text.matchAll(pattern)].map((match) => answerFrom((match[1] ?? match[0]).trim(), spec)));
 }
 
-function answerFrom(raw: string, spec: AnswerSpec): ExtractedAnswer | null {
+function answerFrom(raw: string, spec: AnswerSpec): Found | null {
   if (raw === '') return null;
   const normalized = normalizeAnswer(raw, spec);
   return normalized === null ? null : { raw, normalized };
 }
 
-function collect(answers: Array<ExtractedAnswer | null>): ExtractedAnswer[] {
-  return answers.filter((answer): answer is ExtractedAnswer => answer !== null);
+function collect(answers: Array<Found | null>): Found[] {
+  return answers.filter((answer): answer is Found => answer !== null);
 }

@@ -17,6 +17,10 @@ const specs: AnswerSpec[] = [
   { type: 'regex', pattern: 'a(.*)' },
   { type: 'regex', pattern: '\\d*' },
   { type: 'regex', pattern: '(' }, // invalid: must not throw either
+  { type: 'text', normalize: ['remove-whitespace', 'remove-punctuation'] },
+  { type: 'text', normalize: ['remove-articles', 'strip-quotes'] },
+  { type: 'regex', pattern: 'Answer: (.*)', normalize: ['lowercase', 'remove-articles', 'remove-whitespace'] },
+  { type: 'number', extractMode: 'strict' },
 ];
 const spec = fc.constantFrom(...specs);
 const pick = fc.constantFrom<Pick>('first', 'last');
@@ -57,6 +61,19 @@ const fragment = fc.constantFrom(
   'yes',
   'No',
   'TRUE',
+  "'",
+  '"',
+  '`',
+  '“',
+  '**',
+  '_',
+  ' the ',
+  '{"answer": ',
+  '{"final_answer": "',
+  '"}',
+  '<answer>',
+  '</answer>',
+  'I hope it is correct.',
 );
 const answerish = fc.array(fragment, { maxLength: 30 }).map((parts) => parts.join(''));
 const anyText = fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ maxLength: 200 }), answerish);
@@ -68,6 +85,18 @@ describe('extraction and normalization never crash and stay consistent', () => {
         const answer = extractAnswer(text, answerSpec, which);
         if (answer === null) return true;
         return answer.raw !== '' && answer.normalized === normalizeAnswer(answer.raw, answerSpec);
+      }),
+      { numRuns: 2000 },
+    ));
+
+  it('strict extraction finds a stated answer or nothing, and flexible finds the same stated answer', () =>
+    fc.assert(
+      fc.property(anyText, spec, pick, (text, answerSpec, which) => {
+        const strict = extractAnswer(text, { ...answerSpec, extractMode: 'strict' }, which);
+        if (strict === null) return true;
+        const flexible = extractAnswer(text, { ...answerSpec, extractMode: 'flexible' }, which);
+        expect(strict.via).not.toBe('fallback');
+        expect(flexible).toEqual(strict);
       }),
       { numRuns: 2000 },
     ));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AnswerSpec, Pick } from '../../src/core/answer-spec.js';
-import { extractAnswer } from '../../src/core/extract-answer.js';
+import { type ExtractedAnswer, extractAnswer, extractFromAnswerStep } from '../../src/core/extract-answer.js';
 
 const number: AnswerSpec = { type: 'number' };
 const choice: AnswerSpec = { type: 'choice' };
@@ -114,6 +114,7 @@ describe('extractAnswer regex', () => {
     expect(extractAnswer('id 42 and 43', { type: 'regex', pattern: '\\d+' }, 'first')).toEqual({
       raw: '42',
       normalized: '42',
+      via: 'phrase',
     }));
 
   it('ignores answer phrases: the pattern is the rule', () =>
@@ -121,4 +122,126 @@ describe('extractAnswer regex', () => {
 
   it('returns null for an invalid pattern instead of throwing', () =>
     expect(extractAnswer('anything', { type: 'regex', pattern: '(' })).toBeNull());
+});
+
+type Via = ExtractedAnswer['via'];
+const found = (answer: ExtractedAnswer | null) => (answer === null ? null : [answer.raw, answer.via]);
+
+describe('extractAnswer: structured answers win', () => {
+  it.each<[string, AnswerSpec, string, [string, Via] | null]>([
+    [
+      'a fenced JSON answer, then prose with other numbers',
+      number,
+      '```json\n{\n  "reasoning": "Revenue 120000 minus cost 50000",\n  "answer": "70000"\n}\n```\n\nThe key steps are: 1. … 2. …',
+      ['70000', 'json'],
+    ],
+    [
+      'a bare JSON answer, then a sign-off',
+      number,
+      '{"reasoning": "3 + 4", "answer": 7}\nHope this helps, 2 apples!',
+      ['7', 'json'],
+    ],
+    [
+      'a JSON answer over a later answer phrase',
+      number,
+      '{"answer": 7}\nNote: the answer: 9 was my first guess',
+      ['7', 'json'],
+    ],
+    [
+      'an answer phrase inside the reasoning string',
+      number,
+      '{"reasoning": "so the answer is 5", "answer": 6}',
+      ['6', 'json'],
+    ],
+    ['the last of several objects', number, '{"answer": 3}\nWait, I made an error.\n{"answer": 4}', ['4', 'json']],
+    [
+      'an object whose answer is not a number is skipped',
+      number,
+      'Format: {"answer": "<number>"}\n{"answer": 12}',
+      ['12', 'json'],
+    ],
+    ['currency and thousands', number, '{"answer": "$70,000"}', ['70000', 'json']],
+    ['units after the number', number, '{"answer": "70000 dollars"}', ['70000', 'json']],
+    ['a LaTeX fraction', number, '{"answer": "\\\\frac{1}{4}"}', ['1/4', 'json']],
+    ['nested', number, '{"solution": {"steps": ["16 - 3 - 4 = 9"], "final_answer": 18}}', ['18', 'json']],
+    ['invalid JSON', number, '{"reasoning": "x", "answer": 14,}\nDone.', ['14', 'json']],
+    ['a null answer falls to the phrase', number, '{"answer": null}\nThe answer is 6.', ['6', 'phrase']],
+    ['a choice', choice, '{"answer": "(b) 12"}', ['B', 'json']],
+    ['a boolean for yes/no', yesno, '{"answer": true, "reasoning": "no doubt"}', ['true', 'json']],
+    ['a text answer', text, '```json\n{"answer": "Paris"}\n```\nParis is also the largest city.', ['Paris', 'json']],
+  ])('%s', (_name, spec, completion, expected) => expect(found(extractAnswer(completion, spec))).toEqual(expected));
+});
+
+describe('extractAnswer: answer statements as models write them', () => {
+  it.each<[string, AnswerSpec, string, [string, Via] | null]>([
+    ['bold label', number, '**Answer:** 42', ['42', 'phrase']],
+    ['bold final label', number, 'Work...\n**Final Answer**: 42', ['42', 'phrase']],
+    ['bold value', number, 'Answer: **42**', ['42', 'phrase']],
+    ['Minerva style', number, 'Final Answer: The final answer is $42$. I hope it is correct.', ['42', 'phrase']],
+    ['GSM8K ####', number, 'Natalia sold 48 + 24 = 72 clips.\n#### 72', ['72', 'phrase']],
+    ['an answer tag', number, '<answer>12</answer>\nThat took 3 steps.', ['12', 'phrase']],
+    ['boxed fraction', number, 'So the probability is $\\boxed{\\frac{1}{4}}$.', ['1/4', 'boxed']],
+    ['boxed with units', number, '$\\boxed{70{,}000 \\text{ dollars}}$', ['70000', 'boxed']],
+    ['the last statement wins', number, 'The answer is 5. Wait, 2 + 4 = 6, so the answer is 6.', ['6', 'phrase']],
+    ['a phrase after a box wins', number, '\\boxed{5} ... on reflection the answer is 6', ['6', 'phrase']],
+    ['a box after a phrase wins', number, 'The answer is 5, i.e. \\boxed{6}', ['6', 'boxed']],
+    ['a bold choice', choice, 'The answer is **C**.', ['C', 'phrase']],
+    ['a quoted text answer', text, 'The answer is "onea".', ['"onea".', 'phrase']],
+    [
+      'a Minerva text answer',
+      text,
+      'Final Answer: The final answer is Paris. I hope it is correct.',
+      ['Paris', 'phrase'],
+    ],
+    ['a tagged text answer', text, '<answer>\nNew York\n</answer>', ['New York', 'phrase']],
+  ])('%s', (_name, spec, completion, expected) => expect(found(extractAnswer(completion, spec))).toEqual(expected));
+});
+
+describe('extractAnswer: strict and flexible', () => {
+  const strictly = (spec: AnswerSpec): AnswerSpec => ({ ...spec, extractMode: 'strict' });
+  it.each<[string, AnswerSpec, string, [string, Via] | null, [string, Via] | null]>([
+    ['no statement: a count in prose', number, 'Your message had 4 words.', ['4', 'fallback'], null],
+    ['no statement: working only', number, '3 + 4 = 7, then 7 * 2 = 14', ['14', 'fallback'], null],
+    ['a bare reply', number, '42', ['42', 'fallback'], null],
+    ['a stated answer', number, '3 + 4 = 7. The answer is 7.', ['7', 'phrase'], ['7', 'phrase']],
+    ['####', number, '3 + 4 = 7\n#### 7', ['7', 'phrase'], ['7', 'phrase']],
+    ['boxed', number, 'so \\boxed{7}', ['7', 'boxed'], ['7', 'boxed']],
+    ['JSON', number, '{"answer": 7} and 8', ['7', 'json'], ['7', 'json']],
+    ['a phrase with no answer after it', number, 'The answer is below.\n3 + 4 = 7', ['7', 'fallback'], null],
+    ['a choice in prose', choice, 'Option (A) fails, so it must be C.', ['C', 'fallback'], null],
+    ['yes/no in prose', yesno, 'Yes, a Muslim can eat it.', ['yes', 'fallback'], null],
+    ['a text reply', text, 'Paris', ['Paris', 'fallback'], null],
+    ['a stated text answer', text, 'Reasoning.\nThe answer is Paris.', ['Paris.', 'phrase'], ['Paris.', 'phrase']],
+    [
+      'a regex answer: the pattern is the statement',
+      { type: 'regex', pattern: 'FINAL=(\\w+)' },
+      'FINAL=cat',
+      ['cat', 'phrase'],
+      ['cat', 'phrase'],
+    ],
+    ['nothing at all', number, 'I cannot tell.', null, null],
+  ])('%s', (_name, spec, completion, flexible, strict) => {
+    expect(found(extractAnswer(completion, spec))).toEqual(flexible);
+    expect(found(extractAnswer(completion, { ...spec, extractMode: 'flexible' }))).toEqual(flexible);
+    expect(found(extractAnswer(completion, strictly(spec)))).toEqual(strict);
+  });
+});
+
+describe('extractFromAnswerStep: the first candidate (Kojima et al.)', () => {
+  it.each<[string, AnswerSpec, string, [string, Via] | null]>([
+    ['a later phrase does not override', number, ' 25%. The answer (as a fraction) is 1/4.', ['25', 'phrase']],
+    ['the first number', number, ' 18.\n\nThe total is 20.', ['18', 'phrase']],
+    ['a thousands separator', number, ' 1,234 apples', ['1234', 'phrase']],
+    ['a leading box', number, ' $\\boxed{\\frac{1}{4}}$.', ['1/4', 'boxed']],
+    ['a choice', choice, ' (c) 600. The answer is B.', ['C', 'phrase']],
+    ['yes/no', yesno, ' No. The answer is yes if...', ['no', 'phrase']],
+    ['text: the first line', text, ' Paris.\nThe answer is Lyon.', ['Paris.', 'phrase']],
+    ['nothing', number, ' unknown.', null],
+    [
+      'strict mode still takes it: the step continues an answer phrase',
+      { type: 'number', extractMode: 'strict' },
+      ' 7',
+      ['7', 'phrase'],
+    ],
+  ])('%s', (_name, spec, step, expected) => expect(found(extractFromAnswerStep(step, spec))).toEqual(expected));
 });
