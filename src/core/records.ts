@@ -1,3 +1,4 @@
+import type { AnswerVia } from './answer-spec.js';
 import type { Usage } from './chat-client.js';
 
 /** One input: the template's variables, plus an optional id and expected answer(s). */
@@ -14,8 +15,10 @@ export interface DatasetRecord {
 
 export interface Completion {
   text: string;
-  /** The extracted, normalised answer; null when extraction failed. */
+  /** The extracted answer (typed answers in canonical form); null when extraction failed. */
   answer: string | null;
+  /** How the answer was found (JSON field, answer phrase, \boxed{}, the fallback rule); null when it was not. */
+  via: AnswerVia | null;
   finishReason: string | null;
   /** Two-stage extraction only: what the second (answer-extraction) call returned. */
   answerStep?: string;

@@ -1,10 +1,11 @@
 import type { AnswerSpec, MatchMode } from '../core/answer-spec.js';
 import { normalizeAnswer, numericValue } from '../core/normalize-answer.js';
+import { applyNormalizeSteps } from '../core/normalize-steps.js';
 
 /**
  * Whether an answer counts as correct. `expected` may list several acceptable answers; any match counts.
  * - `exact`: string equality after trimming both sides — Kojima et al.'s rule, which reproduces
- *   published numbers (so `5.00` is not `5`).
+ *   published numbers (so `5.00` is not `5`) — and after the task's `--normalize` steps, if any.
  * - `numeric`: when both sides are each one number (`1,000`, `$5`, `50%`, `1/2`), equal within 1e-9
  *   relative; otherwise as `normalized`.
  * - `normalized`: `normalizeAnswer` of both sides agree.
@@ -24,7 +25,7 @@ export function answerMatches(
 function matchesOne(answer: string, expected: string, spec: AnswerSpec, mode: MatchMode): boolean {
   switch (mode) {
     case 'exact':
-      return answer.trim() === expected.trim();
+      return asWritten(answer, spec) === asWritten(expected, spec);
     case 'numeric':
       return numbersAgree(answer, expected) ?? normalizedAgree(answer, expected, spec);
     case 'normalized':
@@ -46,4 +47,9 @@ function numbersAgree(answer: string, expected: string): boolean | null {
 function normalizedAgree(answer: string, expected: string, spec: AnswerSpec): boolean {
   const actual = normalizeAnswer(answer, spec);
   return actual !== null && actual === normalizeAnswer(expected, spec);
+}
+
+function asWritten(value: string, spec: AnswerSpec): string {
+  const steps = spec.normalize ?? [];
+  return steps.length === 0 ? value.trim() : applyNormalizeSteps(value, steps);
 }

@@ -7,8 +7,8 @@ import { z } from 'zod';
 import type { AnswerSpec, MatchMode, Pick } from '../core/answer-spec.js';
 import { zeroUsage } from '../core/chat-client.js';
 import { stoppingPoint, type StopRule } from '../core/early-stopping.js';
-import { extractAnswer } from '../core/extract-answer.js';
 import { majorityVote } from '../core/majority-vote.js';
+import { answerKey, firstSpelling, readAnswer, readAnswerStep } from '../core/read-answer.js';
 import { resultSchemaId, type Completion, type ResultRecord } from '../core/records.js';
 import { InputError } from '../errors.js';
 import { answerMatches } from './match-answer.js';
@@ -54,18 +54,21 @@ export function scoreRecordedLine(value: unknown, source: string, line: number, 
   if (texts === null) throw new InputError(`${source}: needs "completion" (a string) or "completions" (a list)`);
   const limit = Math.min(texts.length, options.maxSamples ?? texts.length);
   const available = texts.slice(0, limit);
+  // --match exact scores answers as the papers cleaned them, as live runs do (resolveAnswerSpec).
+  const spec = options.match === 'exact' ? { ...options.answer, asExtracted: true } : options.answer;
   const completions: Completion[] = available.map((entry) => {
     // Two-stage recordings keep the answer step apart; it is short and starts with the answer.
-    const extracted =
+    const read =
       entry.answerStep === undefined
-        ? extractAnswer(entry.text, options.answer, options.pick)
-        : extractAnswer(entry.answerStep, options.answer, 'first');
-    const answer = extracted === null ? null : options.match === 'exact' ? extracted.raw : extracted.normalized;
-    return { text: entry.text, answer, finishReason: entry.finishReason };
+        ? readAnswer(entry.text, spec, options.pick)
+        : readAnswerStep(entry.answerStep, spec);
+    return { text: entry.text, answer: read.answer, via: read.via, finishReason: entry.finishReason };
   });
-  const keys = completions.map((completion) => completion.answer);
+  const answers = completions.map((completion) => completion.answer);
+  const keys = answers.map((answer) => answerKey(answer, spec));
   const used = available.length > 1 ? stoppingPoint(keys, options.stop, limit) : available.length;
   const vote = majorityVote(keys.slice(0, used));
+  const answer = firstSpelling(vote.answer, answers, keys);
   const expected =
     recorded.expected === undefined || recorded.expected === null
       ? null
@@ -80,10 +83,9 @@ export function scoreRecordedLine(value: unknown, source: string, line: number, 
     model: recorded.model ?? '',
     template: recorded.template ?? '',
     vars: {},
-    answer: vote.answer,
+    answer,
     expected,
-    correct:
-      expected === null || error !== null ? null : answerMatches(vote.answer, expected, options.answer, options.match),
+    correct: expected === null || error !== null ? null : answerMatches(answer, expected, spec, options.match),
     completions,
     ...(available.length > 1 ? { votes: vote.votes, agreement: vote.agreement } : {}),
     samplesUsed: used,

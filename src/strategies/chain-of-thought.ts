@@ -3,11 +3,11 @@
  * 2022, or few-shot with worked demonstrations, Wei et al. 2022) and answer extraction — by pattern, or
  * by a second call that appends the answer trigger to the reasoning, as Kojima et al. do.
  */
-import type { AnswerSpec, Pick } from '../core/answer-spec.js';
+import type { AnswerSpec, AnswerVia, Pick } from '../core/answer-spec.js';
 import { zeroUsage, type ChatMessage, type Usage } from '../core/chat-client.js';
 import type { DatasetRecord } from '../core/records.js';
 import { InputError } from '../errors.js';
-import { answerOf } from './answer-of.js';
+import { readAnswer, readAnswerStep } from '../core/read-answer.js';
 import {
   appendToLastUser,
   lastUserContent,
@@ -37,6 +37,7 @@ export function defaultAnswerTrigger(answer: AnswerSpec): string {
 
 export interface ExtractedFromReasoning {
   answer: string | null;
+  via: AnswerVia | null;
   /** The second call's reply (two-stage only). */
   answerStep: string | null;
   usage: Usage;
@@ -85,7 +86,7 @@ export async function prepareChainOfThought(
     },
     async extract(reasoning, messages, context) {
       if (extractionTemplate === null) {
-        return { answer: answerOf(reasoning, setup.answer, pick), answerStep: null, usage: zeroUsage(), requests: 0 };
+        return { ...readAnswer(reasoning, setup.answer, pick), answerStep: null, usage: zeroUsage(), requests: 0 };
       }
       const question = stripTrigger(lastUserContent(messages), trigger);
       const extractionMessages = await extractionTemplate.render(
@@ -103,9 +104,9 @@ export async function prepareChainOfThought(
         context.signal,
       );
       const answerStep = response.choices[0]?.text ?? '';
-      // The answer step is short and starts with the answer: take the first candidate (Kojima et al.).
+      // The answer step is short and starts with the answer: its first candidate (Kojima et al.).
       return {
-        answer: answerOf(answerStep, setup.answer, 'first'),
+        ...readAnswerStep(answerStep, setup.answer),
         answerStep,
         usage: response.usage,
         requests: response.requests,

@@ -24,7 +24,12 @@ export async function prepare(flagValues: Record<string, unknown>, setup: Strate
       const choice = response.choices[0];
       if (choice === undefined) throw new EndpointError('the endpoint returned no choices', { status: 200 });
       const extracted = await chain.extract(choice.text, messages, context);
-      const completion = { text: choice.text, answer: extracted.answer, finishReason: choice.finishReason };
+      const completion = {
+        text: choice.text,
+        answer: extracted.answer,
+        via: extracted.via,
+        finishReason: choice.finishReason,
+      };
       return {
         answer: extracted.answer,
         completions: [extracted.answerStep === null ? completion : { ...completion, answerStep: extracted.answerStep }],

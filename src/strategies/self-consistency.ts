@@ -7,10 +7,10 @@
 import { addUsage, zeroUsage, type ChatChoice } from '../core/chat-client.js';
 import { shouldStop, stoppingPoint, type StopRule } from '../core/early-stopping.js';
 import { majorityVote } from '../core/majority-vote.js';
+import { answerKey, firstSpelling } from '../core/read-answer.js';
 import { sampleCompletions } from '../core/sample-completions.js';
 import type { Completion, StrategyOutcome } from '../core/records.js';
 import { EndpointError } from '../errors.js';
-import { voteKey } from './answer-of.js';
 import { prepareChainOfThought } from './chain-of-thought.js';
 import { numberInRange, oneOf, positiveInteger } from './flag-values.js';
 import { truncationWarnings } from './single-call.js';
@@ -64,10 +64,11 @@ export async function prepare(flagValues: Record<string, unknown>, setup: Strate
           const completion: Completion = {
             text: choice.text,
             answer: result.answer,
+            via: result.via,
             finishReason: choice.finishReason,
           };
           completions.push(result.answerStep === null ? completion : { ...completion, answerStep: result.answerStep });
-          keys.push(voteKey(result.answer, setup.answer));
+          keys.push(answerKey(result.answer, setup.answer));
         });
         if (rule.kind !== 'fixed') {
           const point = stoppingPoint(keys, rule, samples);
@@ -92,7 +93,11 @@ export async function prepare(flagValues: Record<string, unknown>, setup: Strate
         );
       }
       return {
-        answer: displayAnswer(vote.answer, completions.slice(0, used), keys),
+        answer: firstSpelling(
+          vote.answer,
+          completions.map((completion) => completion.answer),
+          keys,
+        ),
         completions,
         votes: vote.votes,
         agreement: vote.agreement,
@@ -104,15 +109,4 @@ export async function prepare(flagValues: Record<string, unknown>, setup: Strate
       };
     },
   };
-}
-
-/** The winning answer as first written (for `text` answers the vote key is lower-cased). */
-function displayAnswer(
-  winner: string | null,
-  completions: readonly Completion[],
-  keys: ReadonlyArray<string | null>,
-): string | null {
-  if (winner === null) return null;
-  const index = keys.indexOf(winner);
-  return index >= 0 && index < completions.length ? completions[index]!.answer : winner;
 }

@@ -3,7 +3,7 @@ import type { AnswerSpec, Pick } from '../core/answer-spec.js';
 import type { ChatMessage } from '../core/chat-client.js';
 import type { StrategyOutcome } from '../core/records.js';
 import { EndpointError } from '../errors.js';
-import { answerOf } from './answer-of.js';
+import { readAnswer } from '../core/read-answer.js';
 import type { RunContext } from './strategy.js';
 
 export async function singleCompletionOutcome(
@@ -24,11 +24,10 @@ export async function singleCompletionOutcome(
   );
   const choice = response.choices[0];
   if (choice === undefined) throw new EndpointError('the endpoint returned no choices', { status: 200 });
+  const read = readAnswer(choice.text, answer, pick);
   return {
-    answer: answerOf(choice.text, answer, pick),
-    completions: [
-      { text: choice.text, answer: answerOf(choice.text, answer, pick), finishReason: choice.finishReason },
-    ],
+    answer: read.answer,
+    completions: [{ text: choice.text, answer: read.answer, via: read.via, finishReason: choice.finishReason }],
     samplesUsed: 1,
     usage: response.usage,
     requests: response.requests,

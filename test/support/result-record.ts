@@ -15,7 +15,7 @@ export function resultRecord(overrides: Partial<ResultRecord> = {}): ResultRecor
     answer: '1',
     expected: '1',
     correct: true,
-    completions: [{ text: '1', answer: '1', finishReason: 'stop' }],
+    completions: [{ text: '1', answer: '1', via: 'fallback', finishReason: 'stop' }],
     samplesUsed: 1,
     usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 },
     requests: 1,

@@ -6,6 +6,7 @@ const number: AnswerSpec = { type: 'number' };
 const choice: AnswerSpec = { type: 'choice' };
 const yesno: AnswerSpec = { type: 'yesno' };
 const text: AnswerSpec = { type: 'text' };
+const lettersOnly: AnswerSpec = { type: 'text', normalize: ['remove-whitespace', 'remove-punctuation'] };
 
 describe('answerMatches', () => {
   it.each<[string | null, string | string[], AnswerSpec, MatchMode, boolean]>([
@@ -42,6 +43,16 @@ describe('answerMatches', () => {
     ['maybe', 'no', yesno, 'normalized', false],
     ['maybe', 'perhaps', yesno, 'normalized', false], // two invalid answers are not equal
     ['7', ['6', '$7.00'], number, 'normalized', true],
+    [`'onea'.`, 'onea', text, 'normalized', true],
+    ['**Paris**', '“Paris”', text, 'normalized', true],
+    ['aao y', 'aaoy', text, 'normalized', false],
+    // a task's own rule: --normalize applies to both sides in every mode
+    ['aao y', 'aaoy', lettersOnly, 'normalized', true],
+    [`yih'a.`, 'yiha', lettersOnly, 'normalized', true],
+    ['aao y', 'aaoy', lettersOnly, 'exact', true],
+    ['aao y', 'aaoy', text, 'exact', false],
+    ['Aaoy', 'aaoy', lettersOnly, 'exact', false], // exact keeps case unless the rule lower-cases
+    ['The Eiffel Tower', 'eiffel tower', { type: 'text', normalize: ['remove-articles'] }, 'normalized', true],
     // nothing to match
     [null, '14', number, 'exact', false],
     [null, '14', number, 'numeric', false],

@@ -26,7 +26,11 @@ function exampleReport() {
       usage: { promptTokens: 120, completionTokens: 180, totalTokens: 300 },
       ...(index === 29 ? { error: 'HTTP 500 after 2 retries', answer: null, correct: false } : {}),
       ...(index === 28
-        ? { completions: [{ text: 'Step 1:', answer: null, finishReason: 'length' }], answer: null, correct: false }
+        ? {
+            completions: [{ text: 'Step 1:', answer: null, via: null, finishReason: 'length' }],
+            answer: null,
+            correct: false,
+          }
         : {}),
     }),
     'self-consistency': (index) => ({

@@ -9,7 +9,7 @@ function result(overrides: Partial<ResultRecord> & { id: string; strategy: strin
   return resultRecord({
     answer: '42',
     expected: '42',
-    completions: [{ text: 'The answer is 42.', answer: '42', finishReason: 'stop' }],
+    completions: [{ text: 'The answer is 42.', answer: '42', via: 'phrase', finishReason: 'stop' }],
     latencyMs: 250,
     ...overrides,
   });
@@ -62,7 +62,7 @@ describe('junitCase', () => {
         expected: ['x<y', 'z'],
         answer: '"q"',
         correct: false,
-        completions: [{ text: 'so </failure> & done\u0002', answer: '"q"', finishReason: 'stop' }],
+        completions: [{ text: 'so </failure> & done\u0002', answer: '"q"', via: 'fallback', finishReason: 'stop' }],
       }),
     );
     expect(xml).toBe(

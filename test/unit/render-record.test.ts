@@ -12,7 +12,7 @@ function result(overrides: Partial<ResultRecord> = {}): ResultRecord {
     vars: { input: 'What is 6 × 7?' },
     answer: '42',
     expected: '42',
-    completions: [{ text: '6 × 7 = 42. The answer is 42.', answer: '42', finishReason: 'stop' }],
+    completions: [{ text: '6 × 7 = 42. The answer is 42.', answer: '42', via: 'phrase', finishReason: 'stop' }],
     usage: { promptTokens: 1200, completionTokens: 40, totalTokens: 1240 },
     latencyMs: 812.4,
     ...overrides,
@@ -65,10 +65,10 @@ describe('formatResultRecord', () => {
       strategy: 'self-consistency',
       answer: '42',
       completions: [
-        { text: 'Six sevens are 42.', answer: '42', finishReason: 'stop' },
-        { text: '6 × 7 = 41?', answer: '41', finishReason: 'stop' },
-        { text: 'So it is 42.', answer: '42', finishReason: 'stop' },
-        { text: 'Let me think step by', answer: null, finishReason: 'length' },
+        { text: 'Six sevens are 42.', answer: '42', via: 'fallback', finishReason: 'stop' },
+        { text: '6 × 7 = 41?', answer: '41', via: 'fallback', finishReason: 'stop' },
+        { text: 'So it is 42.', answer: '42', via: 'fallback', finishReason: 'stop' },
+        { text: 'Let me think step by', answer: null, via: null, finishReason: 'length' },
       ],
       votes: { '41': 1, '42': 2 },
       agreement: 2 / 3,
@@ -96,7 +96,13 @@ describe('formatResultRecord', () => {
   it('shows the extraction call of a two-stage chain of thought', () => {
     const record = result({
       completions: [
-        { text: 'Six sevens…', answer: '42', finishReason: 'stop', answerStep: 'Therefore, the answer is 42' },
+        {
+          text: 'Six sevens…',
+          answer: '42',
+          via: 'phrase',
+          finishReason: 'stop',
+          answerStep: 'Therefore, the answer is 42',
+        },
       ],
     });
     expect(formatResultRecord(record, noColors, true).split('\n')).toContain('extraction: Therefore, the answer is 42');

@@ -60,6 +60,7 @@ function sampling(samples: number): PreparedStrategy {
       const completions = responses.map((response) => ({
         text: response.choices[0]!.text,
         answer: response.choices[0]!.text || null,
+        via: response.choices[0]!.text ? ('fallback' as const) : null,
         finishReason: response.choices[0]!.finishReason,
       }));
       return {

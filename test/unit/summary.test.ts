@@ -10,7 +10,7 @@ function result(overrides: Partial<ResultRecord> & { id: string }): ResultRecord
     answer: 'x',
     expected: null,
     correct: null,
-    completions: [{ text: 'x', answer: 'x', finishReason: 'stop' }],
+    completions: [{ text: 'x', answer: 'x', via: 'fallback', finishReason: 'stop' }],
     ...overrides,
   });
 }
@@ -23,7 +23,7 @@ const mixedResults: ResultRecord[] = [
     answer: '3',
     correct: false,
     latencyMs: 200,
-    completions: [{ text: 'so the answer is 3 because', answer: '3', finishReason: 'length' }],
+    completions: [{ text: 'so the answer is 3 because', answer: '3', via: 'phrase', finishReason: 'length' }],
   }),
   result({
     id: 'c',
