@@ -42,7 +42,8 @@ const SIGN_OFF = /[.!]?\s+I hope (?:it|this|that) (?:is|was) correct\b[\s\S]*$/i
  * followed by one of the right type. With neither, `flexible` (the default) falls back to the `pick`
  * candidate of the whole text and `strict` finds nothing. `regex` specs apply their pattern directly.
  */
-export function extractAnswer(text: string, spec: AnswerSpec, pick: Pick = 'last'): ExtractedAnswer | null {
+export function extractAnswer(reply: string, spec: AnswerSpec, pick: Pick = 'last'): ExtractedAnswer | null {
+  const text = visibleReply(reply);
   if (spec.type === 'regex') return foundVia(pickFrom(candidatesForPattern(text, spec), pick), 'phrase');
   const stated = answerInJson(text, spec) ?? answerAfterPhrase(text, spec);
   if (stated !== null || spec.extractMode === 'strict') return stated;
@@ -62,6 +63,18 @@ export function extractFromAnswerStep(text: string, spec: AnswerSpec): Extracted
     if (inBox !== null) return { ...inBox, via: 'boxed' };
   }
   return foundVia(firstAnswerIn(text, spec), 'phrase');
+}
+
+/**
+ * What a reasoning model says after its thinking (`<think>…</think>`, as DeepSeek-R1 and Qwen3 write it when
+ * the server does not split it off): "so the answer is 41" while thinking does not outvote the reply. A
+ * reply cut off while thinking is read whole.
+ */
+export function visibleReply(text: string): string {
+  const close = text.lastIndexOf('</think>');
+  if (close < 0) return text;
+  const after = text.slice(close + '</think>'.length);
+  return after.trim() === '' ? text : after;
 }
 
 function foundVia(found: Found | null, via: AnswerVia): ExtractedAnswer | null {
@@ -92,9 +105,10 @@ function answerAfterPhrase(text: string, spec: AnswerSpec): ExtractedAnswer | nu
     const end = phrase.index + phrase[0].length;
     const nextPhrase = phrases[at + 1]?.index ?? text.length;
     const boxed = phrase[0].toLowerCase().startsWith('\\boxed');
-    const segment = boxed
-      ? rewriteLatexNumbers(bracedContent(text.slice(end, nextPhrase)))
-      : phraseSegment(text.slice(end, nextPhrase), spec);
+    // What follows a phrase is an answer as a whole, so LaTeX numbers in it are numbers: $\frac{1}{4}$ is 1/4.
+    const segment = rewriteLatexNumbers(
+      boxed ? bracedContent(text.slice(end, nextPhrase)) : phraseSegment(text.slice(end, nextPhrase), spec),
+    );
     const answer = firstAnswerIn(segment, spec);
     if (answer !== null) return { ...answer, via: boxed ? 'boxed' : 'phrase' };
   }

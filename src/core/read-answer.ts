@@ -3,7 +3,7 @@
  * same way for live runs and for `score`.
  */
 import type { AnswerSpec, AnswerVia, Pick } from './answer-spec.js';
-import { extractAnswer, extractFromAnswerStep, type ExtractedAnswer } from './extract-answer.js';
+import { extractAnswer, extractFromAnswerStep, type ExtractedAnswer, visibleReply } from './extract-answer.js';
 import { normalizeAnswer, numericValue, allowedChoices } from './normalize-answer.js';
 import { applyNormalizeSteps } from './normalize-steps.js';
 
@@ -24,7 +24,7 @@ const noAnswer: ReadAnswer = { answer: null, via: null };
 export function readAnswer(text: string, spec: AnswerSpec, pick: Pick): ReadAnswer {
   const extracted = extractAnswer(text, spec, pick);
   if (extracted === null && spec.type === 'text' && spec.extractMode !== 'strict') {
-    const whole = text.trim();
+    const whole = visibleReply(text).trim();
     return whole === '' ? noAnswer : { answer: whole, via: 'fallback' };
   }
   return reported(extracted, spec);
@@ -72,7 +72,8 @@ export function firstSpelling(
  * Whether a reply is its answer and nothing more (`42`, `**B**`, `Yes.`): an answer found by the fallback
  * there was not guessed out of prose, so it does not count towards the fallback note.
  */
-export function isBareAnswer(text: string, spec: AnswerSpec): boolean {
+export function isBareAnswer(reply: string, spec: AnswerSpec): boolean {
+  const text = visibleReply(reply);
   const cleaned = normalizeAnswer(text, { type: 'text' });
   if (cleaned === null) return false;
   switch (spec.type) {

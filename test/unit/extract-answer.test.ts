@@ -194,6 +194,31 @@ describe('extractAnswer: answer statements as models write them', () => {
       ['Paris', 'phrase'],
     ],
     ['a tagged text answer', text, '<answer>\nNew York\n</answer>', ['New York', 'phrase']],
+    [
+      'LaTeX after a phrase',
+      number,
+      'Final Answer: The final answer is $\\frac{1}{4}$. I hope it is correct.',
+      ['1/4', 'phrase'],
+    ],
+    ['LaTeX thousands after a phrase', number, 'The answer is $1{,}024$.', ['1024', 'phrase']],
+    [
+      'a reasoning model: its thinking does not outvote its reply',
+      number,
+      '<think>so the answer is 41? no: 6 * 7</think>\n\n**42**',
+      ['42', 'fallback'],
+    ],
+    [
+      'a reasoning model: the reply after thinking',
+      number,
+      '<think>The answer is 41.</think>The answer is 42.',
+      ['42', 'phrase'],
+    ],
+    [
+      'a reply that is all thinking is read whole',
+      number,
+      '<think>Let me see, the answer is 41</think>  ',
+      ['41', 'phrase'],
+    ],
   ])('%s', (_name, spec, completion, expected) => expect(found(extractAnswer(completion, spec))).toEqual(expected));
 });
 

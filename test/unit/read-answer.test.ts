@@ -58,6 +58,13 @@ describe('readAnswer', () => {
     ],
     ['nothing', number, 'last', 'no idea', { answer: null, via: null }],
     ['an empty reply', text, 'last', '  \n', { answer: null, via: null }],
+    [
+      'a text reply after thinking',
+      text,
+      'last',
+      '<think>Paris or Lyon?</think>\nParis',
+      { answer: 'Paris', via: 'fallback' },
+    ],
   ])('%s', (_name, spec, pick, completion, expected) => expect(readAnswer(completion, spec, pick)).toEqual(expected));
 
   it('reads a two-stage answer step by its first candidate', () =>
@@ -107,6 +114,7 @@ describe('isBareAnswer', () => {
     ['Yes, it can.', { type: 'yesno' }, false],
     ['Paris.', text, true],
     ['Let me think.\nParis.', text, false],
+    ['<think>6 * 7 = 42</think>\n42', number, true],
     ['', number, false],
   ])('%j (%j) → %s', (reply, spec, bare) => expect(isBareAnswer(reply, spec)).toBe(bare));
 });
