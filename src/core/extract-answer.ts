@@ -89,7 +89,7 @@ function pickFrom(candidates: Found[], pick: Pick): Found | null {
 function answerInJson(text: string, spec: AnswerSpec): ExtractedAnswer | null {
   if (!text.includes('{')) return null;
   for (const field of findJsonAnswers(text).reverse()) {
-    const found = firstAnswerIn(rewriteLatexNumbers(field.value), spec);
+    const found = statedAnswerIn(rewriteLatexNumbers(field.value), spec);
     if (found !== null) return { ...found, via: 'json' };
   }
   return null;
@@ -109,7 +109,7 @@ function answerAfterPhrase(text: string, spec: AnswerSpec): ExtractedAnswer | nu
     const segment = rewriteLatexNumbers(
       boxed ? bracedContent(text.slice(end, nextPhrase)) : phraseSegment(text.slice(end, nextPhrase), spec),
     );
-    const answer = firstAnswerIn(segment, spec);
+    const answer = statedAnswerIn(segment, spec);
     if (answer !== null) return { ...answer, via: boxed ? 'boxed' : 'phrase' };
   }
   return null;
@@ -135,6 +135,15 @@ function bracedContent(text: string): string {
     if (text[at] === '}' && --depth === 0) return text.slice(0, at);
   }
   return text;
+}
+
+/**
+ * The answer in what a reply states as its answer. A number stated as working ("16 - 3 - 4 = 9 eggs, at $2
+ * = $18") is the result after the last `=`; otherwise, and for other types, the first candidate.
+ */
+function statedAnswerIn(stated: string, spec: AnswerSpec): Found | null {
+  const result = spec.type === 'number' ? stated.lastIndexOf('=') : -1;
+  return (result < 0 ? null : firstAnswerIn(stated.slice(result + 1), spec)) ?? firstAnswerIn(stated, spec);
 }
 
 function firstAnswerIn(segment: string, spec: AnswerSpec): Found | null {

@@ -162,6 +162,7 @@ describe('extractAnswer: structured answers win', () => {
     ],
     ['currency and thousands', number, '{"answer": "$70,000"}', ['70000', 'json']],
     ['units after the number', number, '{"answer": "70000 dollars"}', ['70000', 'json']],
+    ['working in the answer field', number, '{"answer": "9 eggs * $2 = $18"}', ['18', 'json']],
     ['a LaTeX fraction', number, '{"answer": "\\\\frac{1}{4}"}', ['1/4', 'json']],
     ['nested', number, '{"solution": {"steps": ["16 - 3 - 4 = 9"], "final_answer": 18}}', ['18', 'json']],
     ['invalid JSON', number, '{"reasoning": "x", "answer": 14,}\nDone.', ['14', 'json']],
@@ -194,6 +195,14 @@ describe('extractAnswer: answer statements as models write them', () => {
       ['Paris', 'phrase'],
     ],
     ['a tagged text answer', text, '<answer>\nNew York\n</answer>', ['New York', 'phrase']],
+    [
+      'working after a phrase: the result after the last =',
+      number,
+      'The answer is 16 - 3 - 4 = 9 eggs * $2 = $18.',
+      ['18', 'phrase'],
+    ],
+    ['a result stated first, checked after', number, 'The answer is 12, because 3 * 4 = 12.', ['12', 'phrase']],
+    ['no result after =: the first number', number, 'The answer is 7 (x =', ['7', 'phrase']],
     [
       'LaTeX after a phrase',
       number,
