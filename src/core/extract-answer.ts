@@ -1,5 +1,5 @@
 import type { AnswerSpec, AnswerVia, Pick } from './answer-spec.js';
-import { findJsonAnswers } from './json-answer.js';
+import { findJsonAnswers, type JsonAnswer } from './json-answer.js';
 import {
   allowedChoices,
   compileAnswerPattern,
@@ -37,15 +37,15 @@ const CLOSING_TAG = /<\/(?:final_)?answer>/i;
 const SIGN_OFF = /[.!]?\s+I hope (?:it|this|that) (?:is|was) correct\b[\s\S]*$/i;
 
 /**
- * Pulls the final answer out of a completion. A stated answer wins: the value of a JSON `answer` field
- * (the last object that has one), else the answer after the last answer phrase or `\boxed{}` that is
- * followed by one of the right type. With neither, `flexible` (the default) falls back to the `pick`
- * candidate of the whole text and `strict` finds nothing. `regex` specs apply their pattern directly.
+ * Pulls the final answer out of a completion. A stated answer wins, whatever prose follows it: the last
+ * JSON `answer` field, answer phrase or `\boxed{}` followed by an answer of the right type. With none,
+ * `flexible` (the default) falls back to the `pick` candidate of the whole text and `strict` finds
+ * nothing. `regex` specs apply their pattern directly.
  */
 export function extractAnswer(reply: string, spec: AnswerSpec, pick: Pick = 'last'): ExtractedAnswer | null {
   const text = visibleReply(reply);
   if (spec.type === 'regex') return foundVia(pickFrom(candidatesForPattern(text, spec), pick), 'phrase');
-  const stated = answerInJson(text, spec) ?? answerAfterPhrase(text, spec);
+  const stated = lastStatedAnswer(text, spec);
   if (stated !== null || spec.extractMode === 'strict') return stated;
   return foundVia(pickFrom(findCandidates(text, spec), pick), 'fallback');
 }
@@ -85,34 +85,52 @@ function pickFrom(candidates: Found[], pick: Pick): Found | null {
   return (pick === 'first' ? candidates[0] : candidates.at(-1)) ?? null;
 }
 
-/** The last JSON answer field whose value holds an answer of the type; its value is an answer as a whole. */
-function answerInJson(text: string, spec: AnswerSpec): ExtractedAnswer | null {
-  if (!text.includes('{')) return null;
-  for (const field of findJsonAnswers(text).reverse()) {
-    const found = statedAnswerIn(rewriteLatexNumbers(field.value), spec);
-    if (found !== null) return { ...found, via: 'json' };
+/**
+ * The last answer the completion states, by position: a JSON object's answer field (its value is an
+ * answer as a whole), or what follows an answer phrase or `\boxed{`. A statement followed by no answer of
+ * the type ("... Therefore, the answer is" cut off by the token limit) gives way to the one before it.
+ * Phrases inside an object that states an answer are its reasoning ("reasoning": "so the answer is 5"),
+ * not statements of their own.
+ */
+function lastStatedAnswer(text: string, spec: AnswerSpec): ExtractedAnswer | null {
+  const objects = text.includes('{') ? findJsonAnswers(text) : [];
+  const insideObject = (at: number) => objects.some((object) => at >= object.index && at < object.end);
+  const phrases = [...text.matchAll(ANSWER_PHRASE)].filter((phrase) => !insideObject(phrase.index));
+  const statements = [
+    ...objects.map((object) => ({ at: object.index, read: () => answerOfObject(object, spec) })),
+    ...phrases.map((phrase, order) => ({
+      at: phrase.index,
+      // Each phrase's answer is looked for before the next phrase, so the words of "answer (A through E) is"
+      // are not read as an answer and the scan stays linear however many phrases there are.
+      read: () => answerAfterPhrase(text, phrase, phrases[order + 1]?.index ?? text.length, spec),
+    })),
+  ].sort((left, right) => left.at - right.at);
+  for (const statement of statements.reverse()) {
+    const answer = statement.read();
+    if (answer !== null) return answer;
   }
   return null;
 }
 
-function answerAfterPhrase(text: string, spec: AnswerSpec): ExtractedAnswer | null {
-  const phrases = [...text.matchAll(ANSWER_PHRASE)];
-  // The last phrase is the final answer; an earlier one only counts when a later one trails off
-  // with nothing after it ("... Therefore, the answer is" cut off by the token limit). Each phrase's
-  // answer is looked for before the next phrase, so the words of "answer (A through E) is" are not
-  // read as an answer and the scan stays linear however many phrases there are.
-  for (const [at, phrase] of [...phrases.entries()].reverse()) {
-    const end = phrase.index + phrase[0].length;
-    const nextPhrase = phrases[at + 1]?.index ?? text.length;
-    const boxed = phrase[0].toLowerCase().startsWith('\\boxed');
-    // What follows a phrase is an answer as a whole, so LaTeX numbers in it are numbers: $\frac{1}{4}$ is 1/4.
-    const segment = rewriteLatexNumbers(
-      boxed ? bracedContent(text.slice(end, nextPhrase)) : phraseSegment(text.slice(end, nextPhrase), spec),
-    );
-    const answer = statedAnswerIn(segment, spec);
-    if (answer !== null) return { ...answer, via: boxed ? 'boxed' : 'phrase' };
-  }
-  return null;
+function answerOfObject(object: JsonAnswer, spec: AnswerSpec): ExtractedAnswer | null {
+  const found = statedAnswerIn(rewriteLatexNumbers(object.value), spec);
+  return found === null ? null : { ...found, via: 'json' };
+}
+
+function answerAfterPhrase(
+  text: string,
+  phrase: RegExpExecArray,
+  nextPhrase: number,
+  spec: AnswerSpec,
+): ExtractedAnswer | null {
+  const end = phrase.index + phrase[0].length;
+  const boxed = phrase[0].toLowerCase().startsWith('\\boxed');
+  // What follows a phrase is an answer as a whole, so LaTeX numbers in it are numbers: $\frac{1}{4}$ is 1/4.
+  const segment = rewriteLatexNumbers(
+    boxed ? bracedContent(text.slice(end, nextPhrase)) : phraseSegment(text.slice(end, nextPhrase), spec),
+  );
+  const answer = statedAnswerIn(segment, spec);
+  return answer === null ? null : { ...answer, via: boxed ? 'boxed' : 'phrase' };
 }
 
 /**

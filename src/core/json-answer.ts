@@ -5,10 +5,12 @@
  * string, cut off by the token limit).
  */
 
-/** One answer field found in a text: its value as text, and where its object starts. */
+/** One answer field found in a text: its value as text, and where its object starts and ends. */
 export interface JsonAnswer {
   value: string;
   index: number;
+  /** Just past the object's closing brace (the end of the text for one cut off). */
+  end: number;
 }
 
 /*
@@ -33,7 +35,7 @@ export function findJsonAnswers(text: string): JsonAnswer[] {
     resumeAt = end;
     const parsed = parseJson(source);
     const value = parsed === undefined ? answerOfLooseObject(source) : answerOfParsed(parsed);
-    if (value !== null) answers.push({ value, index: start.index });
+    if (value !== null) answers.push({ value, index: start.index, end });
   }
   return answers;
 }

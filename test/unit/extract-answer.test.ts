@@ -142,10 +142,22 @@ describe('extractAnswer: structured answers win', () => {
       ['7', 'json'],
     ],
     [
-      'a JSON answer over a later answer phrase',
+      'a later statement wins over a JSON answer',
       number,
-      '{"answer": 7}\nNote: the answer: 9 was my first guess',
-      ['7', 'json'],
+      '{"answer": 7}\nWait, I dropped a carry. The answer is 9.',
+      ['9', 'phrase'],
+    ],
+    [
+      'a JSON answer wins over an earlier statement',
+      number,
+      'So the answer is 5, as JSON:\n{"reasoning": "the answer is 5? no, 6", "answer": 6}\nThe totals are 1, 2, 3.',
+      ['6', 'json'],
+    ],
+    [
+      'a JSON object without an answer is prose',
+      number,
+      '{"reasoning": "so the answer is 5"}\nDone in 2 steps.',
+      ['5', 'phrase'],
     ],
     [
       'an answer phrase inside the reasoning string',

@@ -56,10 +56,10 @@ describe('findJsonAnswers', () => {
     ['no braces', 'The answer is 5.', []],
   ])('%s', (_name, text, expected) => expect(values(text)).toEqual(expected));
 
-  it('gives where each object starts', () =>
-    expect(findJsonAnswers('x {"answer": 1} y {"answer": 2}')).toEqual([
-      { value: '1', index: 2 },
-      { value: '2', index: 18 },
+  it('gives where each object starts and ends', () =>
+    expect(findJsonAnswers('x {"answer": 1} y {"answer": 2')).toEqual([
+      { value: '1', index: 2, end: 15 },
+      { value: '2', index: 18, end: 30 },
     ]));
 
   it('reads a deeply nested object, then thousands of unclosed ones', () => {
