@@ -30,6 +30,14 @@ export function addRunOptions(command: Command): Command {
     .option('--answer <type>', 'answer type: number | choice | yesno | text | regex:PATTERN')
     .option('--pick <which>', 'which candidate to keep when the text holds several: first | last')
     .option('--match <mode>', 'scoring against expected: exact | numeric | normalized (default normalized)')
+    .option(
+      '--normalize <steps>',
+      'text answer rule, steps applied in order: lowercase, strip-quotes, remove-whitespace, remove-punctuation, remove-articles (e.g. remove-whitespace,remove-punctuation)',
+    )
+    .option(
+      '--extract-mode <mode>',
+      'flexible: fall back to the answer type rule (default) | strict: only answers the reply states',
+    )
     .option('--max-errors <n>', 'errored records tolerated before exit 4: N or P% (default 0)')
     .option(
       '--resume <file>',

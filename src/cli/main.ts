@@ -116,6 +116,15 @@ export function buildProgram(invoked?: string): Command {
     .option('--answer <type>', 'answer type: number | choice | yesno | text | regex:PATTERN', 'text')
     .option('--pick <which>', 'first | last candidate in each completion', 'last')
     .option('--match <mode>', 'exact | numeric | normalized', 'normalized')
+    .option(
+      '--normalize <steps>',
+      'text answer rule, steps applied in order: lowercase, strip-quotes, remove-whitespace, remove-punctuation, remove-articles (e.g. remove-whitespace,remove-punctuation)',
+    )
+    .option(
+      '--extract-mode <mode>',
+      'flexible: fall back to the answer type rule | strict: only answers the reply states',
+      'flexible',
+    )
     .option('--max-samples <k>', 'use only the first K recorded samples')
     .option('--stop <rule>', 'fixed | esc | beta: simulate early stopping over the recorded order', 'fixed')
     .option('--window <w>', 'window for --stop esc', '5')

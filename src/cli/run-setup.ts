@@ -15,6 +15,7 @@ import {
 } from '../core/adaptive-concurrency.js';
 import { limitConcurrency, Semaphore } from '../core/limit-concurrency.js';
 import { parseAnswerSpec } from '../core/normalize-answer.js';
+import { parseNormalizeSteps, type NormalizeStep } from '../core/normalize-steps.js';
 import type { DatasetRecord } from '../core/records.js';
 import { findConfigFile } from '../config/config-file.js';
 import { resolveConfig, type ResolvedConfig } from '../config/resolve-config.js';
@@ -66,7 +67,10 @@ export async function loadRunTemplate(flagValues: Record<string, unknown>): Prom
   return loadTemplate((flagValues.template as string | undefined) ?? defaultTemplateName, templateDirs());
 }
 
-/** --answer beats the template's front matter; with neither, the whole reply is the answer. */
+/**
+ * --answer beats the template's front matter; with neither, the whole reply is the answer. Then
+ * --normalize and --extract-mode (see withAnswerRules).
+ */
 export function resolveAnswerSpec(flagValues: Record<string, unknown>, template: LoadedTemplate): AnswerSpec {
   const fromFlag = flagValues.answer as string | undefined;
   const spec = parseAnswerSpec(
@@ -77,7 +81,38 @@ export function resolveAnswerSpec(flagValues: Record<string, unknown>, template:
     template.settings.choices !== undefined && spec.type === 'choice'
       ? { ...spec, choices: template.settings.choices }
       : spec;
-  return flagValues.match === 'exact' ? { ...withChoices, asExtracted: true } : withChoices;
+  const withRules = withAnswerRules(withChoices, flagValues);
+  return flagValues.match === 'exact' ? { ...withRules, asExtracted: true } : withRules;
+}
+
+/**
+ * `--normalize STEPS` and `--extract-mode strict|flexible` on top of an answer spec. The steps are a text
+ * rule: typed answers have their own canonical form, so asking for steps there is an input error.
+ * `templateSteps` (the template's `normalize:`) apply when the flag is absent and the answer is text or regex.
+ */
+export function withAnswerRules(
+  spec: AnswerSpec,
+  flagValues: Record<string, unknown>,
+  templateSteps?: readonly NormalizeStep[],
+): AnswerSpec {
+  const extractMode =
+    flagValues.extractMode === undefined
+      ? undefined
+      : oneOf(flagValues.extractMode, '--extract-mode', ['strict', 'flexible'] as const);
+  const fromFlag =
+    flagValues.normalize === undefined ? undefined : parseNormalizeSteps(String(flagValues.normalize), '--normalize');
+  const takesSteps = spec.type === 'text' || spec.type === 'regex';
+  if (fromFlag !== undefined && fromFlag.length > 0 && !takesSteps) {
+    throw new UsageError(
+      `--normalize: applies to text and regex answers; --answer ${spec.type} has its own canonical form`,
+    );
+  }
+  const normalize = fromFlag ?? (takesSteps ? templateSteps : undefined);
+  return {
+    ...spec,
+    ...(normalize === undefined || normalize.length === 0 ? {} : { normalize: [...normalize] }),
+    ...(extractMode === undefined ? {} : { extractMode }),
+  };
 }
 
 export function resolvePick(flagValues: Record<string, unknown>): Pick | null {

@@ -9,7 +9,7 @@ import { parseStopRule } from '../strategies/self-consistency.js';
 import { InputError } from '../errors.js';
 import { checkReadable, parseJsonLine, readLines } from './read-lines.js';
 import { createResultSink } from './result-sink.js';
-import { resolveMatch } from './run-setup.js';
+import { resolveMatch, withAnswerRules } from './run-setup.js';
 import { createTerminal } from './terminal.js';
 import { checkWritableOutput, writeFileAtomic } from './write-file.js';
 
@@ -20,7 +20,7 @@ export async function scoreCommand(file: string | undefined, flagValues: Record<
     throw new InputError('score: give a FILE of recorded outputs, or pipe them on stdin');
   await checkReadable(path, 'score');
   const options = {
-    answer: parseAnswerSpec(String(flagValues.answer ?? 'text')),
+    answer: withAnswerRules(parseAnswerSpec(String(flagValues.answer ?? 'text')), flagValues),
     pick: oneOf(flagValues.pick ?? 'last', '--pick', ['first', 'last'] as const) as Pick,
     match: resolveMatch(flagValues),
     maxSamples: flagValues.maxSamples === undefined ? null : positiveInteger(flagValues.maxSamples, '--max-samples'),
