@@ -81,7 +81,8 @@ export function resolveAnswerSpec(flagValues: Record<string, unknown>, template:
     template.settings.choices !== undefined && spec.type === 'choice'
       ? { ...spec, choices: template.settings.choices }
       : spec;
-  const withRules = withAnswerRules(withChoices, flagValues);
+  // The template's steps belong to the template's answer: a flag that changes the answer type drops them.
+  const withRules = withAnswerRules(withChoices, flagValues, template.settings.normalize);
   return flagValues.match === 'exact' ? { ...withRules, asExtracted: true } : withRules;
 }
 

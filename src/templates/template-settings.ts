@@ -4,6 +4,7 @@
  * strict: the file is written by hand, and a misspelt setting that silently did nothing would be worse than an error.
  */
 import { z } from 'zod';
+import { isNormalizeStep, type NormalizeStep, normalizeStepNames } from '../core/normalize-steps.js';
 
 const answerTypePattern = /^(number|choice|yesno|text|regex:.+)$/s;
 
@@ -36,8 +37,39 @@ export const templateSettingsSchema = z
     answerTrigger: z.string().min(1).optional(),
     /** Which candidate answer to keep when the text holds several. */
     pick: z.enum(['first', 'last']).optional(),
+    /**
+     * The task's answer rule for text and regex answers, like `--normalize` (which beats it): steps applied
+     * in order, as a comma list (`remove-whitespace,remove-punctuation`) or a YAML list.
+     */
+    normalize: z
+      .union([z.string(), z.array(z.string())])
+      .transform((value, context): NormalizeStep[] => {
+        const names = (typeof value === 'string' ? value.split(',') : value)
+          .map((name) => name.trim().toLowerCase())
+          .filter((name) => name !== '');
+        const unknown = names.find((name) => !isNormalizeStep(name)) ?? (names.length === 0 ? '' : undefined);
+        if (unknown !== undefined) {
+          context.addIssue({
+            code: 'custom',
+            message: `unknown normalisation step "${unknown}" (known: ${normalizeStepNames.join(', ')})`,
+          });
+          return z.NEVER;
+        }
+        return names as NormalizeStep[];
+      })
+      .optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((settings, context) => {
+    const type = settings.answer?.startsWith('regex:') ? 'regex' : (settings.answer ?? 'text');
+    if (settings.normalize !== undefined && type !== 'text' && type !== 'regex') {
+      context.addIssue({
+        code: 'custom',
+        path: ['normalize'],
+        message: `applies to text and regex answers; answer: ${type} has its own canonical form`,
+      });
+    }
+  });
 
 export type TemplateSettings = z.infer<typeof templateSettingsSchema>;
 

@@ -2,7 +2,7 @@
  * Answers as models really write them, end to end through the built CLI: spellings of one answer under
  * --normalize, JSON answers before trailing prose, two-stage answer steps, and --extract-mode.
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ReplyFn, startTestServer, type TestServer } from '../support/openai-test-server.js';
@@ -72,6 +72,44 @@ describe('--normalize', () => {
       'onea.',
     ]);
     expect(record.completions.every((completion: { via: string }) => completion.via === 'phrase')).toBe(true);
+  });
+
+  it('comes from a template front matter, and the flag beats it', async () => {
+    const target = await serve(lastLetters);
+    const project = await makeTempDir('promptlab-answers-');
+    await mkdir(join(project, 'prompts'));
+    await writeFile(
+      join(project, 'prompts', 'letters.prompt'),
+      '---\npromptlab:\n  answer: text\n  normalize: [remove-whitespace, remove-punctuation]\n---\n{{input}}\n',
+    );
+    const run = (extra: string[]) =>
+      runCli(
+        [
+          'self-consistency',
+          'Take the last letters',
+          '-t',
+          'letters',
+          '--samples',
+          '5',
+          '--json',
+          ...extra,
+          ...endpoint(target),
+        ],
+        {
+          cwd: project,
+        },
+      );
+
+    const fromTemplate = await run([]);
+    expect(fromTemplate.code).toBe(0);
+    expect(JSON.parse(fromTemplate.stdout).votes).toEqual({ aaoy: 4, onea: 1 });
+    const fromFlag = await run(['--normalize', 'lowercase']);
+    expect(JSON.parse(fromFlag.stdout).votes).toEqual({ 'aao y': 2, aaoy: 2, onea: 1 });
+    // The template's rule applies to a regex answer given by flag; a typed answer has its own and drops it.
+    const asRegex = await run(['--answer', 'regex:answer is (.*)']);
+    expect(JSON.parse(asRegex.stdout).votes).toEqual({ aaoy: 4, onea: 1 });
+    const asChoice = await run(['--answer', 'choice']);
+    expect([asChoice.code, asChoice.stderr]).toEqual([0, '']);
   });
 
   it('scores with the task rule in compare', async () => {

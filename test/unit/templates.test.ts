@@ -374,7 +374,7 @@ describe('template errors', () => {
     [
       'a misspelt promptlab setting',
       '---\npromptlab:\n  answer: number\n  answr: number\n---\n{{x}}',
-      /^template "t" \(.*t\.prompt:4\): unknown promptlab setting "answr" \(known: answer, choices, trigger, answerTrigger, pick\)$/,
+      /^template "t" \(.*t\.prompt:4\): unknown promptlab setting "answr" \(known: answer, choices, trigger, answerTrigger, pick, normalize\)$/,
     ],
     [
       'a bad answer type',
@@ -387,6 +387,21 @@ describe('template errors', () => {
       /t\.prompt:3\): promptlab\.answer: the regex: pattern is not a valid regular expression$/,
     ],
     ['a bad pick', '---\npromptlab:\n  pick: middle\n---\n{{x}}', /t\.prompt:3\): promptlab\.pick: /],
+    [
+      'an unknown normalisation step',
+      '---\npromptlab:\n  answer: text\n  normalize: remove-whitespace,remove-spaces\n---\n{{x}}',
+      /^template "t" \(.*t\.prompt:4\): promptlab\.normalize: unknown normalisation step "remove-spaces" \(known: lowercase, strip-quotes, remove-whitespace, remove-punctuation, remove-articles\)$/,
+    ],
+    [
+      'an unknown normalisation step in a list',
+      '---\npromptlab:\n  normalize:\n    - lowercase\n    - trim\n---\n{{x}}',
+      /t\.prompt:\d\): promptlab\.normalize: unknown normalisation step "trim"/,
+    ],
+    [
+      'normalisation steps for a number answer',
+      '---\npromptlab:\n  answer: number\n  normalize: lowercase\n---\n{{x}}',
+      /t\.prompt:4\): promptlab\.normalize: applies to text and regex answers; answer: number has its own canonical form$/,
+    ],
     ['a non-string description', '---\ndescription: [a]\n---\n{{x}}', /t\.prompt:2\): description: /],
     [
       'an unknown schema type',
@@ -412,6 +427,7 @@ describe('template errors', () => {
       "  trigger: Let's reason.",
       '  answerTrigger: So the answer is',
       '  pick: last',
+      '  normalize: Lowercase, remove-articles',
       '---',
       '{{input}}',
     ].join('\n');
@@ -422,6 +438,13 @@ describe('template errors', () => {
       trigger: "Let's reason.",
       answerTrigger: 'So the answer is',
       pick: 'last',
+      normalize: ['lowercase', 'remove-articles'],
     });
+  });
+
+  it('reads normalize as a YAML list too', async () => {
+    const source = '---\npromptlab:\n  normalize:\n    - remove-whitespace\n    - remove-punctuation\n---\n{{input}}';
+    const template = await loadTemplate('t', await projectWith({ 't.prompt': source }));
+    expect(template.settings.normalize).toEqual(['remove-whitespace', 'remove-punctuation']);
   });
 });
