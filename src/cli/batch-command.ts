@@ -11,6 +11,7 @@ import { renderScoreSummary } from '../render/compare-table.js';
 import { formatResultRecord } from '../render/result-record.js';
 import { formatTextTable } from '../render/text-table.js';
 import { checkMaxErrors } from '../scoring/gates.js';
+import { createExtractionTally } from '../scoring/extraction-note.js';
 import { createSummaryAccumulator } from '../scoring/summary.js';
 import { findStrategy, strategyNames } from '../strategies/registry.js';
 import { positiveInteger } from '../strategies/flag-values.js';
@@ -263,6 +264,7 @@ async function emitResults(
 ): Promise<void> {
   const { terminal } = options;
   const summary = createSummaryAccumulator(run.strategy);
+  const extraction = createExtractionTally(run.answer);
   const sink = await createResultSink({
     format: options.format,
     outputPath: options.outputPath,
@@ -272,8 +274,11 @@ async function emitResults(
   finished.sort((left, right) => left.record.index - right.record.index);
   for (const { result, record } of finished) {
     summary.add(result);
+    extraction.add(result);
     await sink.write(result, record);
   }
+  const guessed = extraction.note();
+  if (guessed !== null) terminal.warn(guessed);
   const totals = summary.finish();
   await sink.close((results) => ({
     schema: runSchemaId,

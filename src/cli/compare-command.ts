@@ -20,6 +20,7 @@ import {
   parseMaxErrors,
   type GateOutcome,
 } from '../scoring/gates.js';
+import { createExtractionTally } from '../scoring/extraction-note.js';
 import { createSummaryAccumulator, type SummaryAccumulator } from '../scoring/summary.js';
 import { numberInRange, oneOf } from '../strategies/flag-values.js';
 import { findStrategy, strategyNames } from '../strategies/registry.js';
@@ -141,6 +142,7 @@ export async function compareCommand(flagValues: Record<string, unknown>): Promi
   const model = requireModel(config);
   const { client, throttling } = await createRunClient(config, model, terminal, flagValues.replay === true);
   const accumulators = new Map<string, SummaryAccumulator>(names.map((name) => [name, createSummaryAccumulator(name)]));
+  const extraction = createExtractionTally(answer);
   const resume = await loadResume(
     flagValues,
     resumeOutput,
@@ -196,6 +198,7 @@ export async function compareCommand(flagValues: Record<string, unknown>): Promi
       onResult: async (result, record) => {
         written++;
         accumulators.get(result.strategy)!.add(result);
+        extraction.add(result);
         const counts = progress.get(result.strategy)!;
         counts.done++;
         if (result.error !== null) counts.errors++;
@@ -216,6 +219,8 @@ export async function compareCommand(flagValues: Record<string, unknown>): Promi
     if (note !== null) terminal.warn(note);
   }
 
+  const guessed = extraction.note();
+  if (guessed !== null) terminal.warn(guessed);
   const summaries = names.map((name) => accumulators.get(name)!.finish());
   const correctness = new Map(names.map((name) => [name, accumulators.get(name)!.correctness()]));
   const report = buildCompareReport(summaries, correctness, baselineStrategy, alpha);

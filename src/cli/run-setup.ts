@@ -83,7 +83,12 @@ export function resolveAnswerSpec(flagValues: Record<string, unknown>, template:
       : spec;
   // The template's steps belong to the template's answer: a flag that changes the answer type drops them.
   const withRules = withAnswerRules(withChoices, flagValues, template.settings.normalize);
-  return flagValues.match === 'exact' ? { ...withRules, asExtracted: true } : withRules;
+  const defaulted = fromFlag === undefined && template.settings.answer === undefined;
+  return {
+    ...withRules,
+    ...(flagValues.match === 'exact' ? { asExtracted: true } : {}),
+    ...(defaulted ? { defaulted } : {}),
+  };
 }
 
 /**

@@ -7,6 +7,7 @@ import { EndpointError, GateError } from '../errors.js';
 import { formatResultRecord } from '../render/result-record.js';
 import { renderScoreSummary } from '../render/compare-table.js';
 import { checkMaxErrors, parseMaxErrors } from '../scoring/max-errors.js';
+import { createExtractionTally } from '../scoring/extraction-note.js';
 import { createSummaryAccumulator } from '../scoring/summary.js';
 import type { StrategyDefinition } from '../strategies/strategy.js';
 import { chooseFormat, createResultSink, type OutputFormat } from './result-sink.js';
@@ -66,6 +67,7 @@ export async function runStrategyCommand(
   }
   const { client, throttling } = await createRunClient(config, model, terminal, flagValues.replay === true);
   const summary = createSummaryAccumulator(definition.name);
+  const extraction = createExtractionTally(answer);
   const resume = await loadResume(
     flagValues,
     resumeOutput,
@@ -117,6 +119,7 @@ export async function runStrategyCommand(
       stopSignal: interrupts.stopSignal,
       onResult: async (result, record) => {
         summary.add(result);
+        extraction.add(result);
         firstError ??= result.error;
         done++;
         if (result.error !== null) errors++;
@@ -136,6 +139,8 @@ export async function runStrategyCommand(
     if (note !== null) terminal.warn(note);
   }
 
+  const guessed = extraction.note();
+  if (guessed !== null) terminal.warn(guessed);
   const finished = summary.finish();
   const endpoint = throttling.report();
   await sink.close((results: ResultRecord[]) =>

@@ -3,6 +3,7 @@ import type { Pick } from '../core/answer-spec.js';
 import { parseAnswerSpec } from '../core/normalize-answer.js';
 import { renderScoreSummary } from '../render/compare-table.js';
 import { scoreRecordedLine } from '../scoring/score-recorded.js';
+import { createExtractionTally } from '../scoring/extraction-note.js';
 import { createSummaryAccumulator } from '../scoring/summary.js';
 import { oneOf, positiveInteger } from '../strategies/flag-values.js';
 import { parseStopRule } from '../strategies/self-consistency.js';
@@ -29,6 +30,7 @@ export async function scoreCommand(file: string | undefined, flagValues: Record<
   if (flagValues.output !== undefined) await checkWritableOutput(String(flagValues.output), '-o');
   const label = path === '-' ? 'stdin' : path;
   const summary = createSummaryAccumulator('score');
+  const extraction = createExtractionTally(options.answer);
   const streamResults = flagValues.jsonl === true;
   const sink = streamResults
     ? await createResultSink({ format: 'jsonl', outputPath: null, append: false, renderHuman: () => '' })
@@ -38,11 +40,14 @@ export async function scoreCommand(file: string | undefined, flagValues: Record<
     if (line.text.trim() === '') continue;
     const result = scoreRecordedLine(parseJsonLine(line, label), `${label}:${line.line}`, line.line, options);
     summary.add(result);
+    extraction.add(result);
     count++;
     if (sink !== null)
       await sink.write(result, { id: result.id, vars: {}, expected: null, source: label, index: count });
   }
   if (count === 0) throw new InputError(`${label}: no recorded outputs to score`);
+  const guessed = extraction.note();
+  if (guessed !== null) terminal.warn(guessed);
   const finished = summary.finish();
   if (sink !== null) {
     await sink.writeLine({ schema: 'promptlab.summary/v1', ...finished });

@@ -21,6 +21,8 @@ export interface AnswerSpec {
    * states no answer; `strict` accepts only a stated one: a JSON answer field, an answer phrase, `\boxed{}`.
    */
   extractMode?: ExtractMode | undefined;
+  /** No answer type was given (by flag or template): the reply itself is the answer, nothing is guessed. */
+  defaulted?: boolean | undefined;
 }
 
 export type ExtractMode = 'strict' | 'flexible';

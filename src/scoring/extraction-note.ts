@@ -26,7 +26,7 @@ export function createExtractionTally(spec: AnswerSpec): ExtractionTally {
       }
     },
     note() {
-      if (guessed * 2 <= answered) return null;
+      if (spec.defaulted === true || guessed * 2 <= answered) return null;
       return (
         `${guessed} of ${answered} answers were guessed: ${fallbackRule(spec)} taken from a reply that states no answer; ` +
         'ask for the answer in the prompt, or pass --extract-mode strict to count only stated answers'

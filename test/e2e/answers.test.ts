@@ -238,6 +238,65 @@ describe('--extract-mode', () => {
     expect(record.completions[0].via).toBe('fallback');
   });
 
+  it('says once on stderr when most answers of a run were guessed', async () => {
+    const target = await serve(joke);
+    const dataset = await tempFile(
+      'jokes.jsonl',
+      jsonl([1, 2, 3].map((id) => ({ id: String(id), input: `Tell me joke ${id}` }))),
+    );
+    const result = await runCli(['zero-shot', '-d', dataset, '--answer', 'number', '--jsonl', ...endpoint(target)]);
+    expect(result.code).toBe(0);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      'warning: 3 of 3 answers were guessed: a number taken from a reply that states no answer; ask for the answer in the prompt, or pass --extract-mode strict to count only stated answers',
+    ]);
+
+    const quiet = await runCli([
+      'zero-shot',
+      '-d',
+      dataset,
+      '--answer',
+      'number',
+      '--jsonl',
+      '-q',
+      ...endpoint(target),
+    ]);
+    expect([quiet.code, quiet.stderr]).toEqual([0, '']);
+  });
+
+  it.each([
+    ['no answer type is given: the reply is the answer', joke, []],
+    ['the replies are bare answers', () => '4', ['--answer', 'number']],
+    ['the replies state their answers', () => 'We count 4 words. The answer is 4.', ['--answer', 'number']],
+    ['strict mode guesses nothing', joke, ['--answer', 'number', '--extract-mode', 'strict']],
+  ])('says nothing when %s', async (_name, reply, flags) => {
+    const target = await serve(reply);
+    const result = await runCli(['zero-shot', 'Tell me a joke', '--json', ...flags, ...endpoint(target)]);
+    expect([result.code, result.stderr]).toEqual([0, '']);
+  });
+
+  it('says it in compare and score too', async () => {
+    const target = await serve(joke);
+    const dataset = await tempFile('jokes.jsonl', jsonl([{ id: 'j', input: 'Tell me a joke', expected: '4' }]));
+    const compared = await runCli([
+      'compare',
+      '-d',
+      dataset,
+      '--strategies',
+      'zero-shot,cot',
+      '--answer',
+      'number',
+      '--json',
+      ...endpoint(target),
+    ]);
+    expect(compared.code).toBe(0);
+    expect(compared.stderr).toContain('warning: 2 of 2 answers were guessed: a number taken from a reply');
+
+    const recorded = await tempFile('jokes.jsonl', jsonl([{ expected: '4', completion: 'Your message had 4 words.' }]));
+    const scored = await runCli(['score', recorded, '--answer', 'number', '--json']);
+    expect(scored.code).toBe(0);
+    expect(scored.stderr).toContain('warning: 1 of 1 answers were guessed: a number taken from a reply');
+  });
+
   it('strict accepts only a stated answer', async () => {
     const target = await serve((call) =>
       lastUser(call).includes('joke') ? 'Your message had 4 words.' : 'We add them: 3 + 4 = 7.\n#### 7',

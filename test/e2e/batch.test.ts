@@ -191,6 +191,21 @@ describe('batch: self-consistency', () => {
     expect(byId(results)).toEqual(byId(await interactive(samplingReply(new Set([1])), data, args)));
   });
 
+  it('keeps --normalize from prepare to collect: the spellings of one answer vote together', async () => {
+    const { data, dir } = await workspace([{ id: 'l', input: 'Take the last letters', expected: 'aaoy' }]);
+    const spellings = ["'aao y'", 'aaoy', 'aao y', 'onea'];
+    const reply: ReplyFn = (_call, choiceIndex) => `The answer is ${spellings[choiceIndex % 4]}.`;
+    const server = await batchServer({ reply, progress: 'immediate' });
+    const args = ['self-consistency', '--samples', '4', '--answer', 'text', '--normalize', 'remove-whitespace'];
+    await prepare([...args, '-d', data, '-m', 'test-model', '-o', dir]);
+    await submit(dir, server);
+    const collected = await collect(dir);
+    expect(collected.code).toBe(0);
+    const results = parseLines(collected.stdout);
+    expect(results[0]).toMatchObject({ answer: "'aao y'.", votes: { aaoy: 3, onea: 1 }, correct: true });
+    expect(byId(results)).toEqual(byId(await interactive(reply, data, args)));
+  });
+
   it('runs --stop esc window by window, one phase per window, and matches the interactive run', async () => {
     const { data, dir } = await workspace();
     // Additions disagree in every window (sample 1 is off by one); the other questions are unanimous at once.

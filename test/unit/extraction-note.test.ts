@@ -61,6 +61,11 @@ describe('the fallback note', () => {
       ],
     ],
     ['a one-line text reply is its answer', { type: 'text' }, [['Paris.', 'fallback']]],
+    [
+      'no answer type was given: the reply is the answer',
+      { type: 'text', defaulted: true },
+      [['Sure!\nHere is a joke.', 'fallback']],
+    ],
   ])('stays quiet: %s', (_name, spec, completions) => expect(tallied(spec, completions)).toBeNull());
 
   it('counts every sample of a self-consistency record', () => {
