@@ -1,17 +1,22 @@
 #!/usr/bin/env node
-// Checks promptlab's answer extraction and scoring against the published results of Kojima et al. 2022
-// ("Large Language Models are Zero-Shot Reasoners", Table 1), using their recorded text-davinci-002 logs.
+// Checks promptlab's answer extraction, scoring and voting against published results, from the authors'
+// recorded model outputs:
+// - Kojima et al. 2022 ("Large Language Models are Zero-Shot Reasoners", Table 1), text-davinci-002 logs;
+// - Lyu et al. 2023 ("Faithful Chain-of-Thought Reasoning"), code-davinci-002 standard / COT / least-to-most
+//   outputs on GSM8K, SVAMP, AQUA and date (scripts/lib/check-faithful-cot.mjs);
+// - Li et al. 2024 (ESC), GPT-3.5 last-letter samples: the vote table at k = 1, 5, 10, 20, 40 and early
+//   stopping (scripts/lib/check-esc-votes.mjs).
 //
-//   npx tsc -p tsconfig.build.json && node scripts/check-published.mjs [DATA_DIR]
+//   npm run check:published -- [DATA_DIR]
 //
-// DATA_DIR (default ../shared/data, next to the repository) holds kojima-zero-shot-cot/log/*.log. The logs
-// are not ours to redistribute, so they stay outside the repository and this check is not part of npm test.
-// For each log it (1) extracts the answer from `pred_before` with the dataset's answer type and pick
-// 'first' (their rule for zero-shot) and compares `raw` with their `pred_after`, (2) scores `raw` by exact
-// string equality with the gold answer, which must reproduce the published count exactly, and (3) reports
-// the accuracy of normalized comparison, which users get with --match numeric/normalized, for our answers
-// and for their pred_after (data/README.md quotes 74.9% for the latter on AddSub zero-shot).
-// Exit 0 when every published number is reproduced and every disagreement with `pred_after` is explained.
+// DATA_DIR (default ../shared/data, next to the repository) holds kojima-zero-shot-cot/, faithful-cot/ and
+// esc-last-letters/. The outputs are not ours to redistribute, so they stay outside the repository and this
+// check is not part of npm test. For each Kojima log it (1) extracts the answer from `pred_before` (the
+// answer step: its first candidate, their rule) and compares `raw` with their `pred_after`, (2) scores `raw`
+// by exact string equality with the gold answer, which must reproduce the published count exactly, and (3)
+// reports the accuracy of normalized comparison, which users get with --match numeric/normalized, for our
+// answers and for their pred_after (data/README.md quotes 74.9% for the latter on AddSub zero-shot).
+// Exit 0 when every published number is reproduced and every disagreement with the authors is explained.
 import { spawn, spawnSync } from 'node:child_process';
 import { recordedReasoning, startReplayServer } from './lib/replay-kojima-server.mjs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
@@ -19,8 +24,10 @@ import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { extractAnswer } from '../dist/core/extract-answer.js';
+import { extractFromAnswerStep } from '../dist/core/extract-answer.js';
 import { answerMatches } from '../dist/scoring/match-answer.js';
+import { checkEscVotes } from './lib/check-esc-votes.mjs';
+import { checkFaithfulCot } from './lib/check-faithful-cot.mjs';
 import { ANSWER_TYPES, describeLogFile, explainDisagreement, readKojimaLog } from './lib/kojima-logs.mjs';
 
 // Kojima et al. 2022, Table 1 (text-davinci-002): correct answers out of n.
@@ -53,12 +60,21 @@ for (const file of (await readdir(logDirectory)).filter((name) => name.endsWith(
 printReport(rows);
 const cliMisses = await checkThroughScoreCommand();
 const liveMisses = await checkLiveTwoStageRuns();
+const scratch = await mkdtemp(join(tmpdir(), 'promptlab-published-'));
+let laterMisses = 0;
+try {
+  laterMisses += await checkFaithfulCot({ dataDirectory, repositoryRoot, scratch });
+  laterMisses += await checkEscVotes({ dataDirectory, repositoryRoot, scratch });
+} finally {
+  await rm(scratch, { recursive: true, force: true });
+}
 
 const failures =
   rows.filter((row) => !row.reproduced).length +
   disagreements.filter((miss) => miss.reason === null).length +
   cliMisses +
-  liveMisses;
+  liveMisses +
+  laterMisses;
 const expectedLogs = Object.keys(PUBLISHED).length * 2;
 if (rows.length !== expectedLogs) console.error(`check-published: found ${rows.length} of ${expectedLogs} logs`);
 process.exitCode = failures === 0 && rows.length === expectedLogs ? 0 : 1;
@@ -73,7 +89,7 @@ async function checkLog(path, run, published) {
   let normalized = 0;
   let theirsNormalized = 0;
   for (const record of records) {
-    const raw = extractAnswer(record.predBefore, spec, 'first')?.raw ?? null;
+    const raw = extractFromAnswerStep(record.predBefore, spec)?.raw ?? null;
     // Their empty pred_after means "no answer found", our null.
     if ((raw ?? '') === record.predAfter) agree++;
     else {
