@@ -41,7 +41,9 @@ function costLine(result: ResultRecord): string {
 function completionBlocks(result: ResultRecord, colors: Colors): string[] {
   const count = result.completions.length;
   return result.completions.flatMap((completion, index) => {
-    const answer = completion.answer === null ? 'no answer' : completion.answer;
+    // How the answer was found matters when judging it: a JSON field or a phrase was stated, a fallback guessed.
+    const via = completion.via ? ` · via ${completion.via}` : ''; // absent in result files written before it existed
+    const answer = completion.answer === null ? 'no answer' : `${completion.answer}${via}`;
     const heading = `── completion ${index + 1}/${count} (finish: ${completion.finishReason ?? 'unknown'}) → ${answer}`;
     // Two-stage extraction: show what the extraction call said, since the answer came from it.
     const extraction = completion.answerStep === undefined ? [] : [colors.dim(`extraction: ${completion.answerStep}`)];

@@ -28,7 +28,8 @@ export function createExtractionTally(spec: AnswerSpec): ExtractionTally {
     note() {
       if (spec.defaulted === true || guessed * 2 <= answered) return null;
       return (
-        `${guessed} of ${answered} answers were guessed: ${fallbackRule(spec)} taken from a reply that states no answer; ` +
+        `${guessed} of ${answered} ${answered === 1 ? 'answer' : 'answers'} ${guessed === 1 ? 'was' : 'were'} guessed: ` +
+        `${fallbackRule(spec)} taken from a reply that states no answer; ` +
         'ask for the answer in the prompt, or pass --extract-mode strict to count only stated answers'
       );
     },

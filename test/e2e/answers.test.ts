@@ -294,7 +294,7 @@ describe('--extract-mode', () => {
     const recorded = await tempFile('jokes.jsonl', jsonl([{ expected: '4', completion: 'Your message had 4 words.' }]));
     const scored = await runCli(['score', recorded, '--answer', 'number', '--json']);
     expect(scored.code).toBe(0);
-    expect(scored.stderr).toContain('warning: 1 of 1 answers were guessed: a number taken from a reply');
+    expect(scored.stderr).toContain('warning: 1 of 1 answer was guessed: a number taken from a reply');
   });
 
   it('strict accepts only a stated answer', async () => {

@@ -87,6 +87,8 @@ describe('the fallback note', () => {
     [{ type: 'yesno' }, 'a yes/no word'],
     [{ type: 'text' }, 'a line'],
   ])('names the %j rule', (spec, rule) =>
-    expect(tallied(spec, [['Hmm.\nC or maybe yes', 'fallback']])).toContain(`were guessed: ${rule} taken from a reply`),
+    expect(tallied(spec, [['Hmm.\nC or maybe yes', 'fallback']])).toBe(
+      `1 of 1 answer was guessed: ${rule} taken from a reply that states no answer; ask for the answer in the prompt, or pass --extract-mode strict to count only stated answers`,
+    ),
   );
 });

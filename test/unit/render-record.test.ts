@@ -54,7 +54,7 @@ describe('formatResultRecord', () => {
       "42
       ✓ correct (expected 42)
       q7 · cot · llama3.1:8b · template math
-      ── completion 1/1 (finish: stop) → 42
+      ── completion 1/1 (finish: stop) → 42 · via phrase
       6 × 7 = 42. The answer is 42.
       1,240 tokens (1,200 prompt + 40 completion) · 1 request · 1 sample · 812 ms"
     `);
@@ -80,11 +80,11 @@ describe('formatResultRecord', () => {
       "42
       ✓ correct (expected 42)
       q7 · self-consistency · llama3.1:8b · template math
-      ── completion 1/4 (finish: stop) → 42
+      ── completion 1/4 (finish: stop) → 42 · via fallback
       Six sevens are 42.
-      ── completion 2/4 (finish: stop) → 41
+      ── completion 2/4 (finish: stop) → 41 · via fallback
       6 × 7 = 41?
-      ── completion 3/4 (finish: stop) → 42
+      ── completion 3/4 (finish: stop) → 42 · via fallback
       So it is 42.
       ── completion 4/4 (finish: length) → no answer
       Let me think step by
