@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     // End-to-end tests spawn the built CLI; two cores, so keep the pool small.
     maxWorkers: 2,
+    // Inert unless PROMPTLAB_COUNT_ASSERTIONS is set (see the file).
+    setupFiles: ['test/support/count-assertions.ts'],
   },
 });
