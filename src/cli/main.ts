@@ -5,8 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { exitCodes, PromptlabError } from '../errors.js';
+import { exitCodes, GateError, PromptlabError } from '../errors.js';
 import { strategies } from '../strategies/registry.js';
+import { processIo, type Io } from '../run/io.js';
 import { addRunOptions, addStrategyFlag } from './common-options.js';
 
 function packageVersion(): string {
@@ -21,7 +22,7 @@ function packageVersion(): string {
  * parsing it does not depend on the others, and building the few hundred options of all of them is time
  * spent before a run's first request.
  */
-export function buildProgram(invoked?: string): Command {
+export function buildProgram(invoked: string | undefined, io: Io): Command {
   const program = new Command('promptlab')
     .description(
       'Run prompting strategies against any OpenAI-compatible endpoint, with templates kept as files, and compare them on datasets.',
@@ -29,8 +30,13 @@ export function buildProgram(invoked?: string): Command {
     .version(packageVersion(), '-V, --version')
     .showSuggestionAfterError(true)
     .exitOverride()
-    // Commander's own error text spans lines ("(Did you mean ...?)" on the next); reportError prints it as one.
-    .configureOutput({ outputError: () => undefined });
+    // Set before the subcommands are made: each copies it. Commander's own error text spans lines
+    // ("(Did you mean ...?)" on the next); reportError prints it as one.
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: () => undefined,
+    });
 
   program.addHelpText(
     'after',
@@ -60,7 +66,7 @@ export function buildProgram(invoked?: string): Command {
       addStrategyFlag(command, flag.flags, flag.description, flag.defaultValue, flag.repeatable);
     command.action(async (input: string | undefined, flagValues: Record<string, unknown>) => {
       const { runStrategyCommand } = await import('./run-strategy-command.js');
-      await runStrategyCommand(strategy, input, flagValues);
+      await runStrategyCommand(strategy, input, flagValues, io);
     });
   }
   if (strategyRun !== undefined) return program;
@@ -103,7 +109,7 @@ export function buildProgram(invoked?: string): Command {
     }
   }
   compare.action(async (flagValues: Record<string, unknown>) =>
-    (await import('./compare-command.js')).compareCommand(flagValues),
+    (await import('./compare-command.js')).compareCommand(flagValues, io),
   );
 
   program
@@ -130,7 +136,7 @@ export function buildProgram(invoked?: string): Command {
       '\nExample:\n  $ promptlab score runs/cot.jsonl --answer number --match numeric --stop esc --window 5',
     )
     .action(async (file: string | undefined, flagValues: Record<string, unknown>) =>
-      (await import('./score-command.js')).scoreCommand(file, flagValues),
+      (await import('./score-command.js')).scoreCommand(file, flagValues, io),
     );
 
   // batch: a strategy run through the OpenAI Batch API or `vllm run-batch` (src/batch, src/cli/batch-command.ts).
@@ -146,7 +152,7 @@ export function buildProgram(invoked?: string): Command {
     );
   const batchAction =
     (name: keyof typeof import('./batch-command.js')) => async (target: string, flagValues: Record<string, unknown>) =>
-      (await import('./batch-command.js'))[name](target, flagValues);
+      (await import('./batch-command.js'))[name](target, flagValues, io);
   const prepare = batch
     .command('prepare')
     .description(
@@ -252,14 +258,14 @@ export function buildProgram(invoked?: string): Command {
     .description('entries and bytes in the cache')
     .option('--cache <dir>', 'cache directory (default under PROMPTLAB_HOME)')
     .action(async (flagValues: Record<string, unknown>) =>
-      (await import('./cache-command.js')).cacheStatsCommand(flagValues),
+      (await import('./cache-command.js')).cacheStatsCommand(flagValues, io),
     );
   cache
     .command('clear')
     .description('delete every cached response')
     .option('--cache <dir>', 'cache directory (default under PROMPTLAB_HOME)')
     .action(async (flagValues: Record<string, unknown>) =>
-      (await import('./cache-command.js')).cacheClearCommand(flagValues),
+      (await import('./cache-command.js')).cacheClearCommand(flagValues, io),
     );
   cache.addHelpText('after', '\nExample:\n  $ promptlab cache stats');
 
@@ -272,13 +278,13 @@ export function buildProgram(invoked?: string): Command {
     .description('list the templates in ./prompts/ and the ones that ship with promptlab')
     .option('--json', 'print JSON')
     .action(async (flagValues: Record<string, unknown>) =>
-      (await import('./templates-command.js')).listTemplatesCommand(flagValues),
+      (await import('./templates-command.js')).listTemplatesCommand(flagValues, io),
     );
   templates
     .command('show')
     .description('print a template file')
     .argument('<name>', 'template name or path')
-    .action(async (name: string) => (await import('./templates-command.js')).showTemplateCommand(name));
+    .action(async (name: string) => (await import('./templates-command.js')).showTemplateCommand(name, io));
   templates
     .command('render')
     .description('print the messages a template renders to (no call)')
@@ -292,32 +298,36 @@ export function buildProgram(invoked?: string): Command {
     .option('--vars <json>', 'template variables as JSON, or @file.json')
     .option('--json', 'print JSON')
     .action(async (name: string, input: string | undefined, flagValues: Record<string, unknown>) =>
-      (await import('./templates-command.js')).renderTemplateCommand(name, input, flagValues),
+      (await import('./templates-command.js')).renderTemplateCommand(name, input, flagValues, io),
     );
   templates.addHelpText('after', '\nExample:\n  $ promptlab templates render math "What is 6 times 7?"');
 
   return program;
 }
 
-/** Runs the CLI; returns the exit code instead of calling process.exit, so output is flushed. */
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Runs the CLI over `io` (the process's environment and streams unless given others, as tests do) and
+ * returns the exit code: it never calls process.exit, so output is flushed, and the caller decides.
+ */
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   const debug = argv.includes('--debug');
   try {
-    await buildProgram(argv[0]).parseAsync(argv, { from: 'user' });
-    return Number(process.exitCode ?? 0);
+    await buildProgram(argv[0], io).parseAsync(argv, { from: 'user' });
+    return 0;
   } catch (error) {
-    return reportError(error, { debug, secrets: secretsOf(argv, process.env) });
+    return reportError(error, { debug, secrets: secretsOf(argv, io.env), stderr: io.stderr });
   }
 }
 
 interface ReportOptions {
   debug: boolean;
+  stderr: NodeJS.WritableStream;
   /** Strings never to print, whatever an error message holds (defense in depth: no message should hold them). */
   secrets: readonly string[];
 }
 
-function reportError(error: unknown, { debug, secrets }: ReportOptions): number {
-  const print = (text: string) => process.stderr.write(`${redactSecrets(text, secrets)}\n`);
+function reportError(error: unknown, { debug, secrets, stderr }: ReportOptions): number {
+  const print = (text: string) => stderr.write(`${redactSecrets(text, secrets)}\n`);
   if (error instanceof CommanderError) {
     // Help and version end in a CommanderError under exitOverride; they are successes.
     if (
@@ -330,6 +340,7 @@ function reportError(error: unknown, { debug, secrets }: ReportOptions): number 
     return 2;
   }
   if (error instanceof PromptlabError) {
+    if (error instanceof GateError) for (const line of error.more) print(`promptlab: ${oneLine(line)}`);
     print(`promptlab: ${oneLine(error.message)}`);
     if (debug && error.stack) print(error.stack);
     return exitCodes[error.code];

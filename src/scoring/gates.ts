@@ -1,5 +1,5 @@
 /**
- * CI gates over finished summaries: --fail-under, --max-errors (max-errors.ts) and --baseline FILE (read by
+ * CI gates over finished summaries: --fail-under and --baseline FILE (--max-errors is max-errors.ts) (read by
  * baseline-report.ts). Each check returns the gates that failed, one line each; the CLI turns a non-empty list
  * into a GateError (exit 4).
  */
@@ -7,16 +7,8 @@ import { UsageError } from '../errors.js';
 import type { BaselineReport } from './baseline-report.js';
 import { pairedComparison } from './compare-report.js';
 import { fisherExactPValue } from './statistics.js';
+import type { GateOutcome } from './gate-outcome.js';
 import type { StrategySummary } from './summary.js';
-
-export type GateName = 'fail-under' | 'baseline' | 'max-errors';
-
-export interface GateOutcome {
-  gate: GateName;
-  strategy: string;
-  /** One line: which gate, which strategy, by how much. */
-  message: string;
-}
 
 const accuracyText = (value: number): string => value.toFixed(3);
 
@@ -58,8 +50,6 @@ export function checkFailUnder(
   }
   return outcomes;
 }
-
-export { checkMaxErrors, parseMaxErrors, type ErrorLimit } from './max-errors.js';
 
 type BaselineStrategy = BaselineReport['strategies'][number];
 

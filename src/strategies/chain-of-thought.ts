@@ -15,7 +15,7 @@ import {
   renderDemonstrationQuestion,
   withDemonstrations,
 } from './demonstrations.js';
-import { oneOf, optionalPositiveInteger } from './flag-values.js';
+import { oneOf, optionalPositiveInteger } from '../config/flag-values.js';
 import type { RunContext, StrategySetup } from './strategy.js';
 import type { LoadedTemplate } from '../templates/load-template.js';
 

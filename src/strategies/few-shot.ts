@@ -7,7 +7,7 @@ import {
   withDemonstrations,
   type Demonstration,
 } from './demonstrations.js';
-import { oneOf, positiveInteger, requiredText } from './flag-values.js';
+import { oneOf, positiveInteger, requiredText } from '../config/flag-values.js';
 import { singleCompletionOutcome } from './single-call.js';
 import type { PreparedStrategy, StrategySetup } from './strategy.js';
 

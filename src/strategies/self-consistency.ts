@@ -12,7 +12,7 @@ import type { Completion, StrategyOutcome } from '../core/records.js';
 import { EndpointError } from '../errors.js';
 import { voteKey } from './answer-of.js';
 import { prepareChainOfThought } from './chain-of-thought.js';
-import { numberInRange, oneOf, positiveInteger } from './flag-values.js';
+import { numberInRange, oneOf, positiveInteger } from '../config/flag-values.js';
 import { truncationWarnings } from './single-call.js';
 import type { PreparedStrategy, StrategySetup } from './strategy.js';
 

@@ -6,8 +6,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readDataset } from '../../src/cli/read-dataset.js';
-import { readLines, splitLines } from '../../src/cli/read-lines.js';
+import { readDataset } from '../../src/run/read-dataset.js';
+import { readLines, splitLines } from '../../src/run/read-lines.js';
 import type { DatasetRecord } from '../../src/core/records.js';
 import { useTempDirs } from '../support/temp-dir.js';
 

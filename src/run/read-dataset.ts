@@ -20,6 +20,8 @@ export interface DatasetOptions {
   sharedVars: Record<string, unknown>;
   /** Throws when a record cannot be used (e.g. it lacks a template variable); runs in the check before any request. */
   checkRecord?: (record: DatasetRecord) => void;
+  /** What `-` reads. */
+  stdin?: NodeJS.ReadableStream;
 }
 
 export async function* readDataset(path: string, options: DatasetOptions): AsyncGenerator<DatasetRecord> {
@@ -48,7 +50,7 @@ export async function* readDataset(path: string, options: DatasetOptions): Async
 
 async function* parseDataset(path: string, options: DatasetOptions): AsyncGenerator<DatasetRecord> {
   const reader = createRecordReader(path, options);
-  for await (const line of readLines(path, reader.label)) {
+  for await (const line of readLines(path, reader.label, options.stdin)) {
     const record = reader.read(line);
     if (record !== null) yield record;
   }
