@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { exitCodes, GateError, PromptlabError } from '../errors.js';
 import { strategies } from '../strategies/registry.js';
+import { redactSecrets } from '../core/redact.js';
 import { processIo, type Io } from '../run/io.js';
 import { addRunOptions, addStrategyFlag } from './common-options.js';
 
@@ -372,10 +373,6 @@ export function secretsOf(argv: readonly string[], env: Record<string, string | 
     if (/API_KEY$/i.test(name) && value !== undefined) secrets.push(value);
   // Very short values would redact ordinary words; real keys are long.
   return secrets.filter((secret) => secret.length >= 8);
-}
-
-export function redactSecrets(text: string, secrets: readonly string[]): string {
-  return secrets.reduce((clean, secret) => clean.split(secret).join('***'), text);
 }
 
 const oneLine = (text: string): string => text.trim().replace(/\s*\n\s*/g, ' ');
