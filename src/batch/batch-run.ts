@@ -13,7 +13,7 @@ import type { ResolvedConfig } from '../config/resolve-config.js';
 import { InputError } from '../errors.js';
 import { parseMaxErrors, type ErrorLimit } from '../scoring/max-errors.js';
 import { findStrategy } from '../strategies/registry.js';
-import type { PreparedStrategy } from '../strategies/strategy.js';
+import { prepareStrategy, type PreparedStrategy } from '../strategies/strategy.js';
 import {
   loadRunTemplate,
   openRecords,
@@ -86,8 +86,11 @@ export async function openBatchRun(
     );
   }
   const answer = resolveAnswerSpec(flags, template);
-  const strategy = await definition.load();
-  const prepared = await strategy.prepare(flags, strategySetup(template, answer, resolvePick(flags), config, warn));
+  const prepared = await prepareStrategy(
+    definition,
+    flags,
+    strategySetup(template, answer, resolvePick(flags), config, warn),
+  );
   const { records } = await openRecords(flags, undefined, template);
   return {
     strategy: definition.name,

@@ -33,7 +33,7 @@ import { buildCompareReport, defaultAlpha, type CompareReport } from '../scoring
 import { baselineNotes, checkAgainstBaseline, checkFailUnder } from '../scoring/gates.js';
 import { parseMaxErrors } from '../scoring/max-errors.js';
 import { findStrategy, strategyNames } from '../strategies/registry.js';
-import type { StrategyDefinition } from '../strategies/strategy.js';
+import { prepareStrategy, type StrategyDefinition } from '../strategies/strategy.js';
 import { createTerminal, type Terminal } from './terminal.js';
 
 type CompareFormat = 'table' | 'json' | 'jsonl' | 'markdown' | 'junit';
@@ -126,9 +126,7 @@ export async function compareCommand(flagValues: Record<string, unknown>, io: Io
   const answer = resolveAnswerSpec(flagValues, template);
   const warn = (message: string) => terminal.warn(message);
   const setup = strategySetup(template, answer, resolvePick(flagValues), config, warn);
-  const prepared = await Promise.all(
-    definitions.map(async (definition) => (await definition.load()).prepare(flagValues, setup)),
-  );
+  const prepared = await Promise.all(definitions.map((definition) => prepareStrategy(definition, flagValues, setup)));
   const { records } = await openRecords(flagValues, undefined, template, io.stdin);
   const model = requireModel(config);
   const { client, throttling } = await createRunClient(

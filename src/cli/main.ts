@@ -9,7 +9,8 @@ import { exitCodes, GateError, PromptlabError } from '../errors.js';
 import { strategies } from '../strategies/registry.js';
 import { redactSecrets } from '../core/redact.js';
 import { processIo, type Io } from '../run/io.js';
-import { addRunOptions, addStrategyFlag } from './common-options.js';
+import { addOption, addRunOptions, addStrategyOptions } from './common-options.js';
+import { stoppingOptions } from '../strategies/options.js';
 
 function packageVersion(): string {
   const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -63,8 +64,7 @@ export function buildProgram(invoked: string | undefined, io: Io): Command {
       .argument('[input]', 'the input text (or pipe it on stdin); fills the variable `input`')
       .addHelpText('after', `\nExample:\n  $ ${strategy.example}`);
     addRunOptions(command);
-    for (const flag of strategy.flags)
-      addStrategyFlag(command, flag.flags, flag.description, flag.defaultValue, flag.repeatable);
+    addStrategyOptions(command, [strategy]);
     command.action(async (input: string | undefined, flagValues: Record<string, unknown>) => {
       const { runStrategyCommand } = await import('./run-strategy-command.js');
       await runStrategyCommand(strategy, input, flagValues, io);
@@ -95,25 +95,12 @@ export function buildProgram(invoked: string | undefined, io: Io): Command {
       '\nExample:\n  $ promptlab compare -d fixtures/arithmetic.jsonl --strategies zero-shot,cot --fail-under 0.7 --format markdown',
     );
   addRunOptions(compare);
-  const seen = new Set<string>();
-  for (const strategy of strategies) {
-    for (const flag of strategy.flags) {
-      if (seen.has(flag.flags)) continue;
-      seen.add(flag.flags);
-      addStrategyFlag(
-        compare,
-        flag.flags,
-        `${flag.description} [${strategy.name}]`,
-        flag.defaultValue,
-        flag.repeatable,
-      );
-    }
-  }
+  addStrategyOptions(compare, strategies);
   compare.action(async (flagValues: Record<string, unknown>) =>
     (await import('./compare-command.js')).compareCommand(flagValues, io),
   );
 
-  program
+  const score = program
     .command('score')
     .summary('score recorded outputs (no model call): extraction, voting, simulated early stopping')
     .description(
@@ -123,10 +110,10 @@ export function buildProgram(invoked: string | undefined, io: Io): Command {
     .option('--answer <type>', 'answer type: number | choice | yesno | text | regex:PATTERN', 'text')
     .option('--pick <which>', 'first | last candidate in each completion', 'last')
     .option('--match <mode>', 'exact | numeric | normalized', 'normalized')
-    .option('--max-samples <k>', 'use only the first K recorded samples')
-    .option('--stop <rule>', 'fixed | esc | beta: simulate early stopping over the recorded order', 'fixed')
-    .option('--window <w>', 'window for --stop esc', '5')
-    .option('--confidence <p>', 'confidence for --stop beta', '0.95')
+    .option('--max-samples <k>', 'use only the first K recorded samples');
+  // The stopping rules self-consistency uses live, replayed here over the recorded order.
+  for (const option of Object.values(stoppingOptions)) addOption(score, option);
+  score
     .option('--json', 'print the summary as JSON')
     .option('--jsonl', 'print each re-scored record, then the summary, as JSON lines')
     .option('-o, --output <file>', 'write the summary to FILE')
@@ -172,20 +159,7 @@ export function buildProgram(invoked: string | undefined, io: Io): Command {
   addRunOptions(prepare);
   prepare.options.find((option) => option.long === '--output')!.description =
     'the batch directory to create (request files, manifest, batch.json)';
-  const batchFlags = new Set<string>();
-  for (const flag of strategies.flatMap((strategy) =>
-    strategy.flags.map((each) => ({ ...each, strategy: strategy.name })),
-  )) {
-    if (!batchFlags.has(flag.flags))
-      addStrategyFlag(
-        prepare,
-        flag.flags,
-        `${flag.description} [${flag.strategy}]`,
-        flag.defaultValue,
-        flag.repeatable,
-      );
-    batchFlags.add(flag.flags);
-  }
+  addStrategyOptions(prepare, strategies);
   prepare.action(batchAction('batchPrepareCommand'));
   for (const [name, description, action, example] of [
     [

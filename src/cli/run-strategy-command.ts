@@ -2,7 +2,7 @@
 import type { ChatMessage } from '../core/chat-client.js';
 import type { DatasetRecord } from '../core/records.js';
 import { formatMessages } from '../render/messages.js';
-import type { StrategyDefinition } from '../strategies/strategy.js';
+import { prepareStrategy, type StrategyDefinition } from '../strategies/strategy.js';
 import { executeRun } from '../run/execute-run.js';
 import type { Io } from '../run/io.js';
 import { parseMaxErrors } from '../scoring/max-errors.js';
@@ -39,9 +39,9 @@ export async function runStrategyCommand(
   const format = resumeOutput === null ? chooseFormat(flagValues, io.stdout) : 'jsonl';
   const outputPath = resumeOutput ?? (flagValues.output as string | undefined) ?? null;
   const maxErrors = parseMaxErrors(String(flagValues.maxErrors ?? '0'));
-  const strategy = await definition.load();
   const warn = (message: string) => terminal.warn(message);
-  const prepared = await strategy.prepare(
+  const prepared = await prepareStrategy(
+    definition,
     flagValues,
     strategySetup(template, answer, resolvePick(flagValues), config, warn),
   );

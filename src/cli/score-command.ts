@@ -5,7 +5,7 @@ import { renderScoreSummary } from '../render/compare-table.js';
 import { scoreRecordedLine } from '../scoring/score-recorded.js';
 import { createSummaryAccumulator } from '../scoring/summary.js';
 import { oneOf, positiveInteger } from '../config/flag-values.js';
-import { parseStopRule } from '../strategies/self-consistency.js';
+import { parseOptions, stoppingOptions, stopRule } from '../strategies/options.js';
 import { InputError } from '../errors.js';
 import { summarySchemaId } from '../core/records.js';
 import { checkReadable, parseJsonLine, readLines } from '../run/read-lines.js';
@@ -30,7 +30,7 @@ export async function scoreCommand(
     pick: oneOf(flagValues.pick ?? 'last', '--pick', ['first', 'last'] as const) as Pick,
     match: resolveMatch(flagValues),
     maxSamples: flagValues.maxSamples === undefined ? null : positiveInteger(flagValues.maxSamples, '--max-samples'),
-    stop: parseStopRule(flagValues),
+    stop: stopRule(parseOptions(stoppingOptions, flagValues)),
   };
   if (flagValues.output !== undefined) await checkWritableOutput(String(flagValues.output), '-o');
   const label = path === '-' ? 'stdin' : path;

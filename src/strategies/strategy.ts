@@ -9,29 +9,21 @@ import type { ChatClient, ChatMessage } from '../core/chat-client.js';
 import type { DatasetRecord, StrategyOutcome } from '../core/records.js';
 import type { EndpointKnowledge } from '../core/sample-completions.js';
 import type { Demonstration } from './demonstrations.js';
+import { parseOptions, type OptionSet, type OptionValues } from './options.js';
 import type { LoadedTemplate } from '../templates/load-template.js';
 
-/** A flag a strategy adds to its subcommand (and to `compare`). Declared statically so --help loads nothing. */
-export interface StrategyFlag {
-  /** Commander flag syntax, e.g. `--shots <k>`. */
-  flags: string;
-  description: string;
-  defaultValue?: string;
-  /** Collect repeated uses into a list (e.g. --context). */
-  repeatable?: boolean;
-}
-
-export interface StrategyDefinition {
+export interface StrategyDefinition<O extends OptionSet = OptionSet> {
   name: string;
   /** One line for --help. */
   summary: string;
   /** One example command line for --help. */
   example: string;
-  flags: StrategyFlag[];
+  /** The flags it adds to its subcommand (and to `compare`), declared in options.ts so --help loads nothing else. */
+  options: O;
   /** Temperature when neither flag, env nor config sets one (greedy for single-sample strategies). */
   defaultTemperature: number;
   /** Loaded only when the command runs, so --help and --version stay fast. */
-  load(): Promise<StrategyModule>;
+  load(): Promise<StrategyModule<O>>;
 }
 
 /** What a strategy may ask of the outside world while it prepares (file reading stays in the CLI). */
@@ -69,7 +61,17 @@ export interface PreparedStrategy {
   run(record: DatasetRecord, context: RunContext): Promise<StrategyOutcome>;
 }
 
-export interface StrategyModule {
-  /** Validates the strategy's own flag values (raw, as commander parsed them) and loads what they name. */
-  prepare(flagValues: Record<string, unknown>, setup: StrategySetup): Promise<PreparedStrategy>;
+export interface StrategyModule<O extends OptionSet = OptionSet> {
+  /** Loads what the strategy's options name (parsed by parseOptions) and checks what belongs together. */
+  prepare(options: OptionValues<O>, setup: StrategySetup): Promise<PreparedStrategy>;
+}
+
+/** Parses the strategy's options from the flags commander collected, and prepares it. */
+export async function prepareStrategy(
+  definition: StrategyDefinition,
+  flagValues: Record<string, unknown>,
+  setup: StrategySetup,
+): Promise<PreparedStrategy> {
+  const options = parseOptions(definition.options, flagValues);
+  return (await definition.load()).prepare(options, setup);
 }
