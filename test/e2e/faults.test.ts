@@ -7,7 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import {
   startTestServer,
   type ChatCall,
@@ -168,7 +168,7 @@ async function startFaultyServer() {
   const attempts = new Map<number, number>();
   const sent = { throttled: 0 };
   const recordOf = (call: ChatCall) => Number(/Record (\d+):/.exec(lastUser(call))?.[1] ?? -1);
-  server = await startTestServer({
+  const faulty = await startTestServer({
     reply: arithmeticReply,
     respond: (call) => {
       const record = recordOf(call);
@@ -179,8 +179,12 @@ async function startFaultyServer() {
       return fault;
     },
   });
-  return { server, attempts, sent };
+  faultyServers.push(faulty);
+  return { server: faulty, attempts, sent };
 }
+
+/** Closed once their block is done: its runs go side by side, each against a server of its own. */
+const faultyServers: TestServer[] = [];
 
 async function writeDataset(count: number): Promise<string> {
   const directory = await makeTempDir('promptlab-faults-');
@@ -241,7 +245,13 @@ function checkEachRecordAgainstItsSlot(results: ResultLine[]): void {
   }
 }
 
-describe('a 200-record run against a faulty endpoint', () => {
+// The runs mostly wait (retry back-offs, a stalled answer, throttled concurrency): side by side, the block
+// takes as long as its longest run.
+describe.concurrent('a 200-record run against a faulty endpoint', () => {
+  afterAll(async () => {
+    await Promise.all(faultyServers.splice(0).map((faulty) => faulty.close()));
+  });
+
   it('answers or errors every record once, and its counts equal the server’s (exit 0 within --max-errors)', async () => {
     const { server: target, sent } = await startFaultyServer();
     const dataset = await writeDataset(recordCount);
