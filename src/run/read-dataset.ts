@@ -10,7 +10,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import type { DatasetRecord } from '../core/records.js';
 import { parseJsonLine, readLines, splitLines, type NumberedLine } from './read-lines.js';
-import { parseCsvLine } from './parse-csv.js';
+import { csvRows, csvRowsOf, type CsvRow } from './read-csv.js';
 
 /** Checking 1 MiB of JSONL takes milliseconds: below that, check everything first. */
 export const checkWholeBytes = 1024 * 1024;
@@ -50,9 +50,17 @@ export async function* readDataset(path: string, options: DatasetOptions): Async
 
 async function* parseDataset(path: string, options: DatasetOptions): AsyncGenerator<DatasetRecord> {
   const reader = createRecordReader(path, options);
-  for await (const line of readLines(path, reader.label, options.stdin)) {
-    const record = reader.read(line);
-    if (record !== null) yield record;
+  const lines = readLines(path, reader.label, options.stdin);
+  if (reader.csv) {
+    for await (const row of csvRows(lines, reader.label)) {
+      const record = reader.readRow(row);
+      if (record !== null) yield record;
+    }
+  } else {
+    for await (const line of lines) {
+      const record = reader.readLine(line);
+      if (record !== null) yield record;
+    }
   }
   reader.finish();
 }
@@ -60,18 +68,19 @@ async function* parseDataset(path: string, options: DatasetOptions): AsyncGenera
 /** Every record of a dataset file read whole, checked as parseDataset checks them, with the same errors. */
 export function parseDatasetBytes(bytes: Buffer, path: string, options: DatasetOptions): DatasetRecord[] {
   const reader = createRecordReader(path, options);
-  const records: DatasetRecord[] = [];
-  for (const line of splitLines(bytes, reader.label)) {
-    const record = reader.read(line);
-    if (record !== null) records.push(record);
-  }
+  const lines = splitLines(bytes, reader.label);
+  const records = (
+    reader.csv
+      ? csvRowsOf(lines, reader.label).map((row) => reader.readRow(row))
+      : Array.from(lines, (line) => reader.readLine(line))
+  ).filter((record) => record !== null);
   reader.finish();
   return records;
 }
 
 /**
- * Turns a dataset's lines, in order, into checked records: `read` gives the record a line holds (null for a
- * blank line or the CSV header) and `finish` refuses a dataset without records.
+ * Turns a dataset's lines (JSONL) or rows (CSV), in order, into checked records: each gives the record it
+ * holds (null for a blank line or the CSV header), and `finish` refuses a dataset without records.
  */
 function createRecordReader(path: string, options: DatasetOptions) {
   const label = path === '-' ? 'stdin' : path;
@@ -80,41 +89,39 @@ function createRecordReader(path: string, options: DatasetOptions) {
   let header: string[] | null = null;
   let count = 0;
 
+  const accept = (value: unknown, line: number): DatasetRecord => {
+    const record = toRecord(value, `${label}:${line}`, line, count, options.sharedVars);
+    if (seenIds.has(record.id))
+      throw new InputError(`${label}:${line}: duplicate id "${record.id}" (ids must be unique within a dataset)`);
+    seenIds.add(record.id);
+    options.checkRecord?.(record);
+    count++;
+    return record;
+  };
+
   return {
     label,
-    read(line: NumberedLine): DatasetRecord | null {
+    csv,
+    readLine(line: NumberedLine): DatasetRecord | null {
       if (line.text.trim() === '') return null;
-      let value: unknown;
-      if (!csv) {
-        value = parseJsonLine(line, label);
-      } else if (header === null) {
-        header = parseCsvLine(line.text, `${label}:${line.line}`).map((cell) => cell.trim());
+      return accept(parseJsonLine(line, label), line.line);
+    },
+    readRow(row: CsvRow): DatasetRecord | null {
+      // A line of spaces alone is a blank line, as in JSONL.
+      if (row.cells.length === 1 && row.cells[0]!.trim() === '') return null;
+      if (header === null) {
+        header = row.cells.map((cell) => cell.trim());
         return null;
-      } else {
-        value = csvObject(line, header, label);
       }
-      const record = toRecord(value, `${label}:${line.line}`, line.line, count, options.sharedVars);
-      if (seenIds.has(record.id))
-        throw new InputError(
-          `${label}:${line.line}: duplicate id "${record.id}" (ids must be unique within a dataset)`,
-        );
-      seenIds.add(record.id);
-      options.checkRecord?.(record);
-      count++;
-      return record;
+      if (row.cells.length !== header.length)
+        throw new InputError(`${label}:${row.line}: ${row.cells.length} columns, but the header has ${header.length}`);
+      const columns = header;
+      return accept(Object.fromEntries(columns.map((name, index) => [name, row.cells[index]])), row.line);
     },
     finish(): void {
       if (count === 0) throw new InputError(`${label}: the dataset has no records`);
     },
   };
-}
-
-function csvObject(line: NumberedLine, header: readonly string[], label: string): Record<string, string | undefined> {
-  const cells = parseCsvLine(line.text, `${label}:${line.line}`);
-  if (cells.length !== header.length) {
-    throw new InputError(`${label}:${line.line}: ${cells.length} columns, but the header has ${header.length}`);
-  }
-  return Object.fromEntries(header.map((name, index) => [name, cells[index]]));
 }
 
 function toRecord(
@@ -165,10 +172,15 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Records in a dataset file, for progress and ETA on a terminal (non-empty lines; CSV less its header). */
+/** Records in a dataset file, for progress and ETA on a terminal (non-empty lines; CSV rows less the header). */
 export async function countDatasetRecords(path: string): Promise<number | null> {
   if (path === '-') return null;
-  let lines = 0;
-  for await (const line of readLines(path, path)) if (line.text.trim() !== '') lines++;
-  return path.toLowerCase().endsWith('.csv') ? Math.max(0, lines - 1) : lines;
+  let count = 0;
+  if (path.toLowerCase().endsWith('.csv')) {
+    for await (const row of csvRows(readLines(path, path), path))
+      if (row.cells.length > 1 || row.cells[0]!.trim() !== '') count++;
+    return Math.max(0, count - 1);
+  }
+  for await (const line of readLines(path, path)) if (line.text.trim() !== '') count++;
+  return count;
 }

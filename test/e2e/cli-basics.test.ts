@@ -230,4 +230,25 @@ describe('datasets and output files', () => {
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ id: 'c1', answer: '10', correct: true });
   });
+
+  it('reads a quoted CSV field that spans lines as one value and sends it as written', async () => {
+    server = await startTestServer({ reply: arithmeticReply });
+    const directory = await tempDir();
+    await writeFile(join(directory, 'data.csv'), 'input,expected\n"What is 1 plus 1?\nThink first.",2\n');
+    const result = await runCli([
+      'zero-shot',
+      '-d',
+      join(directory, 'data.csv'),
+      '--answer',
+      'number',
+      '--jsonl',
+      '-m',
+      'm',
+      '--base-url',
+      server.url,
+    ]);
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toMatchObject({ id: '2', answer: '2', correct: true });
+    expect(server.calls[0]!.messages.at(-1)!.content).toBe('What is 1 plus 1?\nThink first.');
+  });
 });
