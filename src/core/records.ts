@@ -43,7 +43,7 @@ export const runSchemaId = 'promptlab.run/v1';
 /** A summary line (`compare --format jsonl`, `score --jsonl`) or document (`score --json`). */
 export const summarySchemaId = 'promptlab.summary/v1';
 
-/** One line of `--jsonl` / one element of `--json`. Field names are a contract (DESIGN.md). */
+/** One line of `--jsonl` / one element of `--json`. Field names are a contract (README, "Inputs and outputs"). */
 export interface ResultRecord {
   schema: typeof resultSchemaId;
   id: string;

@@ -1,6 +1,7 @@
 /**
- * Everything a run needs before the first request, shared by the strategy commands and `compare`:
- * resolved config, template, answer spec, records, strategy setup and the (decorated) chat client.
+ * Everything a run needs before the first request, shared by the strategy commands, `compare` and the
+ * batch phases: resolved config, template, answer spec, records, strategy setup, the temperature and the
+ * (decorated) chat client.
  */
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';

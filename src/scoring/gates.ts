@@ -1,7 +1,7 @@
 /**
- * CI gates over finished summaries: --fail-under and --baseline FILE (--max-errors is max-errors.ts) (read by
- * baseline-report.ts). Each check returns the gates that failed, one line each; the CLI turns a non-empty list
- * into a GateError (exit 4).
+ * CI gates over finished summaries: --fail-under, and --baseline FILE (read by baseline-report.ts);
+ * --max-errors is max-errors.ts. Each check returns the gates that failed, one line each; executeRun
+ * (src/run/execute-run.ts) turns a non-empty list into a GateError (exit 4).
  */
 import { UsageError } from '../errors.js';
 import type { BaselineReport } from './baseline-report.js';

@@ -1,7 +1,7 @@
 /**
  * The one small interface every strategy implements. A strategy is a plain module: it turns a record
  * into chat requests through a ChatClient and returns a StrategyOutcome. It never touches argv, files,
- * TTYs or exit codes (the CLI hands it what it needs through StrategySetup), never retries (the SDK
+ * TTYs or exit codes (the run layer hands it what it needs through StrategySetup), never retries (the SDK
  * does), and never limits concurrency (the runner does).
  */
 import type { AnswerSpec, Pick } from '../core/answer-spec.js';
@@ -26,7 +26,7 @@ export interface StrategyDefinition<O extends OptionSet = OptionSet> {
   load(): Promise<StrategyModule<O>>;
 }
 
-/** What a strategy may ask of the outside world while it prepares (file reading stays in the CLI). */
+/** What a strategy may ask of the outside world while it prepares (file reading stays in src/run). */
 export interface StrategySetup {
   template: LoadedTemplate;
   /** Loads another template by name (e.g. the two-stage extraction prompt). */
