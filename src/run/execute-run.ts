@@ -18,7 +18,7 @@ import { createSummaryAccumulator, type StrategySummary, type SummaryAccumulator
 import { stoppingMessage, watchInterrupts } from './interrupts.js';
 import type { RunNotices } from './notices.js';
 import { interruptedError, loadResume, resumeAfterFailureHint } from './resume-hints.js';
-import type { ResultSource, RunStatistics } from './run-records.js';
+import { noRunYet, type ResultSource, type RunStatistics } from './run-records.js';
 
 /** Where a run's results go: a result file or stdout, a report; made by the command, driven by executeRun. */
 export interface RunOutput {
@@ -156,14 +156,7 @@ export function finishedResults(
 ): ResultSource {
   return {
     async run(emit, signals) {
-      const statistics: RunStatistics = {
-        started: 0,
-        finished: 0,
-        errored: 0,
-        answered: 0,
-        abandoned: 0,
-        interrupted: false,
-      };
+      const statistics = noRunYet();
       for (const { result, record } of finished) {
         if (signals.stopSignal.aborted) {
           statistics.interrupted = true;

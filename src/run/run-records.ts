@@ -138,20 +138,22 @@ export interface RunStatistics {
   interrupted: boolean;
 }
 
+export const noRunYet = (): RunStatistics => ({
+  started: 0,
+  finished: 0,
+  errored: 0,
+  answered: 0,
+  abandoned: 0,
+  interrupted: false,
+});
+
 /**
  * Runs every record through every job. The first error that ends the run (a fatal endpoint error such as
  * a refused key or an unreachable host, an input error, a bug) stops handing out work and aborts what is
  * in flight, so a dead endpoint is not hammered by the rest of the dataset; it is then rethrown.
  */
 export async function runRecords(options: RunRecordsOptions): Promise<RunStatistics> {
-  const statistics: RunStatistics = {
-    started: 0,
-    finished: 0,
-    errored: 0,
-    answered: 0,
-    abandoned: 0,
-    interrupted: false,
-  };
+  const statistics = noRunYet();
   const tasks = taskStream(options);
   const endRun = new AbortController();
   // One listener per record in flight: -c 64 means 64 at once, which is expected, not a leak.
