@@ -7,7 +7,7 @@ import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, type TestServerOptions } from '../support/openai-test-server.js';
-import { cleanEnv, cliPath, repoRoot, runCli, runCliProcess } from '../support/run-cli.js';
+import { cleanEnv, cliPath, repoRoot, runCli } from '../support/run-cli.js';
 import { arithmeticReply } from '../support/scripted-model.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
@@ -115,12 +115,7 @@ describe('kill -9, then --resume', () => {
     await appendFile(output, '{"schema":"promptlab.result/v1","id":"r29');
     const callsBefore = await settledCount(target);
 
-    const resumed = await runCliProcess(
-      ['zero-shot', '-d', dataset, '--resume', output, '-c', '4', ...endpoint(target)],
-      {
-        timeoutMs: 60_000,
-      },
-    );
+    const resumed = await runCli(['zero-shot', '-d', dataset, '--resume', output, '-c', '4', ...endpoint(target)]);
     expect(resumed.stderr).toBe('');
     expect(resumed.code).toBe(0);
     const text = await readFile(output, 'utf8');
