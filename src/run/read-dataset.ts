@@ -10,7 +10,11 @@ import { readFile, stat } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import type { DatasetRecord } from '../core/records.js';
 import { parseJsonLine, readLines, splitLines, type NumberedLine } from './read-lines.js';
-import { csvRows, csvRowsOf, type CsvRow } from './read-csv.js';
+import type { CsvRow } from './read-csv.js';
+
+/** csv-parse loads only for a CSV dataset: a JSONL run does not pay for it before its first request. */
+type CsvParser = typeof import('./read-csv.js');
+const isCsv = (path: string): boolean => path.toLowerCase().endsWith('.csv');
 
 /** Checking 1 MiB of JSONL takes milliseconds: below that, check everything first. */
 export const checkWholeBytes = 1024 * 1024;
@@ -25,22 +29,23 @@ export interface DatasetOptions {
 }
 
 export async function* readDataset(path: string, options: DatasetOptions): AsyncGenerator<DatasetRecord> {
+  const csv = isCsv(path) ? await import('./read-csv.js') : null;
   if (path === '-') {
-    yield* parseDataset(path, options);
+    yield* parseDataset(path, options, csv);
     return;
   }
   if ((await stat(path)).size <= checkWholeBytes) {
     // Read and parsed once, without an await per line: this check is all that stands before the first request.
-    yield* parseDatasetBytes(await readFile(path), path, options);
+    yield* parseDatasetBytes(await readFile(path), path, options, csv);
     return;
   }
   let failure: unknown = null;
   const checkAhead = (async () => {
-    for await (const record of parseDataset(path, options)) void record;
+    for await (const record of parseDataset(path, options, csv)) void record;
   })().catch((error: unknown) => {
     failure = error;
   });
-  for await (const record of parseDataset(path, options)) {
+  for await (const record of parseDataset(path, options, csv)) {
     if (failure !== null) throw failure;
     yield record;
   }
@@ -48,11 +53,15 @@ export async function* readDataset(path: string, options: DatasetOptions): Async
   if (failure !== null) throw failure;
 }
 
-async function* parseDataset(path: string, options: DatasetOptions): AsyncGenerator<DatasetRecord> {
+async function* parseDataset(
+  path: string,
+  options: DatasetOptions,
+  csv: CsvParser | null,
+): AsyncGenerator<DatasetRecord> {
   const reader = createRecordReader(path, options);
   const lines = readLines(path, reader.label, options.stdin);
-  if (reader.csv) {
-    for await (const row of csvRows(lines, reader.label)) {
+  if (csv !== null) {
+    for await (const row of csv.csvRows(lines, reader.label)) {
       const record = reader.readRow(row);
       if (record !== null) yield record;
     }
@@ -66,12 +75,17 @@ async function* parseDataset(path: string, options: DatasetOptions): AsyncGenera
 }
 
 /** Every record of a dataset file read whole, checked as parseDataset checks them, with the same errors. */
-export function parseDatasetBytes(bytes: Buffer, path: string, options: DatasetOptions): DatasetRecord[] {
+export function parseDatasetBytes(
+  bytes: Buffer,
+  path: string,
+  options: DatasetOptions,
+  csv: CsvParser | null,
+): DatasetRecord[] {
   const reader = createRecordReader(path, options);
   const lines = splitLines(bytes, reader.label);
   const records = (
-    reader.csv
-      ? csvRowsOf(lines, reader.label).map((row) => reader.readRow(row))
+    csv !== null
+      ? csv.csvRowsOf(lines, reader.label).map((row) => reader.readRow(row))
       : Array.from(lines, (line) => reader.readLine(line))
   ).filter((record) => record !== null);
   reader.finish();
@@ -84,7 +98,6 @@ export function parseDatasetBytes(bytes: Buffer, path: string, options: DatasetO
  */
 function createRecordReader(path: string, options: DatasetOptions) {
   const label = path === '-' ? 'stdin' : path;
-  const csv = path.toLowerCase().endsWith('.csv');
   const seenIds = new Set<string>();
   let header: string[] | null = null;
   let count = 0;
@@ -101,7 +114,6 @@ function createRecordReader(path: string, options: DatasetOptions) {
 
   return {
     label,
-    csv,
     readLine(line: NumberedLine): DatasetRecord | null {
       if (line.text.trim() === '') return null;
       return accept(parseJsonLine(line, label), line.line);
@@ -176,7 +188,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export async function countDatasetRecords(path: string): Promise<number | null> {
   if (path === '-') return null;
   let count = 0;
-  if (path.toLowerCase().endsWith('.csv')) {
+  if (isCsv(path)) {
+    const { csvRows } = await import('./read-csv.js');
     for await (const row of csvRows(readLines(path, path), path))
       if (row.cells.length > 1 || row.cells[0]!.trim() !== '') count++;
     return Math.max(0, count - 1);
