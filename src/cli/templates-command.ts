@@ -1,13 +1,12 @@
 /** `promptlab templates list|show|render`: look at templates without calling any model. */
 import { readFile } from 'node:fs/promises';
-import { listTemplates, loadTemplate } from '../templates/load-template.js';
+import { listTemplates, loadTemplate, projectTemplateDirs } from '../templates/load-template.js';
 import { formatMessages } from '../render/messages.js';
 import type { Io } from '../run/io.js';
 import { parseVarFlags } from '../run/parse-vars.js';
-import { templateDirs } from '../run/run-setup.js';
 
 export async function listTemplatesCommand(flagValues: Record<string, unknown>, io: Io): Promise<void> {
-  const templates = await listTemplates(templateDirs());
+  const templates = await listTemplates(projectTemplateDirs(process.cwd()));
   if (flagValues.json === true || !io.stdout.isTTY) {
     io.stdout.write(`${JSON.stringify(templates, null, 2)}\n`);
     return;
@@ -19,7 +18,7 @@ export async function listTemplatesCommand(flagValues: Record<string, unknown>, 
 }
 
 export async function showTemplateCommand(name: string, io: Io): Promise<void> {
-  const template = await loadTemplate(name, templateDirs());
+  const template = await loadTemplate(name, projectTemplateDirs(process.cwd()));
   io.stdout.write(await readFile(template.path, 'utf8'));
 }
 
@@ -29,7 +28,7 @@ export async function renderTemplateCommand(
   flagValues: Record<string, unknown>,
   io: Io,
 ): Promise<void> {
-  const template = await loadTemplate(name, templateDirs());
+  const template = await loadTemplate(name, projectTemplateDirs(process.cwd()));
   const vars = await parseVarFlags(flagValues.var as string[] | undefined, flagValues.vars as string | undefined);
   if (input !== undefined) vars.input = input;
   const messages = await template.render(vars, 'the command line');

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { AnswerSpec, MatchMode, Pick } from '../core/answer-spec.js';
 import type { ChatClient } from '../core/chat-client.js';
 import { adaptConcurrency, observeSuccesses, type AdaptiveConcurrency } from '../core/adaptive-concurrency.js';
@@ -17,12 +17,7 @@ import { resolveConfig, type ResolvedConfig } from '../config/resolve-config.js'
 import { InputError, UsageError } from '../errors.js';
 import { oneOf } from '../config/flag-values.js';
 import type { StrategyDefinition, StrategySetup } from '../strategies/strategy.js';
-import {
-  loadTemplate,
-  shippedTemplatesDir,
-  type LoadedTemplate,
-  type TemplateDirs,
-} from '../templates/load-template.js';
+import { loadTemplate, projectTemplateDirs, type LoadedTemplate } from '../templates/load-template.js';
 import { parseVarFlags } from './parse-vars.js';
 import { readDataset } from './read-dataset.js';
 import { checkReadable } from './read-lines.js';
@@ -56,13 +51,11 @@ export async function resolveRunConfig(
   });
 }
 
-export const templateDirs = (): TemplateDirs => ({
-  projectDir: join(process.cwd(), 'prompts'),
-  shippedDir: shippedTemplatesDir,
-});
-
 export async function loadRunTemplate(flagValues: Record<string, unknown>): Promise<LoadedTemplate> {
-  return loadTemplate((flagValues.template as string | undefined) ?? defaultTemplateName, templateDirs());
+  return loadTemplate(
+    (flagValues.template as string | undefined) ?? defaultTemplateName,
+    projectTemplateDirs(process.cwd()),
+  );
 }
 
 /** --answer beats the template's front matter; with neither, the whole reply is the answer. */
@@ -141,7 +134,7 @@ export function strategySetup(
     answer,
     pick,
     seed: config.seed,
-    loadTemplate: (name) => loadTemplate(name, templateDirs()),
+    loadTemplate: (name) => loadTemplate(name, projectTemplateDirs(process.cwd())),
     // Only the strategies that take demonstrations read them (and load their zod schema).
     readDemonstrations: async (path, flag) => (await import('./read-demonstrations.js')).readDemonstrations(path, flag),
     readTextFile: async (path, flag) => {
