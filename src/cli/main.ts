@@ -7,7 +7,6 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { exitCodes, GateError, PromptlabError } from '../errors.js';
 import { strategies } from '../strategies/registry.js';
-import { redactSecrets } from '../core/redact.js';
 import { processIo, type Io } from '../run/io.js';
 import { addOption, addRunOptions, addStrategyOptions } from './common-options.js';
 import { stoppingOptions } from '../strategies/options.js';
@@ -290,27 +289,27 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     await buildProgram(argv[0], io).parseAsync(argv, { from: 'user' });
     return 0;
   } catch (error) {
-    return reportError(error, { debug, secrets: secretsOf(argv, io.env), stderr: io.stderr });
+    if (isHelpOrVersion(error)) return 0;
+    // The redactor loads only when there is an error to report: --help and --version stay light.
+    const { redactSecrets } = await import('../core/redact.js');
+    return reportError(error, {
+      debug,
+      stderr: io.stderr,
+      redact: (text) => redactSecrets(text, secretsOf(argv, io.env)),
+    });
   }
 }
 
 interface ReportOptions {
   debug: boolean;
   stderr: NodeJS.WritableStream;
-  /** Strings never to print, whatever an error message holds (defense in depth: no message should hold them). */
-  secrets: readonly string[];
+  /** Takes out every secret the run knows of, whatever an error message holds (defense in depth: none should). */
+  redact(text: string): string;
 }
 
-function reportError(error: unknown, { debug, secrets, stderr }: ReportOptions): number {
-  const print = (text: string) => stderr.write(`${redactSecrets(text, secrets)}\n`);
+function reportError(error: unknown, { debug, stderr, redact }: ReportOptions): number {
+  const print = (text: string) => stderr.write(`${redact(text)}\n`);
   if (error instanceof CommanderError) {
-    // Help and version end in a CommanderError under exitOverride; they are successes.
-    if (
-      error.code === 'commander.helpDisplayed' ||
-      error.code === 'commander.version' ||
-      error.code === 'commander.help'
-    )
-      return 0;
     print(`promptlab: ${commanderMessage(error)}`);
     return 2;
   }
@@ -325,6 +324,11 @@ function reportError(error: unknown, { debug, secrets, stderr }: ReportOptions):
   if (debug && error instanceof Error && error.stack) print(error.stack);
   return 1;
 }
+
+/** Help and version end in a CommanderError under exitOverride; they are successes. */
+const isHelpOrVersion = (error: unknown): boolean =>
+  error instanceof CommanderError &&
+  (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help');
 
 /** "error: unknown option '--x=value'\n(Did you mean --y?)" → "unknown option '--x' (did you mean --y?)". */
 function commanderMessage(error: CommanderError): string {
