@@ -1,6 +1,7 @@
 /**
- * Answers as models really write them, end to end through the built CLI: spellings of one answer under
- * --normalize, JSON answers before trailing prose, two-stage answer steps, and --extract-mode.
+ * Answers as models really write them, end to end through the CLI's main in-process (runCli) against the
+ * loopback server: spellings of one answer under --normalize, JSON answers before trailing prose, two-stage
+ * answer steps, and --extract-mode. Nothing here needs a real process (no signals, TTY or bundle).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
