@@ -3,6 +3,7 @@
  * summarised side by side with a paired test against the baseline strategy, and gated for CI.
  */
 import { readFile } from 'node:fs/promises';
+import type { AnswerSpec, MatchMode } from '../core/answer-spec.js';
 import type { ResultRecord } from '../core/records.js';
 import type { ThrottleReport } from '../core/adaptive-concurrency.js';
 import { runRecords, type RunJob, type RunStatistics } from '../core/run-records.js';
@@ -11,6 +12,7 @@ import { GateError, InputError, UsageError, EndpointError } from '../errors.js';
 import { renderCompareMarkdown } from '../render/compare-markdown.js';
 import { renderCompareTable } from '../render/compare-table.js';
 import { renderJunit } from '../render/junit.js';
+import type { ModelPrice } from '../report/prices.js';
 import { buildCompareReport, defaultAlpha, type CompareReport } from '../scoring/compare-report.js';
 import {
   baselineNotes,
@@ -25,6 +27,7 @@ import { numberInRange, oneOf } from '../strategies/flag-values.js';
 import { findStrategy, strategyNames } from '../strategies/registry.js';
 import type { StrategyDefinition } from '../strategies/strategy.js';
 import { stoppingMessage, watchInterrupts } from './interrupts.js';
+import { pricesFor } from './report-command.js';
 import { createResultSink } from './result-sink.js';
 import { countDatasetRecords } from './read-dataset.js';
 import {
@@ -45,7 +48,7 @@ import { checkWritableOutput, writeFileAtomic } from './write-file.js';
 
 export const summarySchemaId = 'promptlab.summary/v1';
 
-type CompareFormat = 'table' | 'json' | 'jsonl' | 'markdown' | 'junit';
+type CompareFormat = 'table' | 'json' | 'jsonl' | 'markdown' | 'junit' | 'html';
 
 export function parseStrategyList(value: unknown): StrategyDefinition[] {
   const names =
@@ -87,7 +90,7 @@ export function parseFailUnder(
 
 function chooseCompareFormat(flagValues: Record<string, unknown>): CompareFormat {
   if (flagValues.format !== undefined)
-    return oneOf(flagValues.format, '--format', ['table', 'json', 'jsonl', 'markdown', 'junit'] as const);
+    return oneOf(flagValues.format, '--format', ['table', 'json', 'jsonl', 'markdown', 'junit', 'html'] as const);
   if (flagValues.jsonl === true) return 'jsonl';
   if (flagValues.json === true) return 'json';
   const output = flagValues.output as string | undefined;
@@ -98,7 +101,9 @@ function chooseCompareFormat(flagValues: Record<string, unknown>): CompareFormat
         ? 'junit'
         : output.endsWith('.md')
           ? 'markdown'
-          : 'json';
+          : output.endsWith('.html')
+            ? 'html'
+            : 'json';
   return process.stdout.isTTY ? 'table' : 'json';
 }
 
@@ -129,6 +134,9 @@ export async function compareCommand(flagValues: Record<string, unknown>): Promi
   const format = resumeOutput === null ? chooseCompareFormat(flagValues) : 'jsonl';
   const outputPath = resumeOutput ?? (flagValues.output as string | undefined) ?? null;
   if (outputPath !== null && format !== 'jsonl') await checkWritableOutput(outputPath, '-o');
+  // Prices are checked before any request is paid for; only the HTML report uses them.
+  const prices = format === 'html' ? await pricesFor(flagValues) : null;
+  if (prices === null && flagValues.price !== undefined) terminal.warn('--price is used by --format html only');
 
   const config = await resolveRunConfig(flagValues);
   const template = await loadRunTemplate(flagValues);
@@ -172,7 +180,7 @@ export async function compareCommand(flagValues: Record<string, unknown>): Promi
     renderHuman: () => '',
   });
   const resumable = format === 'jsonl' ? outputPath : null;
-  const keepResults = format === 'json' || format === 'junit';
+  const keepResults = format === 'json' || format === 'junit' || format === 'html';
   const kept: Array<{ result: ResultRecord; index: number }> = [];
   const progress = new Map<string, { done: number; errors: number }>(
     names.map((name) => [name, { done: 0, errors: 0 }]),
@@ -224,13 +232,11 @@ export async function compareCommand(flagValues: Record<string, unknown>): Promi
       left.index - right.index || names.indexOf(left.result.strategy) - names.indexOf(right.result.strategy),
   );
 
-  const rendered = renderReport(
-    format,
-    report,
-    kept.map((entry) => entry.result),
-    throttling.report(),
-    terminal.stdoutColors,
-  );
+  const results = kept.map((entry) => entry.result);
+  const rendered =
+    format === 'html'
+      ? await renderHtml(report, results, { answer, match: resolveMatch(flagValues), prices: prices!, terminal })
+      : renderReport(format, report, results, throttling.report(), terminal.stdoutColors);
   if (format === 'jsonl') {
     // After the result lines, one summary line per strategy: consumers tell them apart by `schema`.
     for (const summary of report.strategies) await sink.writeLine({ schema: summarySchemaId, ...summary });
@@ -277,8 +283,31 @@ function renderReport(
     case 'json':
       return `${JSON.stringify({ ...report, endpoint, results }, null, 2)}\n`;
     case 'jsonl':
+    case 'html':
       return '';
   }
+}
+
+/** The HTML report of this run (src/report, loaded only here: it brings the chart library). */
+async function renderHtml(
+  report: CompareReport,
+  results: ResultRecord[],
+  options: { answer: AnswerSpec; match: MatchMode; prices: Map<string, ModelPrice>; terminal: Terminal },
+): Promise<string> {
+  const { renderHtmlReport } = await import('../report/html-report.js');
+  const html = renderHtmlReport(
+    { results, summaries: report.strategies, alpha: report.alpha },
+    {
+      prices: options.prices,
+      answer: options.answer,
+      match: options.match,
+      baseline: { strategy: report.baselineStrategy },
+      alpha: report.alpha,
+    },
+    { source: 'promptlab compare' },
+  );
+  for (const note of html.notes) options.terminal.warn(note);
+  return html.html;
 }
 
 /** `zero-shot 12/30 · cot 10/30 (1 error) · ETA 14 s` */
