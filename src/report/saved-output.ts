@@ -125,10 +125,10 @@ function readDocument(value: unknown, label: string, output: SavedOutput): void 
     output.summaries.push(parsed(savedSummarySchema, entry, `${label}: strategies[${index}]`));
   });
   if (summary !== undefined && strategies === undefined) {
-    const entry = parsed(savedSummarySchema, summary, `${label}: summary`);
-    // A run's summary is named after its strategy only when the document says which one that is.
+    // A run's summary names its strategy; the document's own `strategy` stands in where it does not.
     const { strategy } = value as { strategy?: unknown };
-    output.summaries.push(typeof strategy === 'string' ? { ...entry, strategy } : entry);
+    const named = typeof summary === 'object' && summary !== null ? { strategy, ...summary } : summary;
+    output.summaries.push(parsed(savedSummarySchema, named, `${label}: summary`));
   }
   results?.forEach((entry, index) => {
     output.results.push(parsed(savedResultSchema, entry, `${label}: results[${index}]`));
