@@ -164,25 +164,27 @@ const byCost =
       ? (left.costPerRecord ?? 0) - (right.costPerRecord ?? 0)
       : left.tokensPerRecord - right.tokensPerRecord;
 
-const signedPoints = (delta: number): string =>
-  `${delta > 0 ? '+' : delta < 0 ? '−' : '±'}${Math.abs(delta * 100).toFixed(1)} points`;
+const signedPoints = (delta: number, unit = 'points'): string =>
+  `${delta > 0 ? '+' : delta < 0 ? '−' : '±'}${Math.abs(delta * 100).toFixed(1)} ${unit}`;
 
-function formatMs(ms: number): string {
-  return ms >= 1000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.round(ms)} ms`;
+/** `12 / 40 ms`, `1.2 / 3.4 s`: both in the unit of the larger. */
+function formatLatency(p50: number, p95: number): string {
+  return p95 >= 1000
+    ? `${(p50 / 1000).toFixed(1)} / ${(p95 / 1000).toFixed(1)} s`
+    : `${Math.round(p50)} / ${Math.round(p95)} ms`;
 }
 
 function matrixTable(model: ReportModel): string {
   const priced = model.costAxis === 'usd';
   const header = [
     'cell',
-    'accuracy',
+    'accuracy (correct)',
     '95% interval',
-    'correct',
     'vs baseline',
     'errors',
     'requests',
-    'tokens/record',
-    ...(priced ? ['cost/record', 'cost'] : []),
+    'tokens/rec',
+    ...(priced ? ['cost/rec', 'run cost'] : []),
     'latency p50/p95',
     'samples',
   ];
@@ -194,7 +196,7 @@ function matrixTable(model: ReportModel): string {
     const versus =
       cell.vsBaseline === null
         ? '<span class="tag">baseline</span>'
-        : `<span class="delta ${cell.vsBaseline.delta > 0 ? 'up' : cell.vsBaseline.delta < 0 ? 'down' : ''}">${signedPoints(cell.vsBaseline.delta)}</span> <span class="${cell.vsBaseline.significant ? 'significant' : 'pvalue'}">${formatPValue(cell.vsBaseline.pValue)}</span> <span class="pairs">▲${cell.vsBaseline.better} ▼${cell.vsBaseline.worse}</span>`;
+        : `<span class="delta ${cell.vsBaseline.delta > 0 ? 'up' : cell.vsBaseline.delta < 0 ? 'down' : ''}">${signedPoints(cell.vsBaseline.delta, 'pts')}</span> <span class="${cell.vsBaseline.significant ? 'significant' : 'pvalue'}">${formatPValue(cell.vsBaseline.pValue)}</span><br><span class="pairs">▲${cell.vsBaseline.better} ▼${cell.vsBaseline.worse}</span>`;
     const noAnswer =
       summary.extractionFailures > 0 ? ` <span class="muted">+${summary.extractionFailures} no answer</span>` : '';
     const cost = summary.n > 0 && cell.costPerRecord !== null ? cell.costPerRecord * summary.n : null;
@@ -202,9 +204,8 @@ function matrixTable(model: ReportModel): string {
       `<th scope="row"><span class="swatch" style="background:${colorOfCell(index)}"></span>${escapeHtml(cell.label)}${cell.onParetoFront ? ' <span class="tag front-tag" title="on the Pareto front">front</span>' : ''}</th>`,
       accuracy === null
         ? '<td class="num">—</td>'
-        : `<td class="num accuracy"><span class="bar"><span style="width:${(accuracy * 100).toFixed(1)}%"></span></span>${percent(accuracy)}</td>`,
+        : `<td class="num accuracy"><span class="bar"><span style="width:${(accuracy * 100).toFixed(1)}%"></span></span>${percent(accuracy)} <span class="muted">${summary.correct}/${summary.scored}</span></td>`,
       `<td class="num">${ci === null ? '—' : `${percent(ci[0], 0)}–${percent(ci[1], 0)}`}</td>`,
-      `<td class="num">${summary.correct}/${summary.scored}</td>`,
       `<td class="versus${baseline ? ' is-baseline' : ''}">${versus}</td>`,
       `<td class="num${summary.errors > 0 ? ' has-errors' : ''}">${summary.errors}${noAnswer}</td>`,
       `<td class="num">${summary.requests}</td>`,
@@ -215,7 +216,7 @@ function matrixTable(model: ReportModel): string {
             `<td class="num">${cost === null ? '—' : formatUsd(cost)}</td>`,
           ]
         : []),
-      `<td class="num">${formatMs(summary.latencyMs.p50)} / ${formatMs(summary.latencyMs.p95)}</td>`,
+      `<td class="num">${formatLatency(summary.latencyMs.p50, summary.latencyMs.p95)}</td>`,
       `<td class="num">${Number.isInteger(summary.samplesUsed) ? summary.samplesUsed : summary.samplesUsed.toFixed(1)}</td>`,
     ];
     return `<tr>${cells.join('')}</tr>`;

@@ -3,12 +3,12 @@ export const pageStyle = `
 :root { --ink: #1f2328; --muted: #656d76; --line: #d0d7de; --soft: #f6f8fa; --right: #1a7f37; --wrong: #cf222e; --warn: #9a6700; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); background: #fff; }
-header { padding: 20px 32px 12px; border-bottom: 1px solid var(--line); background: var(--soft); }
+header { padding: 20px 24px 12px; border-bottom: 1px solid var(--line); background: var(--soft); }
 h1 { margin: 0; font-size: 22px; }
 h2 { font-size: 16px; margin: 0 0 8px; }
 h4 { margin: 0 0 6px; font-size: 14px; }
 .meta { margin: 4px 0 0; color: var(--muted); }
-main { padding: 16px 32px 48px; max-width: 1400px; }
+main { padding: 16px 24px 48px; max-width: 1400px; }
 section { margin: 0 0 28px; }
 .headline p { font-size: 16px; margin: 4px 0 0; padding: 12px 16px; background: #eef4ff; border-left: 4px solid #4269d0; border-radius: 4px; }
 .headline .front { display: block; margin-top: 4px; font-size: 14px; color: var(--muted); }
@@ -20,9 +20,11 @@ table { border-collapse: collapse; }
 th, td { padding: 6px 8px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
 thead th { font-size: 12px; font-weight: 600; color: var(--muted); white-space: nowrap; border-bottom: 2px solid var(--line); }
 .matrix th[scope=row] { white-space: nowrap; font-weight: 600; }
+.matrix td, .matrix th { padding: 6px 7px; }
 .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .accuracy { font-weight: 600; }
-.bar { display: inline-block; width: 64px; height: 8px; margin-right: 8px; background: #eaeef2; border-radius: 4px; vertical-align: middle; overflow: hidden; }
+.accuracy .muted { font-weight: 400; font-size: 12.5px; }
+.bar { display: inline-block; width: 48px; height: 8px; margin-right: 8px; background: #eaeef2; border-radius: 4px; vertical-align: middle; overflow: hidden; }
 .bar span { display: block; height: 100%; background: #4269d0; }
 .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px; vertical-align: baseline; }
 .tag { display: inline-block; font-size: 11px; font-weight: 600; padding: 0 6px; border-radius: 8px; background: #eaeef2; color: var(--muted); }
@@ -32,6 +34,7 @@ thead th { font-size: 12px; font-weight: 600; color: var(--muted); white-space: 
 .delta.down { color: var(--wrong); font-weight: 600; }
 .significant { font-weight: 600; }
 .pvalue, .pairs, .muted { color: var(--muted); }
+.pairs { font-size: 12px; }
 .has-errors { color: var(--wrong); font-weight: 600; }
 .charts { display: flex; flex-wrap: wrap; gap: 24px 40px; align-items: flex-start; }
 figure.chart { margin: 0; }
