@@ -111,7 +111,7 @@ function recordCounts(model: ReportModel): { disagree: number; wrong: number; fa
 function metaLine(model: ReportModel, context: PageContext): string {
   const cellWord = model.cells.length === 1 ? 'cell' : 'cells';
   return [
-    `${model.records.length} records × ${model.cells.length} ${cellWord}`,
+    `${model.records.length} ${model.records.length === 1 ? 'record' : 'records'} × ${model.cells.length} ${cellWord}`,
     `${model.models.length === 1 ? 'model' : 'models'} ${model.models.join(', ')}`,
     ...(model.templates.length === 0 ? [] : [`template ${model.templates.join(', ')}`]),
     `baseline ${model.cells[model.baseline]?.label ?? ''}`,

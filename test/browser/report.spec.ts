@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -170,7 +170,7 @@ describe('a report whose data carries markup', () => {
       dataset,
       `${JSON.stringify({ id: '<b>q1</b>', input: `What is 2 plus 2? ${hostile}`, expected: '4' })}\n`,
     );
-    const output = join(directory, 'hostile.html');
+    const saved = join(directory, 'hostile-results.jsonl');
     const result = await runCli([
       'compare',
       '-d',
@@ -186,11 +186,23 @@ describe('a report whose data carries markup', () => {
       '-m',
       hostile,
       '--format',
-      'html',
+      'jsonl',
       '-o',
-      output,
+      saved,
     ]);
     expect(result.code).toBe(0);
+    // How each answer was found (`via`, written by newer runs) is shown with its completion.
+    const lines = (await readFile(saved, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    for (const line of lines)
+      for (const completion of line.completions ?? []) completion.via = completion.via ?? 'phrase';
+    await writeFile(saved, `${lines.map((line) => JSON.stringify(line)).join('\n')}\n`);
+    const output = join(directory, 'hostile.html');
+    const report = await runCli(['report', saved, '--answer', 'number', '-o', output]);
+    expect(report.stderr).toBe('');
+    expect(report.code).toBe(0);
     ({ page, problems } = await open(output));
   });
 
@@ -204,6 +216,7 @@ describe('a report whose data carries markup', () => {
     expect(await page.textContent('#records-body td.record-input')).toBe(`What is 2 plus 2? ${hostile}`);
     expect(await page.locator('pre.completion-text').first().textContent()).toBe(`Here: ${hostile}. The answer is 4.`);
     expect(await page.textContent('.meta')).toContain(`model ${hostile}`);
+    expect(await page.locator('details.completion summary').first().textContent()).toBe('#1 · answer 4 · via phrase');
     expect(problems).toEqual([]);
     await page.screenshot({ path: join(screenshots, 'report-markup.png'), fullPage: true });
   });
