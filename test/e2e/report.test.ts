@@ -123,6 +123,12 @@ describe('compare --format html', () => {
     expect(flagPage.rows[0]).toContain('$0');
   });
 
+  it('says --price does nothing for other formats', async () => {
+    const result = await compare(['--format', 'json', '--price', 'test-model=1,2']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('warning: --price is used by --format html only\n');
+  });
+
   it('refuses a bad --price before any request, and leaves an existing output as it was', async () => {
     const output = join(directory, 'kept.html');
     await writeFile(output, 'earlier report');
