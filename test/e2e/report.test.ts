@@ -38,24 +38,27 @@ beforeAll(async () => {
   await writeFile(dataset, `${records.map((record) => JSON.stringify(record)).join('\n')}\n`);
 });
 
-async function compare(extra: string[]) {
+async function compare(extra: string[], cwd?: string) {
   server = await startTestServer({ reply });
-  return runCli([
-    'compare',
-    '-d',
-    dataset,
-    '--strategies',
-    'zero-shot,self-consistency',
-    '--samples',
-    '3',
-    '--answer',
-    'number',
-    '--base-url',
-    server.url,
-    '-m',
-    'test-model',
-    ...extra,
-  ]);
+  return runCli(
+    [
+      'compare',
+      '-d',
+      dataset,
+      '--strategies',
+      'zero-shot,self-consistency',
+      '--samples',
+      '3',
+      '--answer',
+      'number',
+      '--base-url',
+      server.url,
+      '-m',
+      'test-model',
+      ...extra,
+    ],
+    cwd === undefined ? {} : { cwd },
+  );
 }
 
 /** The page's matrix rows as text, and its parts, read back with a DOM parser. */
@@ -110,14 +113,14 @@ describe('compare --format html', () => {
       join(workDir, 'promptlab.config.json'),
       JSON.stringify({ prices: { 'test-model': { input: 1000, output: 1000 } } }),
     );
-    const fromConfig = await compareIn(workDir, ['--format', 'html', '-o', 'a.html']);
+    const fromConfig = await compare(['--format', 'html', '-o', 'a.html'], workDir);
     expect(fromConfig.code).toBe(0);
     const configPage = readPage(await readFile(join(workDir, 'a.html'), 'utf8'));
     expect(configPage.header).toContain('cost/rec');
     expect(configPage.document.querySelector('#chart-tradeoff h2')!.textContent).toBe(
       'Accuracy against cost per record',
     );
-    const flagged = await compareIn(workDir, ['--format', 'html', '-o', 'b.html', '--price', 'test-model=0,0']);
+    const flagged = await compare(['--format', 'html', '-o', 'b.html', '--price', 'test-model=0,0'], workDir);
     expect(flagged.code).toBe(0);
     const flagPage = readPage(await readFile(join(workDir, 'b.html'), 'utf8'));
     expect(flagPage.rows[0]).toContain('$0');
@@ -141,27 +144,6 @@ describe('compare --format html', () => {
     expect(await readFile(output, 'utf8')).toBe('earlier report');
   });
 });
-
-async function compareIn(cwd: string, extra: string[]) {
-  server = await startTestServer({ reply });
-  return runCli(
-    [
-      'compare',
-      '-d',
-      dataset,
-      '--strategies',
-      'zero-shot,cot',
-      '--answer',
-      'number',
-      '--base-url',
-      server.url,
-      '-m',
-      'test-model',
-      ...extra,
-    ],
-    { cwd },
-  );
-}
 
 describe('promptlab report', () => {
   it.each([
