@@ -23,5 +23,13 @@ const outDir = `${root}dist/bundle`;
 
 rmSync(outDir, { recursive: true, force: true });
 const bundle = await rolldown({ input: `${root}dist/cli/main.js`, platform: 'node', logLevel: 'warn' });
-await bundle.write({ dir: outDir, format: 'esm', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' });
+await bundle.write({
+  dir: outDir,
+  format: 'esm',
+  entryFileNames: '[name].js',
+  chunkFileNames: '[name]-[hash].js',
+  // The strategy registry with its option declarations (and what they import: the flag parsers, the typed
+  // errors) is loaded by every command, --help included: one file, not one per module shared differently.
+  codeSplitting: { groups: [{ name: 'registry', test: /[\\/]dist[\\/]strategies[\\/](registry|options)\.js$/ }] },
+});
 await bundle.close();

@@ -1,5 +1,5 @@
 /**
- * Typed errors. Only the CLI entry point turns them into exit codes (see `exitCodeFor` in src/cli/main.ts).
+ * Typed errors. Only the CLI entry point turns them into exit codes (`reportError` in src/cli/main.ts, by `exitCodes`).
  * Every message is one line meant for a user: it names the flag, the file:line or the variable at fault.
  */
 export type ErrorCode = 'usage' | 'input' | 'template' | 'config' | 'endpoint' | 'gate' | 'interrupted';
@@ -66,9 +66,12 @@ export class EndpointError extends PromptlabError {
 
 /** The run finished but a gate failed (--fail-under, --baseline, --max-errors). Exit 4. */
 export class GateError extends PromptlabError {
-  constructor(message: string) {
+  /** The other gates that failed, one line each, printed before the message. */
+  readonly more: readonly string[];
+  constructor(message: string, options: { more?: readonly string[] } = {}) {
     super('gate', message);
     this.name = 'GateError';
+    this.more = options.more ?? [];
   }
 }
 

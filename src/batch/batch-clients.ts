@@ -144,7 +144,7 @@ const unansweredOutcome = (): StrategyOutcome => ({
 /**
  * The strategy as the runner sees it in a batch phase: same render, and a run that talks to the cache
  * and the fallback instead of the endpoint. Unanswered records return a placeholder the caller drops
- * (checked with isUnanswered); failures and everything else propagate as in an interactive run.
+ * (checked with unansweredReason); failures and everything else propagate as in an interactive run.
  */
 export function forBatchPhase(prepared: PreparedStrategy, options: BatchStrategyOptions): BatchPreparedStrategy {
   const unanswered = new Map<number, UnansweredReason>();

@@ -7,7 +7,8 @@
 import { z } from 'zod';
 import type { ChatChoice, Usage } from '../core/chat-client.js';
 import { splitUsage, type CacheEntry } from '../core/cached-client.js';
-import { chatCompletionSchema, toChoices, toUsage } from '../core/chat-completion-body.js';
+import { readChatCompletion } from '../core/chat-completion-response.js';
+import { oneLine } from '../core/redact.js';
 import type { ManifestEntry } from './manifest.js';
 
 export type BatchAnswer =
@@ -35,14 +36,14 @@ export function parseOutputLine(value: unknown): BatchAnswer | string {
   if (!line.success) return `not a batch output line (needs "custom_id" and "response" or "error")`;
   const { custom_id: customId, response, error } = line.data;
   const status = response?.status_code ?? null;
-  const failed = (message: string): BatchAnswer => ({ customId, ok: false, status, message: oneLine(message) });
+  const failed = (message: string): BatchAnswer => ({ customId, ok: false, status, message: oneLine(message, 300) });
   if (hasValue(error) || response === null || response === undefined || (status !== null && status !== 200)) {
     return failed(errorMessage(error) ?? errorMessage(response?.body) ?? `status ${status ?? 'unknown'}`);
   }
-  const body = chatCompletionSchema.safeParse(response.body);
-  if (!body.success) return failed('the response body is not a chat completion');
-  if (body.data.choices.length === 0) return failed('the response has no choices');
-  return { customId, ok: true, choices: toChoices(body.data.choices), usage: toUsage(body.data.usage) };
+  const completion = readChatCompletion(response.body);
+  if ('problem' in completion) return failed('the response body is not a chat completion');
+  if (completion.choices.length === 0) return failed('the response has no choices');
+  return { customId, ok: true, ...completion };
 }
 
 /** Each returned choice (at most the n asked for) under its sample's key, the usage split as the cache splits it. */
@@ -67,7 +68,3 @@ function errorMessage(error: unknown): string | null {
 }
 
 const hasValue = (value: unknown): boolean => value !== null && value !== undefined && value !== '';
-const oneLine = (text: string): string => {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > 300 ? `${flat.slice(0, 299)}…` : flat;
-};

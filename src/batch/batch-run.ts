@@ -7,12 +7,13 @@
 import type { CacheStore } from '../core/cached-client.js';
 import type { AnswerSpec, MatchMode } from '../core/answer-spec.js';
 import type { DatasetRecord, ResultRecord } from '../core/records.js';
-import { runRecords } from '../core/run-records.js';
+import { recordsInFlight, runRecords } from '../run/run-records.js';
 import { newEndpointKnowledge } from '../core/sample-completions.js';
+import type { ResolvedConfig } from '../config/resolve-config.js';
 import { InputError } from '../errors.js';
-import { parseMaxErrors, type ErrorLimit } from '../scoring/gates.js';
+import { parseMaxErrors, type ErrorLimit } from '../scoring/max-errors.js';
 import { findStrategy } from '../strategies/registry.js';
-import type { PreparedStrategy } from '../strategies/strategy.js';
+import { prepareStrategy, type PreparedStrategy } from '../strategies/strategy.js';
 import {
   loadRunTemplate,
   openRecords,
@@ -21,8 +22,7 @@ import {
   resolvePick,
   resolveRunConfig,
   strategySetup,
-} from '../cli/run-setup.js';
-import type { Terminal } from '../cli/terminal.js';
+} from '../run/run-setup.js';
 import { forBatchPhase, type BatchLedger, type CapturedRequest } from './batch-clients.js';
 import { sha256OfFile } from './batch-directory.js';
 import type { BatchState } from './batch-state.js';
@@ -39,12 +39,37 @@ export interface BatchRun {
   temperature: number;
   maxTokens: number | null;
   seed: number | null;
-  concurrency: number;
+  recordsInFlight: number;
   maxErrors: ErrorLimit;
 }
 
-/** Rebuilds the run batch.json describes. Expects the working directory to be `state.cwd`. */
-export async function openBatchRun(state: BatchState, terminal: Terminal): Promise<BatchRun> {
+/**
+ * The settings of a later phase: what prepare resolved (model and sampling, stored in batch.json) over the
+ * stored flags resolved again, for what may change between phases (the endpoint's key, say).
+ */
+export async function batchRunConfig(
+  state: BatchState,
+  env: Record<string, string | undefined>,
+): Promise<ResolvedConfig> {
+  const resolved = await resolveRunConfig({ ...state.flags, dataset: state.dataset }, env);
+  return Object.freeze({
+    ...resolved,
+    model: state.model,
+    temperature: state.temperature,
+    maxTokens: state.maxTokens,
+    seed: state.seed,
+  });
+}
+
+/**
+ * Rebuilds the run batch.json describes, with its settings (newBatchState's for the first phase,
+ * batchRunConfig's after). Expects the working directory to be `state.cwd`.
+ */
+export async function openBatchRun(
+  state: BatchState,
+  config: ResolvedConfig,
+  warn: (message: string) => void,
+): Promise<BatchRun> {
   const definition = findStrategy(state.strategy);
   if (definition === undefined) throw new InputError(`batch.json: unknown strategy "${state.strategy}"`);
   if ((await sha256OfFile(state.dataset, '--dataset')) !== state.datasetSha256) {
@@ -53,14 +78,6 @@ export async function openBatchRun(state: BatchState, terminal: Terminal): Promi
     );
   }
   const flags: Record<string, unknown> = { ...state.flags, dataset: state.dataset };
-  // The settings prepare resolved, given as flags so they win over whatever the environment says now.
-  const config = await resolveRunConfig({
-    ...flags,
-    model: state.model,
-    temperature: String(state.temperature),
-    maxTokens: state.maxTokens === null ? undefined : String(state.maxTokens),
-    seed: state.seed === null ? undefined : String(state.seed),
-  });
   const template = await loadRunTemplate(flags);
   const templateSha256 = await sha256OfFile(template.path, '--template');
   if (state.templateSha256 !== null && templateSha256 !== state.templateSha256) {
@@ -69,8 +86,11 @@ export async function openBatchRun(state: BatchState, terminal: Terminal): Promi
     );
   }
   const answer = resolveAnswerSpec(flags, template);
-  const strategy = await definition.load();
-  const prepared = await strategy.prepare(flags, strategySetup(template, answer, resolvePick(flags), config, terminal));
+  const prepared = await prepareStrategy(
+    definition,
+    flags,
+    strategySetup(template, answer, resolvePick(flags), config, warn),
+  );
   const { records } = await openRecords(flags, undefined, template);
   return {
     strategy: definition.name,
@@ -84,7 +104,7 @@ export async function openBatchRun(state: BatchState, terminal: Terminal): Promi
     temperature: state.temperature,
     maxTokens: state.maxTokens,
     seed: state.seed,
-    concurrency: config.concurrency,
+    recordsInFlight: recordsInFlight(config.concurrency),
     maxErrors: parseMaxErrors(String(flags.maxErrors ?? '0')),
   };
 }
@@ -108,7 +128,7 @@ export interface PhaseOptions {
   ledger: BatchLedger;
   /** Prepare: capture new requests as this phase's batch lines. Collect: null. */
   capture: { phase: number } | null;
-  concurrency: number;
+  recordsInFlight: number;
   onCaptured?(record: DatasetRecord, captured: CapturedRequest[]): Promise<void>;
   warn(message: string): void;
   /** Finished records only (answered or errored), as the runner reports them. */
@@ -146,7 +166,7 @@ export async function runBatchPhase(run: BatchRun, options: PhaseOptions): Promi
         },
       },
     ],
-    concurrency: options.concurrency,
+    recordsInFlight: options.recordsInFlight,
     model: run.model,
     template: run.template,
     answer: run.answer,

@@ -6,7 +6,7 @@
  */
 import type { CacheStore } from '../core/cached-client.js';
 import { InputError } from '../errors.js';
-import { checkReadable } from '../cli/read-lines.js';
+import { checkReadable } from '../run/read-lines.js';
 import { cacheEntriesFor, parseOutputLine, type BatchFailure } from './batch-output.js';
 import { batchPaths, outputLinesOf, saveDownloadedOutput } from './batch-directory.js';
 import { finishedStatuses, type BatchState, type RequestFile } from './batch-state.js';

@@ -7,8 +7,9 @@ import { resolve } from 'node:path';
 import type { CacheStore } from '../core/cached-client.js';
 import { UsageError } from '../errors.js';
 import type { StrategyDefinition } from '../strategies/strategy.js';
-import { requireModel, resolveRunConfig } from '../cli/run-setup.js';
-import { checkReadable } from '../cli/read-lines.js';
+import type { ResolvedConfig } from '../config/resolve-config.js';
+import { requireModel, resolveRunConfig, temperatureFor } from '../run/run-setup.js';
+import { checkReadable } from '../run/read-lines.js';
 import type { BatchLedger } from './batch-clients.js';
 import { appendManifest, createRequestFileWriter, sha256OfFile, writeBatchState } from './batch-directory.js';
 import { runBatchPhase, type BatchRun, type PhaseCounts } from './batch-run.js';
@@ -21,7 +22,9 @@ export async function newBatchState(
   definition: StrategyDefinition,
   flagValues: Record<string, unknown>,
   limits: FileLimits,
-): Promise<BatchState> {
+  env: Record<string, string | undefined>,
+  warn: (message: string) => void,
+): Promise<{ state: BatchState; config: ResolvedConfig }> {
   const dataset = flagValues.dataset as string | undefined;
   if (dataset === undefined)
     throw new UsageError('batch prepare needs -d/--dataset FILE (the records to prepare requests for)');
@@ -30,8 +33,8 @@ export async function newBatchState(
       'batch prepare -d -: later phases and collect read the dataset again, so give a file, not stdin',
     );
   await checkReadable(dataset, '--dataset');
-  const config = await resolveRunConfig(flagValues);
-  return {
+  const config = await resolveRunConfig(flagValues, env);
+  const state: BatchState = {
     schema: batchStateSchemaId,
     strategy: definition.name,
     cwd: process.cwd(),
@@ -40,13 +43,14 @@ export async function newBatchState(
     templateSha256: null,
     flags: storableFlags(flagValues),
     model: requireModel(config),
-    temperature: config.temperature ?? definition.defaultTemperature,
+    temperature: temperatureFor(definition, config.temperature, warn),
     maxTokens: config.maxTokens,
     seed: config.seed,
     limits,
     phase: 0,
     files: [],
   };
+  return { state, config: Object.freeze({ ...config, model: state.model, temperature: state.temperature }) };
 }
 
 export interface PreparedPhase {
@@ -84,7 +88,7 @@ export async function prepareNextPhase(
       store,
       ledger,
       capture: { phase },
-      concurrency: 1,
+      recordsInFlight: 1,
       warn: () => undefined,
       onResult: async () => undefined,
       async onCaptured(_record, captured) {

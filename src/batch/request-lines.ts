@@ -3,7 +3,8 @@
  * Batch API's JSONL (`custom_id`, `method`, `url`, `body`) — the same format `vllm run-batch` reads —
  * and the rule that splits lines into files the API accepts. Pure: no I/O.
  */
-import type { ChatMessage, ChatRequest } from '../core/chat-client.js';
+import type { ChatRequest } from '../core/chat-client.js';
+import { chatCompletionBody, type ChatCompletionBody } from '../core/chat-completion-request.js';
 
 export const chatCompletionsUrl = '/v1/chat/completions';
 
@@ -22,41 +23,16 @@ export interface FileLimits {
   maxBytes: number;
 }
 
-export interface BatchRequestBody {
-  model: string;
-  messages: ChatMessage[];
-  temperature: number;
-  max_tokens?: number;
-  seed?: number;
-  n?: number;
-  stop?: string[];
-}
-
 export interface BatchRequestLine {
   custom_id: string;
   method: 'POST';
   url: typeof chatCompletionsUrl;
-  body: BatchRequestBody;
+  body: ChatCompletionBody;
 }
 
-/** The body src/core/openai-client.ts would send for this request, field for field. */
+/** The request a live call would send (chatCompletionBody), as one line of a batch input file. */
 export function batchRequestLine(customId: string, model: string, request: ChatRequest): BatchRequestLine {
-  const n = request.n ?? 1;
-  return {
-    custom_id: customId,
-    method: 'POST',
-    url: chatCompletionsUrl,
-    body: {
-      model,
-      messages: request.messages.map((message) => ({ role: message.role, content: message.content })),
-      temperature: request.temperature,
-      ...(request.maxTokens !== undefined && { max_tokens: request.maxTokens }),
-      ...(request.seed !== undefined && { seed: request.seed }),
-      // As interactively: `n` only when more than one choice is wanted (some servers reject it).
-      ...(n > 1 && { n }),
-      ...(request.stop !== undefined && request.stop.length > 0 && { stop: request.stop }),
-    },
-  };
+  return { custom_id: customId, method: 'POST', url: chatCompletionsUrl, body: chatCompletionBody(model, request) };
 }
 
 /** The line as written to a file, newline included; its byte length is what counts against the limit. */

@@ -6,14 +6,10 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { DatasetRecord, ResultRecord } from '../core/records.js';
-import { EndpointError, GateError, InputError, UsageError } from '../errors.js';
-import { renderScoreSummary } from '../render/compare-table.js';
-import { formatResultRecord } from '../render/result-record.js';
+import { InputError, UsageError } from '../errors.js';
 import { formatTextTable } from '../render/text-table.js';
-import { checkMaxErrors } from '../scoring/gates.js';
-import { createSummaryAccumulator } from '../scoring/summary.js';
 import { findStrategy, strategyNames } from '../strategies/registry.js';
-import { positiveInteger } from '../strategies/flag-values.js';
+import { positiveInteger } from '../config/flag-values.js';
 import {
   batchPaths,
   batchStateExists,
@@ -23,27 +19,32 @@ import {
   writeBatchState,
   writeFailures,
 } from '../batch/batch-directory.js';
-import { openBatchRun, runBatchPhase, type BatchRun } from '../batch/batch-run.js';
+import { batchRunConfig, openBatchRun, runBatchPhase } from '../batch/batch-run.js';
+import type { ResolvedConfig } from '../config/resolve-config.js';
 import { filesAwaitingCollection, filesToSubmit, type BatchState, type RequestFile } from '../batch/batch-state.js';
 import { collectFinishedBatches, ingestFromFile, type IngestTarget } from '../batch/collect-outputs.js';
 import type { BatchApi } from '../batch/openai-batch-client.js';
 import { newBatchState, prepareNextPhase } from '../batch/prepare-phase.js';
 import { openAIBatchLimits, type FileLimits } from '../batch/request-lines.js';
 import { batchStatuses, cancelRunningBatches, submitPendingFiles, writeResubmission } from '../batch/submit-batches.js';
-import { createFileCacheStore } from './file-cache-store.js';
-import { chooseFormat, createResultSink } from './result-sink.js';
-import { resolveRunConfig } from './run-setup.js';
-import { runSchemaId } from './run-strategy-command.js';
+import { createFileCacheStore } from '../run/file-cache-store.js';
+import { chooseFormat } from '../run/result-sink.js';
+import { resolveRunConfig } from '../run/run-setup.js';
 import { createTerminal, type Terminal } from './terminal.js';
+import { resultOutput } from './result-output.js';
+import type { Io, OutputStream } from '../run/io.js';
+import { executeRun, finishedResults } from '../run/execute-run.js';
 
 type Flags = Record<string, unknown>;
 
-export async function batchPrepareCommand(target: string, flagValues: Flags): Promise<void> {
-  const terminal = await createTerminal({ quiet: flagValues.quiet === true });
-  const { label, state } = await openPrepareTarget(target, flagValues, terminal);
+export async function batchPrepareCommand(target: string, flagValues: Flags, io: Io): Promise<void> {
+  const terminal = await createTerminal({ quiet: flagValues.quiet === true }, io);
+  const { label, state, config } = await openPrepareTarget(target, flagValues, terminal, io.env);
   const directory = resolve(label);
   enterWorkingDirectory(state.cwd);
-  const run = await openBatchRun(state, terminal);
+  const run = await openBatchRun(state, config ?? (await batchRunConfig(state, io.env)), (message) =>
+    terminal.warn(message),
+  );
   const ledger = { manifest: await readManifest(directory), failures: await readFailures(directory) };
   const prepared = await prepareNextPhase(
     directory,
@@ -68,10 +69,11 @@ export async function batchPrepareCommand(target: string, flagValues: Flags): Pr
     prepared.phase === null
       ? `nothing to prepare in ${label}: ${counts.answered} records answered, ${counts.errored} errored, ${counts.waiting} waiting for requests already prepared`
       : `phase ${prepared.phase}: ${prepared.requests} requests for ${counts.captured} records in ${prepared.files.length} file(s) (${fileNames}); next: promptlab batch submit ${label}`,
+    io.stdout,
   );
 }
 
-export async function batchSubmitCommand(target: string, flagValues: Flags): Promise<void> {
+export async function batchSubmitCommand(target: string, flagValues: Flags, io: Io): Promise<void> {
   const directory = resolve(target);
   const state = await readBatchState(directory);
   if (filesToSubmit(state).length === 0)
@@ -79,16 +81,17 @@ export async function batchSubmitCommand(target: string, flagValues: Flags): Pro
       flagValues,
       { schema: 'promptlab.batch-submit/v1', directory, submitted: [] },
       `nothing to submit in ${target}: every request file has a batch`,
+      io.stdout,
     );
-  const endpoint = await batchEndpoint(flagValues, state);
+  const endpoint = await batchEndpoint(flagValues, state, io.env);
   const { submitted } = await submitPendingFiles(directory, state, endpoint.forNewBatches());
-  reportSubmitted(flagValues, target, directory, submitted);
+  reportSubmitted(flagValues, target, directory, submitted, io);
 }
 
-export async function batchStatusCommand(target: string, flagValues: Flags): Promise<void> {
+export async function batchStatusCommand(target: string, flagValues: Flags, io: Io): Promise<void> {
   const directory = resolve(target);
   const state = await readBatchState(directory);
-  const endpoint = await batchEndpoint(flagValues, state);
+  const endpoint = await batchEndpoint(flagValues, state, io.env);
   const { rows } = await batchStatuses(directory, state, endpoint.forFile);
   const table = formatTextTable(
     [
@@ -114,13 +117,14 @@ export async function batchStatusCommand(target: string, flagValues: Flags): Pro
     flagValues,
     { schema: 'promptlab.batch-status/v1', directory, phase: state.phase, files: rows },
     rows.length === 0 ? `${target}: no request files` : table,
+    io.stdout,
   );
 }
 
-export async function batchCancelCommand(target: string, flagValues: Flags): Promise<void> {
+export async function batchCancelCommand(target: string, flagValues: Flags, io: Io): Promise<void> {
   const directory = resolve(target);
   const state = await readBatchState(directory);
-  const endpoint = await batchEndpoint(flagValues, state);
+  const endpoint = await batchEndpoint(flagValues, state, io.env);
   const { cancelled } = await cancelRunningBatches(directory, state, endpoint.forFile);
   printReport(
     flagValues,
@@ -132,10 +136,11 @@ export async function batchCancelCommand(target: string, flagValues: Flags): Pro
     cancelled.length === 0
       ? `nothing to cancel in ${target}: no batch is running`
       : `cancelling ${cancelled.length} batch(es); "promptlab batch collect ${target}" reads their partial output once cancelled`,
+    io.stdout,
   );
 }
 
-export async function batchResubmitCommand(target: string, flagValues: Flags): Promise<void> {
+export async function batchResubmitCommand(target: string, flagValues: Flags, io: Io): Promise<void> {
   const directory = resolve(target);
   const failures = await readFailures(directory);
   if (failures.size === 0)
@@ -143,6 +148,7 @@ export async function batchResubmitCommand(target: string, flagValues: Flags): P
       flagValues,
       { schema: 'promptlab.batch-submit/v1', directory, submitted: [] },
       `nothing to resubmit in ${target}: no failed requests`,
+      io.stdout,
     );
   const written = await writeResubmission(directory, await readBatchState(directory), failures);
   if (flagValues.submit === false) {
@@ -151,22 +157,23 @@ export async function batchResubmitCommand(target: string, flagValues: Flags): P
       flagValues,
       { schema: 'promptlab.batch-prepare/v1', directory, requests: written.requests, files: written.files },
       `${written.requests} failed requests written to ${names} (not submitted)`,
+      io.stdout,
     );
   }
-  const endpoint = await batchEndpoint(flagValues, written.state);
+  const endpoint = await batchEndpoint(flagValues, written.state, io.env);
   const { submitted } = await submitPendingFiles(
     directory,
     written.state,
     endpoint.forNewBatches(),
     new Set(written.files.map((file) => file.name)),
   );
-  reportSubmitted(flagValues, target, directory, submitted);
+  reportSubmitted(flagValues, target, directory, submitted, io);
 }
 
-export async function batchCollectCommand(target: string, flagValues: Flags): Promise<void> {
-  const terminal = await createTerminal({ quiet: flagValues.quiet === true });
+export async function batchCollectCommand(target: string, flagValues: Flags, io: Io): Promise<void> {
+  const terminal = await createTerminal({ quiet: flagValues.quiet === true }, io);
   const directory = resolve(target);
-  const format = chooseFormat(flagValues);
+  const format = chooseFormat(flagValues, io.stdout);
   const outputPath = flagValues.output === undefined ? null : resolve(String(flagValues.output));
   const store = createFileCacheStore(batchPaths(directory).responses);
   const manifest = await readManifest(directory);
@@ -177,24 +184,25 @@ export async function batchCollectCommand(target: string, flagValues: Flags): Pr
     flagValues,
     { manifest, failures, store },
     terminal,
+    io.env,
   );
   const { state } = ingested;
   await writeFailures(directory, failures);
 
   enterWorkingDirectory(state.cwd);
-  const run = await openBatchRun(state, terminal);
+  const run = await openBatchRun(state, await batchRunConfig(state, io.env), (message) => terminal.warn(message));
   const finished: Array<{ result: ResultRecord; record: DatasetRecord }> = [];
   const counts = await runBatchPhase(run, {
     store,
     ledger: { manifest, failures },
     capture: null,
-    concurrency: run.concurrency,
+    recordsInFlight: run.recordsInFlight,
     warn: (message) => terminal.warn(message),
     onResult: async (result, record) => void finished.push({ result, record }),
   });
   if (counts.waiting + counts.unprepared > 0) {
     // Incomplete results are not results: say what is missing and how to get it, print none.
-    const line = (text: string) => process.stderr.write(`promptlab: ${text}\n`);
+    const line = (text: string) => io.stderr.write(`promptlab: ${text}\n`);
     if (counts.unprepared > 0)
       line(
         `${counts.unprepared} of ${counts.records} records need phase ${state.phase + 1}: run "promptlab batch prepare ${target}", then submit and collect it`,
@@ -209,12 +217,25 @@ export async function batchCollectCommand(target: string, flagValues: Flags): Pr
     }
     return;
   }
-  await emitResults(run, finished, {
-    format,
-    outputPath,
-    terminal,
-    verbose: flagValues.verbose === true,
-    label: target,
+  finished.sort((left, right) => left.record.index - right.record.index);
+  await executeRun({
+    source: finishedResults(finished),
+    strategies: [run.strategy],
+    model: run.model,
+    template: run.template,
+    resume: null,
+    openOutput: resultOutput({
+      format,
+      outputPath,
+      single: false,
+      verbose: flagValues.verbose === true,
+      run: { strategy: run.strategy, model: run.model, template: run.template },
+      terminal,
+      stdout: io.stdout,
+    }),
+    endpoint: { label: target, throttling: null },
+    maxErrors: run.maxErrors,
+    callbacks: { warn: (message) => terminal.warn(message), note: (message) => terminal.note(message) },
   });
 }
 
@@ -225,11 +246,12 @@ async function bringAnswersHome(
   flagValues: Flags,
   target: IngestTarget,
   terminal: Terminal,
+  env: Io['env'],
 ): Promise<{ state: BatchState; running: RequestFile[] }> {
   let current = state;
   let running: RequestFile[] = [];
   if (filesAwaitingCollection(state).length > 0) {
-    const endpoint = await batchEndpoint(flagValues, state);
+    const endpoint = await batchEndpoint(flagValues, state, env);
     const downloaded = await collectFinishedBatches(directory, state, endpoint.forFile, target);
     current = downloaded.state;
     running = downloaded.running;
@@ -247,49 +269,6 @@ async function bringAnswersHome(
     );
   }
   return { state: current, running };
-}
-
-/** The same sink, summary and gates as an interactive run (src/cli/run-strategy-command.ts), in dataset order. */
-async function emitResults(
-  run: BatchRun,
-  finished: Array<{ result: ResultRecord; record: DatasetRecord }>,
-  options: {
-    format: ReturnType<typeof chooseFormat>;
-    outputPath: string | null;
-    terminal: Terminal;
-    verbose: boolean;
-    label: string;
-  },
-): Promise<void> {
-  const { terminal } = options;
-  const summary = createSummaryAccumulator(run.strategy);
-  const sink = await createResultSink({
-    format: options.format,
-    outputPath: options.outputPath,
-    append: false,
-    renderHuman: (result) => formatResultRecord(result, terminal.stdoutColors, options.verbose),
-  });
-  finished.sort((left, right) => left.record.index - right.record.index);
-  for (const { result, record } of finished) {
-    summary.add(result);
-    await sink.write(result, record);
-  }
-  const totals = summary.finish();
-  await sink.close((results) => ({
-    schema: runSchemaId,
-    strategy: run.strategy,
-    model: run.model,
-    template: run.template,
-    summary: totals,
-    results,
-  }));
-  if (options.format !== 'human') terminal.note(renderScoreSummary(totals, terminal.stdoutColors));
-  const errored = finished.filter(({ result }) => result.error !== null);
-  if (errored.length > 0 && errored.length === finished.length) {
-    throw new EndpointError(`${options.label}: no record got an answer (${errored[0]!.result.error})`);
-  }
-  const gate = checkMaxErrors([totals], run.maxErrors)[0];
-  if (gate !== undefined) throw new GateError(gate.message);
 }
 
 /**
@@ -313,7 +292,8 @@ async function openPrepareTarget(
   target: string,
   flagValues: Flags,
   terminal: Terminal,
-): Promise<{ label: string; state: BatchState }> {
+  env: Io['env'],
+): Promise<{ label: string; state: BatchState; config: ResolvedConfig | null }> {
   const definition = findStrategy(target);
   if (definition !== undefined) {
     const label = (flagValues.output as string | undefined) ?? '';
@@ -323,17 +303,19 @@ async function openPrepareTarget(
         `-o ${label}: already holds a batch; "promptlab batch prepare ${label}" prepares its next phase`,
       );
     }
-    const state = await newBatchState(definition, flagValues, fileLimits(flagValues));
+    // Said after the note on ignored flags, which only makes sense once the settings are known to be good.
+    const settingWarnings: string[] = [];
+    const { state, config } = await newBatchState(definition, flagValues, fileLimits(flagValues), env, (message) =>
+      settingWarnings.push(message),
+    );
     const ignored = interactiveOnlyFlags.filter((name) => flagValues[name] !== undefined);
     if (ignored.length > 0)
       terminal.warn(
         `batch prepare ${target}: ${flagList(ignored, flagValues)} only apply to an interactive run; ignoring them`,
       );
-    if (definition.defaultTemperature > 0 && state.temperature === 0) {
-      terminal.warn(`${definition.name} at temperature 0 samples the same path every time; use --temperature 0.5–0.7`);
-    }
+    for (const message of settingWarnings) terminal.warn(message);
     await mkdir(resolve(label), { recursive: true, mode: 0o700 });
-    return { label, state };
+    return { label, state, config };
   }
   if (!(await batchStateExists(resolve(target)))) {
     throw new UsageError(
@@ -345,10 +327,11 @@ async function openPrepareTarget(
     terminal.warn(
       `batch prepare ${target}: settings come from its batch.json; ignoring ${flagList(ignored, flagValues)}`,
     );
-  return { label: target, state: await readBatchState(resolve(target)) };
+  const state = await readBatchState(resolve(target));
+  return { label: target, state, config: null };
 }
 
-function reportSubmitted(flagValues: Flags, label: string, directory: string, submitted: RequestFile[]): void {
+function reportSubmitted(flagValues: Flags, label: string, directory: string, submitted: RequestFile[], io: Io): void {
   const batches = submitted.map((file) => ({
     file: file.name,
     batchId: file.submission!.batchId,
@@ -359,13 +342,14 @@ function reportSubmitted(flagValues: Flags, label: string, directory: string, su
     flagValues,
     { schema: 'promptlab.batch-submit/v1', directory, submitted: batches },
     `submitted ${batches.length} batch(es): ${batches.map((batch) => `${batch.file} → ${batch.batchId}`).join(', ')}; follow with: promptlab batch status ${label}`,
+    io.stdout,
   );
 }
 
 /** A person at a terminal gets the line; a pipe (or --json) gets the JSON document. */
-function printReport(flagValues: Flags, document: object, human: string): void {
-  const json = flagValues.json === true || !process.stdout.isTTY;
-  process.stdout.write(json ? `${JSON.stringify(document, null, 2)}\n` : `${human}\n`);
+function printReport(flagValues: Flags, document: object, human: string, stdout: OutputStream): void {
+  const json = flagValues.json === true || !stdout.isTTY;
+  stdout.write(json ? `${JSON.stringify(document, null, 2)}\n` : `${human}\n`);
 }
 
 /**
@@ -375,8 +359,9 @@ function printReport(flagValues: Flags, document: object, human: string): void {
 async function batchEndpoint(
   flagValues: Flags,
   state: BatchState,
+  env: Io['env'],
 ): Promise<{ forNewBatches(): BatchApi; forFile(file: RequestFile): BatchApi }> {
-  const config = await resolveRunConfig(flagValues);
+  const config = await resolveRunConfig(flagValues, env);
   const { createOpenAIBatchApi } = await import('../batch/openai-batch-client.js');
   const apis = new Map<string, BatchApi>();
   const at = (baseUrl: string): BatchApi => {

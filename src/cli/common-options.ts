@@ -1,9 +1,11 @@
 /**
- * Flags every strategy command (and compare) takes. Declared here once; the names are a contract
- * (DESIGN.md). Values stay raw strings: they are validated where they are used, with messages naming
- * the flag.
+ * Flags every strategy command (and compare) takes, declared here once, and the commander side of the
+ * strategies' own options. The names are a contract (README, "Flag names"). Run flags stay raw strings,
+ * validated where they are resolved (resolve-config.ts, run-setup.ts), with messages naming the flag.
  */
 import { Option, type Command } from 'commander';
+import { defaultHelp, type StrategyOption } from '../strategies/options.js';
+import type { StrategyDefinition } from '../strategies/strategy.js';
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
@@ -23,7 +25,7 @@ export function addRunOptions(command: Command): Command {
     .option('--temperature <t>', 'sampling temperature (default 0; 0.7 for self-consistency)')
     .option('--max-tokens <n>', 'completion token limit')
     .option('--seed <n>', 'seed for the endpoint and for random choices')
-    .option('-c, --concurrency <n>', 'requests in flight at once (default 8)')
+    .option('-c, --concurrency <n>', 'HTTP requests in flight at once (default 8); as many records are worked on')
     .option('--timeout <seconds>', 'per-request timeout (default 300)')
     .option('--retries <n>', 'retries per request, done by the openai SDK (default 2)')
     .option('--max-retry-wait <seconds>', 'longest wait a Retry-After may impose (default 60)')
@@ -44,18 +46,29 @@ export function addRunOptions(command: Command): Command {
     .option('--debug', 'show stack traces of internal errors');
 }
 
-export function addStrategyFlag(
-  command: Command,
-  flags: string,
-  description: string,
-  defaultValue?: string,
-  repeatable?: boolean,
-): void {
-  // No commander default: strategies sharing a flag (`--shots`) differ in theirs, and apply them themselves.
-  const option = new Option(
-    flags,
-    defaultValue === undefined ? description : `${description} (default: ${defaultValue})`,
-  );
-  if (repeatable) option.argParser(collect);
+/**
+ * The options of these strategies (declared in src/strategies/options.ts), each flag once. With several
+ * strategies each help line names the strategy that declared the flag first.
+ */
+export function addStrategyOptions(command: Command, definitions: readonly StrategyDefinition[]): void {
+  const seen = new Set<string>();
+  for (const definition of definitions) {
+    for (const option of Object.values(definition.options)) {
+      if (seen.has(option.flags)) continue;
+      seen.add(option.flags);
+      addOption(command, option, definitions.length > 1 ? `[${definition.name}]` : undefined);
+    }
+  }
+}
+
+/**
+ * One declared option. No commander default: strategies sharing a flag (`--shots`) differ in theirs, so
+ * parseOptions applies each strategy's own; help shows the declared default.
+ */
+export function addOption(command: Command, declared: StrategyOption<unknown>, tag?: string): void {
+  const fallback = defaultHelp(declared);
+  const described = tag === undefined ? declared.description : `${declared.description} ${tag}`;
+  const option = new Option(declared.flags, fallback === undefined ? described : `${described} (default: ${fallback})`);
+  if (declared.repeatable) option.argParser(collect);
   command.addOption(option);
 }

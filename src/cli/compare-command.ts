@@ -3,33 +3,21 @@
  * summarised side by side with a paired test against the baseline strategy, and gated for CI.
  */
 import { readFile } from 'node:fs/promises';
-import type { AnswerSpec, MatchMode } from '../core/answer-spec.js';
-import type { ResultRecord } from '../core/records.js';
 import type { ThrottleReport } from '../core/adaptive-concurrency.js';
-import { runRecords, type RunJob, type RunStatistics } from '../core/run-records.js';
-import { newEndpointKnowledge } from '../core/sample-completions.js';
-import { GateError, InputError, UsageError, EndpointError } from '../errors.js';
+import type { AnswerSpec, MatchMode } from '../core/answer-spec.js';
+import { summarySchemaId, type ResultRecord } from '../core/records.js';
+import { InputError, UsageError } from '../errors.js';
+import { numberInRange, oneOf } from '../config/flag-values.js';
 import { renderCompareMarkdown } from '../render/compare-markdown.js';
 import { renderCompareTable } from '../render/compare-table.js';
 import { renderJunit } from '../render/junit.js';
 import type { ModelPrice } from '../report/prices.js';
-import { buildCompareReport, defaultAlpha, type CompareReport } from '../scoring/compare-report.js';
-import {
-  baselineNotes,
-  checkAgainstBaseline,
-  checkFailUnder,
-  checkMaxErrors,
-  parseMaxErrors,
-  type GateOutcome,
-} from '../scoring/gates.js';
-import { createSummaryAccumulator, type SummaryAccumulator } from '../scoring/summary.js';
-import { numberInRange, oneOf } from '../strategies/flag-values.js';
-import { findStrategy, strategyNames } from '../strategies/registry.js';
-import type { StrategyDefinition } from '../strategies/strategy.js';
-import { stoppingMessage, watchInterrupts } from './interrupts.js';
-import { pricesFor } from './report-command.js';
-import { createResultSink } from './result-sink.js';
-import { countDatasetRecords } from './read-dataset.js';
+import { executeRun, type RunOutput } from '../run/execute-run.js';
+import type { Io, OutputStream } from '../run/io.js';
+import { countDatasetRecords } from '../run/read-dataset.js';
+import { createResultSink } from '../run/result-sink.js';
+import { resumeOutputPath } from '../run/resume-hints.js';
+import { liveResults } from '../run/run-records.js';
 import {
   createRunClient,
   loadRunTemplate,
@@ -40,13 +28,16 @@ import {
   resolvePick,
   resolveRunConfig,
   strategySetup,
-  throttleNote,
-} from './run-setup.js';
-import { interruptedError, loadResume, resumeAfterFailureHint, resumeOutputPath } from './resume-hints.js';
+  temperatureFor,
+} from '../run/run-setup.js';
+import { checkWritableOutput, writeFileAtomic } from '../run/write-file.js';
+import { buildCompareReport, defaultAlpha, type CompareReport } from '../scoring/compare-report.js';
+import { baselineNotes, checkAgainstBaseline, checkFailUnder } from '../scoring/gates.js';
+import { parseMaxErrors } from '../scoring/max-errors.js';
+import { findStrategy, strategyNames } from '../strategies/registry.js';
+import { prepareStrategy, type StrategyDefinition } from '../strategies/strategy.js';
+import { pricesFor } from './report-command.js';
 import { createTerminal, type Terminal } from './terminal.js';
-import { checkWritableOutput, writeFileAtomic } from './write-file.js';
-
-export const summarySchemaId = 'promptlab.summary/v1';
 
 type CompareFormat = 'table' | 'json' | 'jsonl' | 'markdown' | 'junit' | 'html';
 
@@ -88,7 +79,7 @@ export function parseFailUnder(
   });
 }
 
-function chooseCompareFormat(flagValues: Record<string, unknown>): CompareFormat {
+function chooseCompareFormat(flagValues: Record<string, unknown>, stdout: { isTTY?: boolean }): CompareFormat {
   if (flagValues.format !== undefined)
     return oneOf(flagValues.format, '--format', ['table', 'json', 'jsonl', 'markdown', 'junit', 'html'] as const);
   if (flagValues.jsonl === true) return 'jsonl';
@@ -104,11 +95,11 @@ function chooseCompareFormat(flagValues: Record<string, unknown>): CompareFormat
           : output.endsWith('.html')
             ? 'html'
             : 'json';
-  return process.stdout.isTTY ? 'table' : 'json';
+  return stdout.isTTY ? 'table' : 'json';
 }
 
-export async function compareCommand(flagValues: Record<string, unknown>): Promise<void> {
-  const terminal = await createTerminal({ quiet: flagValues.quiet === true });
+export async function compareCommand(flagValues: Record<string, unknown>, io: Io): Promise<void> {
+  const terminal = await createTerminal({ quiet: flagValues.quiet === true }, io);
   const definitions = parseStrategyList(flagValues.strategies);
   const names = definitions.map((definition) => definition.name);
   const baselineStrategy = (flagValues.baselineStrategy as string | undefined) ?? names[0]!;
@@ -131,139 +122,147 @@ export async function compareCommand(flagValues: Record<string, unknown>): Promi
   if (resumeOutput !== null && flagValues.format !== undefined && flagValues.format !== 'jsonl') {
     throw new UsageError(`--resume appends JSON lines to the file; drop --format ${String(flagValues.format)}`);
   }
-  const format = resumeOutput === null ? chooseCompareFormat(flagValues) : 'jsonl';
+  const format = resumeOutput === null ? chooseCompareFormat(flagValues, io.stdout) : 'jsonl';
   const outputPath = resumeOutput ?? (flagValues.output as string | undefined) ?? null;
   if (outputPath !== null && format !== 'jsonl') await checkWritableOutput(outputPath, '-o');
   // Prices are checked before any request is paid for; only the HTML report uses them.
   const prices = format === 'html' ? await pricesFor(flagValues) : null;
   if (prices === null && flagValues.price !== undefined) terminal.warn('--price is used by --format html only');
 
-  const config = await resolveRunConfig(flagValues);
+  const config = await resolveRunConfig(flagValues, io.env);
   const template = await loadRunTemplate(flagValues);
   const answer = resolveAnswerSpec(flagValues, template);
-  const setup = strategySetup(template, answer, resolvePick(flagValues), config, terminal);
-  const prepared = await Promise.all(
-    definitions.map(async (definition) => (await definition.load()).prepare(flagValues, setup)),
-  );
-  const { records } = await openRecords(flagValues, undefined, template);
+  const match = resolveMatch(flagValues);
+  const warn = (message: string) => terminal.warn(message);
+  const setup = strategySetup(template, answer, resolvePick(flagValues), config, warn);
+  const prepared = await Promise.all(definitions.map((definition) => prepareStrategy(definition, flagValues, setup)));
+  const { records } = await openRecords(flagValues, undefined, template, io.stdin);
   const model = requireModel(config);
-  const { client, throttling } = await createRunClient(config, model, terminal, flagValues.replay === true);
-  const accumulators = new Map<string, SummaryAccumulator>(names.map((name) => [name, createSummaryAccumulator(name)]));
-  const resume = await loadResume(
-    flagValues,
-    resumeOutput,
-    { model, template: template.name, strategies: names },
-    (result) => accumulators.get(result.strategy)!.add(result),
-    terminal,
+  const { client, throttling } = await createRunClient(
+    config,
+    model,
+    (status, retryAfterMs) => terminal.throttled(status, retryAfterMs),
+    flagValues.replay === true,
   );
-  const interrupts = watchInterrupts((signal, graceMs) => terminal.warn(stoppingMessage(signal, graceMs)));
-  const endpoint = newEndpointKnowledge();
-  const jobs: RunJob[] = definitions.map((definition, index) => ({
+  const jobs = definitions.map((definition, index) => ({
     strategy: definition.name,
     prepared: prepared[index]!,
-    context: {
-      client,
-      temperature: config.temperature ?? definition.defaultTemperature,
-      maxTokens: config.maxTokens,
-      seed: config.seed,
-      endpoint,
-      signal: interrupts.abortSignal,
-      warn: (message) => terminal.warn(message),
-    },
+    client,
+    temperature: temperatureFor(definition, config.temperature, warn),
   }));
-
-  // Results are kept only where the format needs them whole (json, junit); jsonl streams them.
-  const sink = await createResultSink({
-    format: format === 'jsonl' ? 'jsonl' : 'json',
-    outputPath: format === 'jsonl' ? outputPath : null,
-    append: resume !== null,
-    renderHuman: () => '',
-  });
-  const resumable = format === 'jsonl' ? outputPath : null;
-  const keepResults = format === 'json' || format === 'junit' || format === 'html';
-  const kept: Array<{ result: ResultRecord; index: number }> = [];
-  const progress = new Map<string, { done: number; errors: number }>(
-    names.map((name) => [name, { done: 0, errors: 0 }]),
-  );
   // Counting costs a second read of the file: only for a person watching the progress line.
   const total = terminal.showsProgress ? await countDatasetRecords(String(flagValues.dataset)).catch(() => null) : null;
-  const startedAt = performance.now();
-  let written = resume?.kept ?? 0;
-  let statistics: RunStatistics;
-  try {
-    statistics = await runRecords({
+
+  await executeRun({
+    source: liveResults({
       records,
       jobs,
       concurrency: config.concurrency,
       model,
       template: template.name,
       answer,
-      match: resolveMatch(flagValues),
-      alreadyDone: resume?.isDone,
-      stopSignal: interrupts.stopSignal,
-      onResult: async (result, record) => {
-        written++;
-        accumulators.get(result.strategy)!.add(result);
-        const counts = progress.get(result.strategy)!;
-        counts.done++;
-        if (result.error !== null) counts.errors++;
+      match,
+      maxTokens: config.maxTokens,
+      seed: config.seed,
+      warn,
+    }),
+    strategies: names,
+    model,
+    template: template.name,
+    resume: resumeOutput === null ? null : { flagValues, outputPath: resumeOutput },
+    openOutput: compareOutput({
+      format,
+      outputPath,
+      names,
+      baselineStrategy,
+      alpha,
+      html: prices === null ? null : { answer, match, prices },
+      terminal,
+      stdout: io.stdout,
+    }),
+    endpoint: { label: config.baseUrl, throttling: { report: throttling.report, concurrency: config.concurrency } },
+    maxErrors,
+    gates: (ending) => {
+      if (baselineReport === null)
+        return failUnder.flatMap((gate) => checkFailUnder(ending.summaries, gate.threshold, gate.strategies));
+      for (const note of baselineNotes(ending.summaries, baselineReport, ending.correctness)) warn(note);
+      return [
+        ...failUnder.flatMap((gate) => checkFailUnder(ending.summaries, gate.threshold, gate.strategies)),
+        ...checkAgainstBaseline(ending.summaries, baselineReport, alpha, ending.correctness),
+      ];
+    },
+    callbacks: {
+      warn,
+      note: (message) => terminal.note(message),
+      progress: ({ counts, elapsedMs }) => terminal.progress(progressLine(counts, total, elapsedMs)),
+      stopProgress: () => terminal.stopProgress(),
+    },
+  });
+}
+
+/**
+ * Where compare's results go: JSON Lines as each finishes (then one summary line per strategy), or kept
+ * for the report written at the end (JSON with the results, JUnit, the HTML page), or only counted
+ * (table, Markdown).
+ */
+function compareOutput(options: {
+  format: CompareFormat;
+  outputPath: string | null;
+  names: readonly string[];
+  baselineStrategy: string;
+  alpha: number;
+  /** What the HTML page needs beyond the results (null unless the format is html). */
+  html: HtmlOptions | null;
+  terminal: Terminal;
+  stdout: OutputStream;
+}): (append: boolean) => Promise<RunOutput> {
+  const { format, outputPath, names, terminal, stdout } = options;
+  return async (append) => {
+    const sink = await createResultSink({
+      format: format === 'jsonl' ? 'jsonl' : 'json',
+      outputPath: format === 'jsonl' ? outputPath : null,
+      append,
+      renderHuman: () => '',
+      stdout,
+    });
+    const keepResults = format === 'json' || format === 'junit' || format === 'html';
+    const kept: Array<{ result: ResultRecord; index: number }> = [];
+    return {
+      resumable: format === 'jsonl' ? outputPath : null,
+      async write(result, record) {
         if (format === 'jsonl') await sink.write(result, record);
         else if (keepResults) kept.push({ result, index: record.index });
-        terminal.progress(progressLine(progress, total, performance.now() - startedAt));
       },
-    });
-  } catch (error) {
-    await sink.abandon();
-    const hint = resumeAfterFailureHint(written, resumable);
-    if (hint !== null) terminal.warn(hint);
-    throw error;
-  } finally {
-    terminal.stopProgress();
-    interrupts.dispose();
-    const note = throttleNote(throttling.report(), config.concurrency);
-    if (note !== null) terminal.warn(note);
-  }
-
-  const summaries = names.map((name) => accumulators.get(name)!.finish());
-  const correctness = new Map(names.map((name) => [name, accumulators.get(name)!.correctness()]));
-  const report = buildCompareReport(summaries, correctness, baselineStrategy, alpha);
-  kept.sort(
-    (left, right) =>
-      left.index - right.index || names.indexOf(left.result.strategy) - names.indexOf(right.result.strategy),
-  );
-
-  const results = kept.map((entry) => entry.result);
-  const rendered =
-    format === 'html'
-      ? await renderHtml(report, results, { answer, match: resolveMatch(flagValues), prices: prices!, terminal })
-      : renderReport(format, report, results, throttling.report(), terminal.stdoutColors);
-  if (format === 'jsonl') {
-    // After the result lines, one summary line per strategy: consumers tell them apart by `schema`.
-    for (const summary of report.strategies) await sink.writeLine({ schema: summarySchemaId, ...summary });
-    await sink.close(() => null);
-  } else if (outputPath !== null) {
-    await writeFileAtomic(outputPath, withNewline(rendered));
-    if (process.stdout.isTTY) process.stdout.write(withNewline(renderCompareTable(report, terminal.stdoutColors)));
-  } else {
-    process.stdout.write(withNewline(rendered));
-  }
-
-  if (statistics.interrupted) throw interruptedError(statistics.finished, resumable);
-  if (statistics.errored > 0 && statistics.answered === 0)
-    throw new EndpointError(`${config.baseUrl}: no record got an answer`);
-  const gates: GateOutcome[] = [
-    ...failUnder.flatMap((gate) => checkFailUnder(report.strategies, gate.threshold, gate.strategies)),
-    ...(baselineReport === null ? [] : checkAgainstBaseline(report.strategies, baselineReport, alpha, correctness)),
-    ...checkMaxErrors(report.strategies, maxErrors),
-  ];
-  if (baselineReport !== null)
-    for (const note of baselineNotes(report.strategies, baselineReport, correctness)) terminal.warn(note);
-  if (gates.length > 0) {
-    for (const gate of gates.slice(1)) process.stderr.write(`promptlab: gate failed: ${gate.message}\n`);
-    throw new GateError(
-      `gate failed: ${gates[0]!.message}${gates.length > 1 ? ` (and ${gates.length - 1} more)` : ''}`,
-    );
-  }
+      abandon: () => sink.abandon(),
+      async finish(ending) {
+        const report = buildCompareReport(
+          ending.summaries,
+          ending.correctness,
+          options.baselineStrategy,
+          options.alpha,
+        );
+        kept.sort(
+          (left, right) =>
+            left.index - right.index || names.indexOf(left.result.strategy) - names.indexOf(right.result.strategy),
+        );
+        const results = kept.map((entry) => entry.result);
+        const rendered =
+          options.html === null
+            ? renderReport(format, report, results, ending.endpoint!, terminal.stdoutColors)
+            : await renderHtml(report, results, options.html, terminal);
+        if (format === 'jsonl') {
+          // After the result lines, one summary line per strategy: consumers tell them apart by `schema`.
+          for (const summary of report.strategies) await sink.writeLine({ schema: summarySchemaId, ...summary });
+          await sink.close(() => null);
+        } else if (outputPath !== null) {
+          await writeFileAtomic(outputPath, withNewline(rendered));
+          if (stdout.isTTY) stdout.write(withNewline(renderCompareTable(report, terminal.stdoutColors)));
+        } else {
+          stdout.write(withNewline(rendered));
+        }
+      },
+    };
+  };
 }
 
 function renderReport(
@@ -288,11 +287,18 @@ function renderReport(
   }
 }
 
+interface HtmlOptions {
+  answer: AnswerSpec;
+  match: MatchMode;
+  prices: Map<string, ModelPrice>;
+}
+
 /** The HTML report of this run (src/report, loaded only here: it brings the chart library). */
 async function renderHtml(
   report: CompareReport,
   results: ResultRecord[],
-  options: { answer: AnswerSpec; match: MatchMode; prices: Map<string, ModelPrice>; terminal: Terminal },
+  options: HtmlOptions,
+  terminal: Terminal,
 ): Promise<string> {
   const { renderHtmlReport } = await import('../report/html-report.js');
   const html = renderHtmlReport(
@@ -306,7 +312,7 @@ async function renderHtml(
     },
     { source: 'promptlab compare' },
   );
-  for (const note of html.notes) options.terminal.warn(note);
+  for (const note of html.notes) terminal.warn(note);
   return html.html;
 }
 

@@ -5,9 +5,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { exitCodes, PromptlabError } from '../errors.js';
+import { exitCodes, GateError, PromptlabError } from '../errors.js';
 import { strategies } from '../strategies/registry.js';
-import { addRunOptions, addStrategyFlag } from './common-options.js';
+import { processIo, type Io } from '../run/io.js';
+import { addOption, addRunOptions, addStrategyOptions } from './common-options.js';
+import { stoppingOptions } from '../strategies/options.js';
 
 function packageVersion(): string {
   const packageJson = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
@@ -21,7 +23,7 @@ function packageVersion(): string {
  * parsing it does not depend on the others, and building the few hundred options of all of them is time
  * spent before a run's first request.
  */
-export function buildProgram(invoked?: string): Command {
+export function buildProgram(invoked: string | undefined, io: Io): Command {
   const program = new Command('promptlab')
     .description(
       'Run prompting strategies against any OpenAI-compatible endpoint, with templates kept as files, and compare them on datasets.',
@@ -29,8 +31,13 @@ export function buildProgram(invoked?: string): Command {
     .version(packageVersion(), '-V, --version')
     .showSuggestionAfterError(true)
     .exitOverride()
-    // Commander's own error text spans lines ("(Did you mean ...?)" on the next); reportError prints it as one.
-    .configureOutput({ outputError: () => undefined });
+    // Set before the subcommands are made: each copies it. Commander's own error text spans lines
+    // ("(Did you mean ...?)" on the next); reportError prints it as one.
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: () => undefined,
+    });
 
   program.addHelpText(
     'after',
@@ -57,11 +64,10 @@ export function buildProgram(invoked?: string): Command {
       .argument('[input]', 'the input text (or pipe it on stdin); fills the variable `input`')
       .addHelpText('after', `\nExample:\n  $ ${strategy.example}`);
     addRunOptions(command);
-    for (const flag of strategy.flags)
-      addStrategyFlag(command, flag.flags, flag.description, flag.defaultValue, flag.repeatable);
+    addStrategyOptions(command, [strategy]);
     command.action(async (input: string | undefined, flagValues: Record<string, unknown>) => {
       const { runStrategyCommand } = await import('./run-strategy-command.js');
-      await runStrategyCommand(strategy, input, flagValues);
+      await runStrategyCommand(strategy, input, flagValues, io);
     });
   }
   if (strategyRun !== undefined) return program;
@@ -90,25 +96,12 @@ export function buildProgram(invoked?: string): Command {
       '\nExample:\n  $ promptlab compare -d fixtures/arithmetic.jsonl --strategies zero-shot,cot --fail-under 0.7 --format markdown',
     );
   addRunOptions(compare);
-  const seen = new Set<string>();
-  for (const strategy of strategies) {
-    for (const flag of strategy.flags) {
-      if (seen.has(flag.flags)) continue;
-      seen.add(flag.flags);
-      addStrategyFlag(
-        compare,
-        flag.flags,
-        `${flag.description} [${strategy.name}]`,
-        flag.defaultValue,
-        flag.repeatable,
-      );
-    }
-  }
+  addStrategyOptions(compare, strategies);
   compare.action(async (flagValues: Record<string, unknown>) =>
-    (await import('./compare-command.js')).compareCommand(flagValues),
+    (await import('./compare-command.js')).compareCommand(flagValues, io),
   );
 
-  program
+  const score = program
     .command('score')
     .summary('score recorded outputs (no model call): extraction, voting, simulated early stopping')
     .description(
@@ -118,10 +111,10 @@ export function buildProgram(invoked?: string): Command {
     .option('--answer <type>', 'answer type: number | choice | yesno | text | regex:PATTERN', 'text')
     .option('--pick <which>', 'first | last candidate in each completion', 'last')
     .option('--match <mode>', 'exact | numeric | normalized', 'normalized')
-    .option('--max-samples <k>', 'use only the first K recorded samples')
-    .option('--stop <rule>', 'fixed | esc | beta: simulate early stopping over the recorded order', 'fixed')
-    .option('--window <w>', 'window for --stop esc', '5')
-    .option('--confidence <p>', 'confidence for --stop beta', '0.95')
+    .option('--max-samples <k>', 'use only the first K recorded samples');
+  // The stopping rules self-consistency uses live, replayed here over the recorded order.
+  for (const option of Object.values(stoppingOptions)) addOption(score, option);
+  score
     .option('--json', 'print the summary as JSON')
     .option('--jsonl', 'print each re-scored record, then the summary, as JSON lines')
     .option('-o, --output <file>', 'write the summary to FILE')
@@ -132,7 +125,7 @@ export function buildProgram(invoked?: string): Command {
       '\nExample:\n  $ promptlab score runs/cot.jsonl --answer number --match numeric --stop esc --window 5',
     )
     .action(async (file: string | undefined, flagValues: Record<string, unknown>) =>
-      (await import('./score-command.js')).scoreCommand(file, flagValues),
+      (await import('./score-command.js')).scoreCommand(file, flagValues, io),
     );
 
   program
@@ -157,7 +150,7 @@ export function buildProgram(invoked?: string): Command {
       '\nExample:\n  $ promptlab report runs/compare.jsonl --price gpt-4o-mini=0.15,0.6 -o report.html',
     )
     .action(async (file: string, flagValues: Record<string, unknown>) =>
-      (await import('./report-command.js')).reportCommand(file, flagValues),
+      (await import('./report-command.js')).reportCommand(file, flagValues, io),
     );
 
   // batch: a strategy run through the OpenAI Batch API or `vllm run-batch` (src/batch, src/cli/batch-command.ts).
@@ -173,7 +166,7 @@ export function buildProgram(invoked?: string): Command {
     );
   const batchAction =
     (name: keyof typeof import('./batch-command.js')) => async (target: string, flagValues: Record<string, unknown>) =>
-      (await import('./batch-command.js'))[name](target, flagValues);
+      (await import('./batch-command.js'))[name](target, flagValues, io);
   const prepare = batch
     .command('prepare')
     .description(
@@ -192,20 +185,7 @@ export function buildProgram(invoked?: string): Command {
   addRunOptions(prepare);
   prepare.options.find((option) => option.long === '--output')!.description =
     'the batch directory to create (request files, manifest, batch.json)';
-  const batchFlags = new Set<string>();
-  for (const flag of strategies.flatMap((strategy) =>
-    strategy.flags.map((each) => ({ ...each, strategy: strategy.name })),
-  )) {
-    if (!batchFlags.has(flag.flags))
-      addStrategyFlag(
-        prepare,
-        flag.flags,
-        `${flag.description} [${flag.strategy}]`,
-        flag.defaultValue,
-        flag.repeatable,
-      );
-    batchFlags.add(flag.flags);
-  }
+  addStrategyOptions(prepare, strategies);
   prepare.action(batchAction('batchPrepareCommand'));
   for (const [name, description, action, example] of [
     [
@@ -279,14 +259,14 @@ export function buildProgram(invoked?: string): Command {
     .description('entries and bytes in the cache')
     .option('--cache <dir>', 'cache directory (default under PROMPTLAB_HOME)')
     .action(async (flagValues: Record<string, unknown>) =>
-      (await import('./cache-command.js')).cacheStatsCommand(flagValues),
+      (await import('./cache-command.js')).cacheStatsCommand(flagValues, io),
     );
   cache
     .command('clear')
     .description('delete every cached response')
     .option('--cache <dir>', 'cache directory (default under PROMPTLAB_HOME)')
     .action(async (flagValues: Record<string, unknown>) =>
-      (await import('./cache-command.js')).cacheClearCommand(flagValues),
+      (await import('./cache-command.js')).cacheClearCommand(flagValues, io),
     );
   cache.addHelpText('after', '\nExample:\n  $ promptlab cache stats');
 
@@ -299,13 +279,13 @@ export function buildProgram(invoked?: string): Command {
     .description('list the templates in ./prompts/ and the ones that ship with promptlab')
     .option('--json', 'print JSON')
     .action(async (flagValues: Record<string, unknown>) =>
-      (await import('./templates-command.js')).listTemplatesCommand(flagValues),
+      (await import('./templates-command.js')).listTemplatesCommand(flagValues, io),
     );
   templates
     .command('show')
     .description('print a template file')
     .argument('<name>', 'template name or path')
-    .action(async (name: string) => (await import('./templates-command.js')).showTemplateCommand(name));
+    .action(async (name: string) => (await import('./templates-command.js')).showTemplateCommand(name, io));
   templates
     .command('render')
     .description('print the messages a template renders to (no call)')
@@ -319,7 +299,7 @@ export function buildProgram(invoked?: string): Command {
     .option('--vars <json>', 'template variables as JSON, or @file.json')
     .option('--json', 'print JSON')
     .action(async (name: string, input: string | undefined, flagValues: Record<string, unknown>) =>
-      (await import('./templates-command.js')).renderTemplateCommand(name, input, flagValues),
+      (await import('./templates-command.js')).renderTemplateCommand(name, input, flagValues, io),
     );
   templates.addHelpText('after', '\nExample:\n  $ promptlab templates render math "What is 6 times 7?"');
 
@@ -331,37 +311,42 @@ const priceHelp =
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
-/** Runs the CLI; returns the exit code instead of calling process.exit, so output is flushed. */
-export async function main(argv: string[]): Promise<number> {
+/**
+ * Runs the CLI over `io` (the process's environment and streams unless given others, as tests do) and
+ * returns the exit code: it never calls process.exit, so output is flushed, and the caller decides.
+ */
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   const debug = argv.includes('--debug');
   try {
-    await buildProgram(argv[0]).parseAsync(argv, { from: 'user' });
-    return Number(process.exitCode ?? 0);
+    await buildProgram(argv[0], io).parseAsync(argv, { from: 'user' });
+    return 0;
   } catch (error) {
-    return reportError(error, { debug, secrets: secretsOf(argv, process.env) });
+    if (isHelpOrVersion(error)) return 0;
+    // The redactor loads only when there is an error to report: --help and --version stay light.
+    const { redactSecrets } = await import('../core/redact.js');
+    return reportError(error, {
+      debug,
+      stderr: io.stderr,
+      redact: (text) => redactSecrets(text, secretsOf(argv, io.env)),
+    });
   }
 }
 
 interface ReportOptions {
   debug: boolean;
-  /** Strings never to print, whatever an error message holds (defense in depth: no message should hold them). */
-  secrets: readonly string[];
+  stderr: NodeJS.WritableStream;
+  /** Takes out every secret the run knows of, whatever an error message holds (defense in depth: none should). */
+  redact(text: string): string;
 }
 
-function reportError(error: unknown, { debug, secrets }: ReportOptions): number {
-  const print = (text: string) => process.stderr.write(`${redactSecrets(text, secrets)}\n`);
+function reportError(error: unknown, { debug, stderr, redact }: ReportOptions): number {
+  const print = (text: string) => stderr.write(`${redact(text)}\n`);
   if (error instanceof CommanderError) {
-    // Help and version end in a CommanderError under exitOverride; they are successes.
-    if (
-      error.code === 'commander.helpDisplayed' ||
-      error.code === 'commander.version' ||
-      error.code === 'commander.help'
-    )
-      return 0;
     print(`promptlab: ${commanderMessage(error)}`);
     return 2;
   }
   if (error instanceof PromptlabError) {
+    if (error instanceof GateError) for (const line of error.more) print(`promptlab: ${oneLine(line)}`);
     print(`promptlab: ${oneLine(error.message)}`);
     if (debug && error.stack) print(error.stack);
     return exitCodes[error.code];
@@ -371,6 +356,11 @@ function reportError(error: unknown, { debug, secrets }: ReportOptions): number 
   if (debug && error instanceof Error && error.stack) print(error.stack);
   return 1;
 }
+
+/** Help and version end in a CommanderError under exitOverride; they are successes. */
+const isHelpOrVersion = (error: unknown): boolean =>
+  error instanceof CommanderError &&
+  (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help');
 
 /** "error: unknown option '--x=value'\n(Did you mean --y?)" → "unknown option '--x' (did you mean --y?)". */
 function commanderMessage(error: CommanderError): string {
@@ -393,10 +383,6 @@ export function secretsOf(argv: readonly string[], env: Record<string, string | 
     if (/API_KEY$/i.test(name) && value !== undefined) secrets.push(value);
   // Very short values would redact ordinary words; real keys are long.
   return secrets.filter((secret) => secret.length >= 8);
-}
-
-export function redactSecrets(text: string, secrets: readonly string[]): string {
-  return secrets.reduce((clean, secret) => clean.split(secret).join('***'), text);
 }
 
 const oneLine = (text: string): string => text.trim().replace(/\s*\n\s*/g, ' ');

@@ -8,15 +8,16 @@ import { parseAnswerSpec } from '../core/normalize-answer.js';
 import { findConfigFile } from '../config/config-file.js';
 import { InputError, UsageError } from '../errors.js';
 import type { ModelPrice } from '../report/prices.js';
-import { checkReadable } from './read-lines.js';
-import { resolveMatch } from './run-setup.js';
+import type { Io } from '../run/io.js';
+import { checkReadable } from '../run/read-lines.js';
+import { resolveMatch } from '../run/run-setup.js';
+import { checkWritableOutput, writeFileAtomic } from '../run/write-file.js';
 import { createTerminal } from './terminal.js';
-import { checkWritableOutput, writeFileAtomic } from './write-file.js';
 
-export async function reportCommand(file: string, flagValues: Record<string, unknown>): Promise<void> {
-  const terminal = await createTerminal({ quiet: flagValues.quiet === true });
+export async function reportCommand(file: string, flagValues: Record<string, unknown>, io: Io): Promise<void> {
+  const terminal = await createTerminal({ quiet: flagValues.quiet === true }, io);
   const output = flagValues.output as string | undefined;
-  if (output === undefined && process.stdout.isTTY)
+  if (output === undefined && io.stdout.isTTY)
     throw new UsageError('report: give -o FILE.html (or redirect stdout) for the HTML page');
   await checkReadable(file, 'report');
   if (output !== undefined) await checkWritableOutput(output, '-o');
@@ -34,7 +35,7 @@ export async function reportCommand(file: string, flagValues: Record<string, unk
   );
   for (const note of report.notes) terminal.warn(note);
   if (output === undefined) {
-    process.stdout.write(report.html);
+    io.stdout.write(report.html);
     return;
   }
   await writeFileAtomic(output, report.html);

@@ -1,15 +1,14 @@
 /** `promptlab <strategy> [input]`: one strategy over one input or a dataset. */
 import type { ChatMessage } from '../core/chat-client.js';
-import type { DatasetRecord, ResultRecord } from '../core/records.js';
-import { runRecords, type RunStatistics } from '../core/run-records.js';
-import { newEndpointKnowledge } from '../core/sample-completions.js';
-import { EndpointError, GateError } from '../errors.js';
-import { formatResultRecord } from '../render/result-record.js';
-import { renderScoreSummary } from '../render/compare-table.js';
-import { checkMaxErrors, parseMaxErrors } from '../scoring/max-errors.js';
-import { createSummaryAccumulator } from '../scoring/summary.js';
-import type { StrategyDefinition } from '../strategies/strategy.js';
-import { chooseFormat, createResultSink, type OutputFormat } from './result-sink.js';
+import type { DatasetRecord } from '../core/records.js';
+import { formatMessages } from '../render/messages.js';
+import { prepareStrategy, type StrategyDefinition } from '../strategies/strategy.js';
+import { executeRun } from '../run/execute-run.js';
+import type { Io } from '../run/io.js';
+import { parseMaxErrors } from '../scoring/max-errors.js';
+import { chooseFormat, type OutputFormat } from '../run/result-sink.js';
+import { resumeOutputPath } from '../run/resume-hints.js';
+import { liveResults } from '../run/run-records.js';
 import {
   createRunClient,
   loadRunTemplate,
@@ -20,34 +19,33 @@ import {
   resolvePick,
   resolveRunConfig,
   strategySetup,
-  throttleNote,
-} from './run-setup.js';
-import { interruptedError, loadResume, resumeAfterFailureHint, resumeOutputPath } from './resume-hints.js';
-import { stoppingMessage, watchInterrupts } from './interrupts.js';
+  temperatureFor,
+} from '../run/run-setup.js';
+import { resultOutput } from './result-output.js';
 import { createTerminal } from './terminal.js';
-
-export const runSchemaId = 'promptlab.run/v1';
 
 export async function runStrategyCommand(
   definition: StrategyDefinition,
   positional: string | undefined,
   flagValues: Record<string, unknown>,
+  io: Io,
 ): Promise<void> {
-  const terminal = await createTerminal({ quiet: flagValues.quiet === true });
-  const config = await resolveRunConfig(flagValues);
+  const terminal = await createTerminal({ quiet: flagValues.quiet === true }, io);
+  const config = await resolveRunConfig(flagValues, io.env);
   const template = await loadRunTemplate(flagValues);
   const answer = resolveAnswerSpec(flagValues, template);
   const match = resolveMatch(flagValues);
   const resumeOutput = resumeOutputPath(flagValues);
-  const format = resumeOutput === null ? chooseFormat(flagValues) : 'jsonl';
+  const format = resumeOutput === null ? chooseFormat(flagValues, io.stdout) : 'jsonl';
   const outputPath = resumeOutput ?? (flagValues.output as string | undefined) ?? null;
   const maxErrors = parseMaxErrors(String(flagValues.maxErrors ?? '0'));
-  const strategy = await definition.load();
-  const prepared = await strategy.prepare(
+  const warn = (message: string) => terminal.warn(message);
+  const prepared = await prepareStrategy(
+    definition,
     flagValues,
-    strategySetup(template, answer, resolvePick(flagValues), config, terminal),
+    strategySetup(template, answer, resolvePick(flagValues), config, warn),
   );
-  const { records, single } = await openRecords(flagValues, positional, template);
+  const { records, single } = await openRecords(flagValues, positional, template, io.stdin);
 
   if (flagValues.dryRun === true) {
     await printDryRun(records, (record) => prepared.render(record), {
@@ -55,117 +53,63 @@ export async function runStrategyCommand(
       template: template.name,
       format,
       single,
+      stdout: io.stdout,
     });
     return;
   }
 
   const model = requireModel(config);
-  const temperature = config.temperature ?? definition.defaultTemperature;
-  if (definition.defaultTemperature > 0 && temperature === 0) {
-    terminal.warn(`${definition.name} at temperature 0 samples the same path every time; use --temperature 0.5–0.7`);
-  }
-  const { client, throttling } = await createRunClient(config, model, terminal, flagValues.replay === true);
-  const summary = createSummaryAccumulator(definition.name);
-  const resume = await loadResume(
-    flagValues,
-    resumeOutput,
-    { model, template: template.name, strategies: [definition.name] },
-    (result) => summary.add(result),
-    terminal,
+  const temperature = temperatureFor(definition, config.temperature, warn);
+  const { client, throttling } = await createRunClient(
+    config,
+    model,
+    (status, retryAfterMs) => terminal.throttled(status, retryAfterMs),
+    flagValues.replay === true,
   );
-  const sink = await createResultSink({
-    format,
-    outputPath,
-    append: resume !== null,
-    // A dataset's records arrive out of order: each line says which record it is.
-    renderHuman: (result) => {
-      const view = formatResultRecord(result, terminal.stdoutColors, flagValues.verbose === true);
-      return single ? view : `${terminal.stdoutColors.cyan(result.id)}  ${view}`;
-    },
-  });
-  // Only a JSONL file can be resumed: stdout is gone once read, and a --json document is written at the end.
-  const resumable = format === 'jsonl' ? outputPath : null;
-  const interrupts = watchInterrupts((signal, graceMs) => terminal.warn(stoppingMessage(signal, graceMs)));
-  let firstError: string | null = null;
-  let done = 0;
-  let errors = 0;
-  let statistics: RunStatistics;
-  try {
-    statistics = await runRecords({
+  await executeRun({
+    source: liveResults({
       records,
-      jobs: [
-        {
-          strategy: definition.name,
-          prepared,
-          context: {
-            client,
-            temperature,
-            maxTokens: config.maxTokens,
-            seed: config.seed,
-            endpoint: newEndpointKnowledge(),
-            signal: interrupts.abortSignal,
-            warn: (message) => terminal.warn(message),
-          },
-        },
-      ],
+      jobs: [{ strategy: definition.name, prepared, client, temperature }],
       concurrency: config.concurrency,
       model,
       template: template.name,
       answer,
       match,
-      alreadyDone: resume?.isDone,
-      stopSignal: interrupts.stopSignal,
-      onResult: async (result, record) => {
-        summary.add(result);
-        firstError ??= result.error;
-        done++;
-        if (result.error !== null) errors++;
-        await sink.write(result, record);
-        terminal.progress(`${definition.name}: ${done} done, ${errors} errors`);
+      maxTokens: config.maxTokens,
+      seed: config.seed,
+      warn,
+    }),
+    strategies: [definition.name],
+    model,
+    template: template.name,
+    resume: resumeOutput === null ? null : { flagValues, outputPath: resumeOutput },
+    openOutput: resultOutput({
+      format,
+      outputPath,
+      single,
+      verbose: flagValues.verbose === true,
+      run: { strategy: definition.name, model, template: template.name },
+      terminal,
+      stdout: io.stdout,
+    }),
+    endpoint: { label: config.baseUrl, throttling: { report: throttling.report, concurrency: config.concurrency } },
+    maxErrors,
+    callbacks: {
+      warn,
+      note: (message) => terminal.note(message),
+      progress: ({ counts }) => {
+        const count = counts.get(definition.name)!;
+        terminal.progress(`${definition.name}: ${count.done} done, ${count.errors} errors`);
       },
-    });
-  } catch (error) {
-    await sink.abandon();
-    const hint = resumeAfterFailureHint(done + (resume?.kept ?? 0), resumable);
-    if (hint !== null) terminal.warn(hint);
-    throw error;
-  } finally {
-    terminal.stopProgress();
-    interrupts.dispose();
-    const note = throttleNote(throttling.report(), config.concurrency);
-    if (note !== null) terminal.warn(note);
-  }
-
-  const finished = summary.finish();
-  const endpoint = throttling.report();
-  await sink.close((results: ResultRecord[]) =>
-    single
-      ? (results[0] ?? null)
-      : {
-          schema: runSchemaId,
-          strategy: definition.name,
-          model,
-          template: template.name,
-          summary: finished,
-          endpoint,
-          results,
-        },
-  );
-  // On a terminal the summary follows the records on stdout; in pipes it is a note for the person watching.
-  if (!single && format === 'human') process.stdout.write(`\n${renderScoreSummary(finished, terminal.stdoutColors)}\n`);
-  else if (!single) terminal.note(renderScoreSummary(finished, terminal.stdoutColors));
-  if (statistics.interrupted) throw interruptedError(statistics.finished, resumable);
-  if (statistics.errored > 0 && statistics.answered === 0) {
-    throw new EndpointError(`${config.baseUrl}: no record got an answer (${firstError ?? 'unknown error'})`);
-  }
-  const gate = checkMaxErrors([finished], maxErrors)[0];
-  if (gate !== undefined) throw new GateError(gate.message);
+      stopProgress: () => terminal.stopProgress(),
+    },
+  });
 }
 
 async function printDryRun(
   records: AsyncIterable<DatasetRecord>,
   render: (record: DatasetRecord) => Promise<ChatMessage[]>,
-  context: { strategy: string; template: string; format: OutputFormat; single: boolean },
+  context: { strategy: string; template: string; format: OutputFormat; single: boolean; stdout: NodeJS.WritableStream },
 ): Promise<void> {
   const rendered: Array<{ id: string; strategy: string; template: string; messages: ChatMessage[] }> = [];
   for await (const record of records) {
@@ -175,15 +119,10 @@ async function printDryRun(
       template: context.template,
       messages: await render(record),
     };
-    if (context.format === 'jsonl') process.stdout.write(`${JSON.stringify(entry)}\n`);
-    else if (context.format === 'human') process.stdout.write(`${formatMessages(entry.id, entry.messages)}\n`);
+    if (context.format === 'jsonl') context.stdout.write(`${JSON.stringify(entry)}\n`);
+    else if (context.format === 'human') context.stdout.write(`${formatMessages(entry.id, entry.messages)}\n`);
     else rendered.push(entry);
   }
   if (context.format === 'json')
-    process.stdout.write(`${JSON.stringify(context.single ? rendered[0] : rendered, null, 2)}\n`);
-}
-
-export function formatMessages(id: string, messages: readonly ChatMessage[]): string {
-  const blocks = messages.map((message) => `[${message.role}]\n${message.content}`);
-  return [`# ${id}`, ...blocks, ''].join('\n');
+    context.stdout.write(`${JSON.stringify(context.single ? rendered[0] : rendered, null, 2)}\n`);
 }

@@ -4,19 +4,25 @@ import { parseAnswerSpec } from '../core/normalize-answer.js';
 import { renderScoreSummary } from '../render/compare-table.js';
 import { scoreRecordedLine } from '../scoring/score-recorded.js';
 import { createSummaryAccumulator } from '../scoring/summary.js';
-import { oneOf, positiveInteger } from '../strategies/flag-values.js';
-import { parseStopRule } from '../strategies/self-consistency.js';
+import { oneOf, positiveInteger } from '../config/flag-values.js';
+import { parseOptions, stoppingOptions, stopRule } from '../strategies/options.js';
 import { InputError } from '../errors.js';
-import { checkReadable, parseJsonLine, readLines } from './read-lines.js';
-import { createResultSink } from './result-sink.js';
-import { resolveMatch } from './run-setup.js';
+import { summarySchemaId } from '../core/records.js';
+import { checkReadable, parseJsonLine, readLines } from '../run/read-lines.js';
+import { createResultSink } from '../run/result-sink.js';
+import { resolveMatch } from '../run/run-setup.js';
 import { createTerminal } from './terminal.js';
-import { checkWritableOutput, writeFileAtomic } from './write-file.js';
+import type { Io } from '../run/io.js';
+import { checkWritableOutput, writeFileAtomic } from '../run/write-file.js';
 
-export async function scoreCommand(file: string | undefined, flagValues: Record<string, unknown>): Promise<void> {
-  const terminal = await createTerminal({ quiet: flagValues.quiet === true });
+export async function scoreCommand(
+  file: string | undefined,
+  flagValues: Record<string, unknown>,
+  io: Io,
+): Promise<void> {
+  const terminal = await createTerminal({ quiet: flagValues.quiet === true }, io);
   const path = file ?? '-';
-  if (path === '-' && process.stdin.isTTY)
+  if (path === '-' && io.stdin.isTTY)
     throw new InputError('score: give a FILE of recorded outputs, or pipe them on stdin');
   await checkReadable(path, 'score');
   const options = {
@@ -24,17 +30,23 @@ export async function scoreCommand(file: string | undefined, flagValues: Record<
     pick: oneOf(flagValues.pick ?? 'last', '--pick', ['first', 'last'] as const) as Pick,
     match: resolveMatch(flagValues),
     maxSamples: flagValues.maxSamples === undefined ? null : positiveInteger(flagValues.maxSamples, '--max-samples'),
-    stop: parseStopRule(flagValues),
+    stop: stopRule(parseOptions(stoppingOptions, flagValues)),
   };
   if (flagValues.output !== undefined) await checkWritableOutput(String(flagValues.output), '-o');
   const label = path === '-' ? 'stdin' : path;
   const summary = createSummaryAccumulator('score');
   const streamResults = flagValues.jsonl === true;
   const sink = streamResults
-    ? await createResultSink({ format: 'jsonl', outputPath: null, append: false, renderHuman: () => '' })
+    ? await createResultSink({
+        format: 'jsonl',
+        outputPath: null,
+        append: false,
+        renderHuman: () => '',
+        stdout: io.stdout,
+      })
     : null;
   let count = 0;
-  for await (const line of readLines(path, label)) {
+  for await (const line of readLines(path, label, io.stdin)) {
     if (line.text.trim() === '') continue;
     const result = scoreRecordedLine(parseJsonLine(line, label), `${label}:${line.line}`, line.line, options);
     summary.add(result);
@@ -45,14 +57,14 @@ export async function scoreCommand(file: string | undefined, flagValues: Record<
   if (count === 0) throw new InputError(`${label}: no recorded outputs to score`);
   const finished = summary.finish();
   if (sink !== null) {
-    await sink.writeLine({ schema: 'promptlab.summary/v1', ...finished });
+    await sink.writeLine({ schema: summarySchemaId, ...finished });
     await sink.close(() => null);
     return;
   }
-  const asJson = flagValues.json === true || !process.stdout.isTTY || flagValues.output !== undefined;
+  const asJson = flagValues.json === true || !io.stdout.isTTY || flagValues.output !== undefined;
   const text = asJson
-    ? `${JSON.stringify({ schema: 'promptlab.summary/v1', ...finished }, null, 2)}\n`
+    ? `${JSON.stringify({ schema: summarySchemaId, ...finished }, null, 2)}\n`
     : renderScoreSummary(finished, terminal.stdoutColors);
   if (flagValues.output !== undefined) await writeFileAtomic(String(flagValues.output), text);
-  else process.stdout.write(text);
+  else io.stdout.write(text);
 }

@@ -1,39 +1,38 @@
 /** `promptlab templates list|show|render`: look at templates without calling any model. */
 import { readFile } from 'node:fs/promises';
-import { listTemplates, loadTemplate } from '../templates/load-template.js';
-import { formatMessages } from './run-strategy-command.js';
-import { parseVarFlags } from './parse-vars.js';
-import { templateDirs } from './run-setup.js';
+import { listTemplates, loadTemplate, projectTemplateDirs } from '../templates/load-template.js';
+import { formatMessages } from '../render/messages.js';
+import type { Io } from '../run/io.js';
+import { parseVarFlags } from '../run/parse-vars.js';
 
-export async function listTemplatesCommand(flagValues: Record<string, unknown>): Promise<void> {
-  const templates = await listTemplates(templateDirs());
-  if (flagValues.json === true || !process.stdout.isTTY) {
-    process.stdout.write(`${JSON.stringify(templates, null, 2)}\n`);
+export async function listTemplatesCommand(flagValues: Record<string, unknown>, io: Io): Promise<void> {
+  const templates = await listTemplates(projectTemplateDirs(process.cwd()));
+  if (flagValues.json === true || !io.stdout.isTTY) {
+    io.stdout.write(`${JSON.stringify(templates, null, 2)}\n`);
     return;
   }
   const width = Math.max(...templates.map((template) => template.name.length), 4);
   for (const template of templates) {
-    process.stdout.write(
-      `${template.name.padEnd(width)}  ${template.origin.padEnd(7)}  ${template.description ?? ''}\n`,
-    );
+    io.stdout.write(`${template.name.padEnd(width)}  ${template.origin.padEnd(7)}  ${template.description ?? ''}\n`);
   }
 }
 
-export async function showTemplateCommand(name: string): Promise<void> {
-  const template = await loadTemplate(name, templateDirs());
-  process.stdout.write(await readFile(template.path, 'utf8'));
+export async function showTemplateCommand(name: string, io: Io): Promise<void> {
+  const template = await loadTemplate(name, projectTemplateDirs(process.cwd()));
+  io.stdout.write(await readFile(template.path, 'utf8'));
 }
 
 export async function renderTemplateCommand(
   name: string,
   input: string | undefined,
   flagValues: Record<string, unknown>,
+  io: Io,
 ): Promise<void> {
-  const template = await loadTemplate(name, templateDirs());
+  const template = await loadTemplate(name, projectTemplateDirs(process.cwd()));
   const vars = await parseVarFlags(flagValues.var as string[] | undefined, flagValues.vars as string | undefined);
   if (input !== undefined) vars.input = input;
   const messages = await template.render(vars, 'the command line');
-  if (flagValues.json === true || !process.stdout.isTTY)
-    process.stdout.write(`${JSON.stringify({ template: template.name, messages }, null, 2)}\n`);
-  else process.stdout.write(formatMessages(template.name, messages));
+  if (flagValues.json === true || !io.stdout.isTTY)
+    io.stdout.write(`${JSON.stringify({ template: template.name, messages }, null, 2)}\n`);
+  else io.stdout.write(formatMessages(template.name, messages));
 }

@@ -4,6 +4,7 @@
  */
 import type { ChalkInstance } from 'chalk';
 import { noColors, type Colors } from '../render/colors.js';
+import type { Io, OutputStream } from '../run/io.js';
 
 export interface Terminal {
   /** Colours for what goes to stdout (off when stdout is not a TTY, NO_COLOR is set, ...). */
@@ -31,9 +32,9 @@ export function colorsFrom(chalk: ChalkInstance): Colors {
 }
 
 /** chalk's own detection, but per stream, and NO_COLOR honoured whatever the chalk version does. */
-function colorLevel(stream: NodeJS.WriteStream): 0 | 1 | 2 | 3 {
-  if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return 0;
-  const forced = process.env.FORCE_COLOR;
+function colorLevel(stream: OutputStream, env: Io['env']): 0 | 1 | 2 | 3 {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return 0;
+  const forced = env.FORCE_COLOR;
   if (forced !== undefined)
     return forced === '0' || forced === 'false' ? 0 : (Math.min(3, Math.max(1, Number(forced) || 1)) as 1 | 2 | 3);
   if (!stream.isTTY) return 0;
@@ -48,11 +49,11 @@ async function colorsAt(level: 0 | 1 | 2 | 3): Promise<Colors> {
   return colorsFrom(new Chalk({ level }));
 }
 
-export async function createTerminal(options: { quiet: boolean }): Promise<Terminal> {
-  const stderr = process.stderr;
+export async function createTerminal(options: { quiet: boolean }, io: Io): Promise<Terminal> {
+  const stderr = io.stderr;
   const [errorColors, stdoutColors] = await Promise.all([
-    colorsAt(colorLevel(stderr)),
-    colorsAt(colorLevel(process.stdout)),
+    colorsAt(colorLevel(stderr, io.env)),
+    colorsAt(colorLevel(io.stdout, io.env)),
   ]);
   const interactive = stderr.isTTY === true && !options.quiet;
   const warned = new Set<string>();
@@ -101,7 +102,8 @@ export async function createTerminal(options: { quiet: boolean }): Promise<Termi
       if (spinnerRequested) return;
       spinnerRequested = true;
       void import('ora').then(({ default: ora }) => {
-        if (!stopped) spinner = ora({ text: latestText, stream: stderr, discardStdin: false }).start();
+        if (!stopped)
+          spinner = ora({ text: latestText, stream: stderr as NodeJS.WriteStream, discardStdin: false }).start();
       });
     },
     stopProgress() {

@@ -8,17 +8,11 @@ import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
-import type { ConfigFileData } from './parse-config-file.js';
+import type { ConfigFile } from './parse-config-file.js';
 
-export type { ConfigFileData } from './parse-config-file.js';
+export type { ConfigFile, ConfigFileData } from './parse-config-file.js';
 
 export const configFileNames = ['promptlab.config.json', 'promptlab.config.yaml', 'promptlab.config.yml'] as const;
-
-export interface ConfigFile {
-  /** Absolute path of the file the settings came from. */
-  path: string;
-  data: ConfigFileData;
-}
 
 /** The nearest config file at or above `cwd`, parsed and validated; null when there is none. */
 export async function findConfigFile(cwd: string): Promise<ConfigFile | null> {

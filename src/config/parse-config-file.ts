@@ -5,8 +5,7 @@
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import type { ConfigFile } from './config-file.js';
-import { isHttpUrl, numericSettings, type NumericSettingName } from './resolve-config.js';
+import { isHttpUrl, numericSettings, type NumericSettingName } from './setting-rules.js';
 
 const httpUrl = z.string({ error: 'expected an http(s) URL' }).refine(isHttpUrl, { error: 'expected an http(s) URL' });
 const nonEmptyText = z
@@ -66,6 +65,12 @@ export const configFileSchema = z
   .strict();
 
 export type ConfigFileData = z.infer<typeof configFileSchema>;
+
+export interface ConfigFile {
+  /** Absolute path of the file the settings came from. */
+  path: string;
+  data: ConfigFileData;
+}
 
 /** Parses and validates one config file's text; `shownAs` is how errors name the file. */
 export function parseConfigFile(text: string, path: string, shownAs: string = path): ConfigFile {

@@ -17,7 +17,8 @@
  */
 import { dirname, isAbsolute, join } from 'node:path';
 import { ConfigError, UsageError } from '../errors.js';
-import type { ConfigFile } from './config-file.js';
+import type { ConfigFile } from './parse-config-file.js';
+import { isHttpUrl, numericSettings, type NumericSetting, type NumericSettingName } from './setting-rules.js';
 
 export interface ResolvedConfig {
   baseUrl: string;
@@ -66,53 +67,6 @@ const defaults = { concurrency: 8, timeoutSeconds: 300, retries: 2, maxRetryWait
 
 /** setTimeout fires at once for delays past 2^31-1 ms, so longer timeouts are clamped rather than broken. */
 const longestTimerMs = 2 ** 31 - 1;
-
-interface NumericSetting {
-  flag: string;
-  /** Completes "must be ..." and "expected ...". */
-  description: string;
-  accepts(value: number): boolean;
-}
-
-const isPositiveInteger = (value: number) => Number.isSafeInteger(value) && value > 0;
-
-/** The rules for numeric settings, shared by flag parsing here and the config file schema. */
-export const numericSettings = {
-  temperature: {
-    flag: '--temperature',
-    description: 'a number from 0 to 2',
-    accepts: (value) => value >= 0 && value <= 2,
-  },
-  maxTokens: { flag: '--max-tokens', description: 'a positive integer', accepts: isPositiveInteger },
-  seed: { flag: '--seed', description: 'an integer', accepts: Number.isSafeInteger },
-  concurrency: { flag: '-c/--concurrency', description: 'a positive integer', accepts: isPositiveInteger },
-  timeout: {
-    flag: '--timeout',
-    description: 'a positive number of seconds',
-    accepts: (value) => value > 0 && Number.isFinite(value),
-  },
-  retries: {
-    flag: '--retries',
-    description: 'a non-negative integer',
-    accepts: (value) => Number.isSafeInteger(value) && value >= 0,
-  },
-  maxRetryWait: {
-    flag: '--max-retry-wait',
-    description: 'a non-negative number of seconds',
-    accepts: (value) => value >= 0 && Number.isFinite(value),
-  },
-} satisfies Record<string, NumericSetting>;
-
-export type NumericSettingName = keyof typeof numericSettings;
-
-export function isHttpUrl(text: string): boolean {
-  try {
-    const url = new URL(text);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
 
 export function resolveConfig({ flags, env, file, homeDir }: ResolveConfigInput): ResolvedConfig {
   const top = file?.data;

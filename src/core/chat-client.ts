@@ -1,6 +1,7 @@
 /**
  * The small interface every strategy talks to. Only src/core/openai-client.ts implements it over the
- * network; tests use fakes; caching and concurrency limits wrap it (decorators), never grow options here.
+ * network; tests use test/support/fake-chat-client.ts; caching and concurrency limits wrap it
+ * (decorators), never grow options here.
  */
 export type ChatRole = 'system' | 'user' | 'assistant';
 

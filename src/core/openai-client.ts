@@ -5,13 +5,13 @@
  * SDK failure into a one-line EndpointError that names the base URL and never the key.
  */
 import type OpenAI from 'openai';
-import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import type { z } from 'zod';
-import { EndpointError } from '../errors.js';
-import { createHttpFetch } from './http-fetch.js';
-import { createSdk } from './openai-sdk.js';
+import type { EndpointError } from '../errors.js';
 import { zeroUsage } from './chat-client.js';
 import type { ChatClient, ChatRequest, ChatResponse } from './chat-client.js';
+import { chatCompletionBody } from './chat-completion-request.js';
+import { createHttpFetch } from './http-fetch.js';
+import { bodyStart, malformedResponse, toEndpointError } from './openai-errors.js';
+import { createSdk } from './openai-sdk.js';
 
 export interface OpenAIClientOptions {
   baseUrl: string;
@@ -59,8 +59,10 @@ export function createOpenAIChatClient(options: OpenAIClientOptions): ChatClient
   };
   const sdk = createSdk({ ...options, fetch: countingFetch });
   // The response schemas (and zod with them) load while the first request is out, not before it is sent.
-  let bodies: Promise<typeof import('./chat-completion-body.js')> | undefined;
-  const loadBodies = () => (bodies ??= import('./chat-completion-body.js'));
+  let bodies: Promise<typeof import('./chat-completion-response.js')> | undefined;
+  const loadBodies = () => (bodies ??= import('./chat-completion-response.js'));
+  /** What went wrong with an answer that came back. */
+  const malformed = (detail: string, requests: number): EndpointError => malformedResponse(options, detail, requests);
 
   /** Runs one SDK call with the request options that count its attempts and link its signal. */
   async function counted<T>(
@@ -79,15 +81,15 @@ export function createOpenAIChatClient(options: OpenAIClientOptions): ChatClient
     } catch (error) {
       // A caller that aborted gets its own abort reason back, so its usual abort handling applies.
       if (signal?.aborted) throw signal.reason ?? error;
-      const { baseUrl, apiKey, model, timeoutMs } = options;
+      const what = operation === 'embeddings' ? 'embeddings with model' : 'model';
       throw toEndpointError(error, {
-        baseUrl,
-        apiKey,
-        model,
-        timeoutMs,
-        operation,
+        baseUrl: options.baseUrl,
+        apiKey: options.apiKey,
+        timeoutMs: options.timeoutMs,
+        action: null,
         attempts: tally.requests,
         endpointAnswered,
+        notFound: ` for ${what} "${options.model}": check --model and --base-url (usually ending in /v1)`,
       });
     } finally {
       link.unlink();
@@ -98,29 +100,22 @@ export function createOpenAIChatClient(options: OpenAIClientOptions): ChatClient
     model: options.model,
 
     async chat(request: ChatRequest, signal?: AbortSignal): Promise<ChatResponse> {
-      const n = request.n ?? 1;
-      const body = {
-        model: options.model,
-        messages: request.messages,
-        temperature: request.temperature,
-        // max_tokens rather than max_completion_tokens: every compatible server knows it.
-        ...(request.maxTokens !== undefined && { max_tokens: request.maxTokens }),
-        ...(request.seed !== undefined && { seed: request.seed }),
-        // Some servers reject `n` outright, so send it only when more than one choice is wanted.
-        ...(n > 1 && { n }),
-        ...(request.stop !== undefined && request.stop.length > 0 && { stop: request.stop }),
-      };
-      const [{ value, requests }, { chatCompletionSchema, toChoices, toUsage }] = await Promise.all([
+      const body = chatCompletionBody(options.model, request);
+      const [{ value, requests }, { readChatCompletion }] = await Promise.all([
         counted('chat', signal, (requestOptions) => sdk.chat.completions.create(body, requestOptions)),
         loadBodies(),
       ]);
-      const completion = parseBody(chatCompletionSchema, value, options, requests);
-      return { choices: toChoices(completion.choices), usage: toUsage(completion.usage), requests };
+      // The SDK hands back the raw text when the Content-Type is not JSON.
+      if (typeof value === 'string')
+        throw malformed(`not JSON (starts "${bodyStart(value, options.apiKey)}")`, requests);
+      const completion = readChatCompletion(value);
+      if ('problem' in completion) throw malformed(completion.problem, requests);
+      return { ...completion, requests };
     },
 
     async embed(texts: string[], signal?: AbortSignal, model?: string) {
       if (texts.length === 0) return { vectors: [], usage: zeroUsage(), requests: 0 };
-      const [{ value, requests }, { embeddingsSchema, toUsage }] = await Promise.all([
+      const [{ value, requests }, { embeddingsSchema, toUsage, describeIssue }] = await Promise.all([
         counted('embeddings', signal, (requestOptions) =>
           // 'float' explicitly: the SDK otherwise asks for base64, which many local servers do not speak.
           sdk.embeddings.create(
@@ -130,9 +125,13 @@ export function createOpenAIChatClient(options: OpenAIClientOptions): ChatClient
         ),
         loadBodies(),
       ]);
-      const result = parseBody(embeddingsSchema, value, options, requests);
+      if (typeof value === 'string')
+        throw malformed(`not JSON (starts "${bodyStart(value, options.apiKey)}")`, requests);
+      const parsed = embeddingsSchema.safeParse(value);
+      if (!parsed.success) throw malformed(describeIssue(parsed.error), requests);
+      const result = parsed.data;
       if (result.data.length !== texts.length) {
-        throw malformed(options, `${result.data.length} embeddings for ${texts.length} inputs`, requests);
+        throw malformed(`${result.data.length} embeddings for ${texts.length} inputs`, requests);
       }
       const ordered = result.data
         .map((item, position) => ({ index: item.index ?? position, embedding: item.embedding }))
@@ -203,155 +202,4 @@ function requestedWaitMs(headers: Headers): number | null {
   if (!retryAfter) return Number.isNaN(milliseconds) ? null : milliseconds;
   const seconds = parseFloat(retryAfter);
   return Number.isNaN(seconds) ? Date.parse(retryAfter) - Date.now() : seconds * 1000;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Response validation. Lenient on purpose: servers differ (extra fields, missing usage, null content,
-// refusals), so unknown keys are ignored and only the fields we read are checked.
-// ---------------------------------------------------------------------------------------------------
-
-function parseBody<T>(schema: z.ZodType<T>, body: unknown, context: RedactionContext, requests: number): T {
-  // The SDK hands back the raw text when the Content-Type is not JSON.
-  if (typeof body === 'string')
-    throw malformed(context, `not JSON (starts "${redact(body, context.apiKey, 40)}")`, requests);
-  const parsed = schema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
-  throw malformed(context, `${where}${issue?.message ?? 'unexpected shape'}`, requests);
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Error mapping: one line, naming the base URL, never the key.
-// ---------------------------------------------------------------------------------------------------
-
-interface ErrorContext {
-  baseUrl: string;
-  apiKey: string | null;
-  model: string;
-  timeoutMs: number;
-  operation: Operation;
-  /** HTTP requests the failed call made. */
-  attempts: number;
-  /** Whether any call of this run has had an HTTP response yet. */
-  endpointAnswered: boolean;
-}
-
-type RedactionContext = Pick<ErrorContext, 'baseUrl' | 'apiKey'>;
-
-function toEndpointError(error: unknown, context: ErrorContext): EndpointError {
-  const { baseUrl, apiKey, attempts } = context;
-  const tries = attempts === 1 ? '1 attempt' : `${attempts} attempts`;
-  const endpointError = (message: string, extra: { status?: number; fatal?: boolean } = {}) =>
-    new EndpointError(redact(message, apiKey), { ...extra, requests: attempts, cause: safeCause(error, apiKey) });
-
-  // Timeouts and dropped connections end the run only while the endpoint has never answered (a wrong
-  // port, a host that swallows packets); once it has, they belong to one slow or unlucky call. A refused
-  // connection or an unknown host ends the run whenever it happens: the endpoint is gone.
-  if (error instanceof APIUserAbortError) return endpointError(`request to ${baseUrl} was aborted`);
-  if (error instanceof APIConnectionTimeoutError) {
-    const seconds = Math.round(context.timeoutMs / 100) / 10;
-    const message = `${context.endpointAnswered ? `${baseUrl} did not answer` : `cannot reach ${baseUrl}: no answer`} within ${seconds} s (${tries}; see --timeout)`;
-    return endpointError(message, { fatal: !context.endpointAnswered });
-  }
-  if (error instanceof APIConnectionError) {
-    const dropped = context.endpointAnswered && isDroppedConnection(error);
-    const message = dropped
-      ? `${baseUrl} dropped the connection: ${connectionReason(error)} (${tries})`
-      : `cannot reach ${baseUrl}: ${connectionReason(error)} (${tries})`;
-    return endpointError(message, { fatal: !dropped });
-  }
-  // The server closed the connection while the body was still coming (fetch's "terminated", as http-fetch.ts keeps it); not retried by the SDK.
-  if (error instanceof TypeError && error.message === 'terminated') {
-    return endpointError(`${baseUrl} closed the connection before the answer was complete (${tries})`);
-  }
-  if (error instanceof APIError && typeof error.status === 'number') {
-    const status = error.status;
-    const detail = serverMessage(error, apiKey);
-    const said = detail ? `: ${detail}` : '';
-    if (status === 401 || status === 403) {
-      const advice =
-        apiKey === null ? 'no key was sent; set --api-key or OPENAI_API_KEY' : 'check --api-key / OPENAI_API_KEY';
-      return endpointError(`${baseUrl} refused the API key (${status}): ${advice}${said}`, { status, fatal: true });
-    }
-    if (status === 404) {
-      const what = context.operation === 'embeddings' ? 'embeddings with model' : 'model';
-      return endpointError(
-        `${baseUrl} answered 404 for ${what} "${context.model}": check --model and --base-url (usually ending in /v1)${said}`,
-        { status, fatal: true },
-      );
-    }
-    if (status === 400 || status === 422)
-      return endpointError(`${baseUrl} rejected the request (${status})${said}`, { status });
-    if (status === 408 || status === 409 || status === 429 || status >= 500) {
-      return endpointError(`${baseUrl}: retries exhausted after ${tries} (${status})${said}`, { status });
-    }
-    return endpointError(`${baseUrl} answered ${status}${said}`, { status });
-  }
-  // A JSON Content-Type over a body that is not JSON surfaces as a SyntaxError from the SDK's parser.
-  if (error instanceof SyntaxError) return malformed(context, 'body is not valid JSON', attempts);
-  const reason = error instanceof Error ? error.message : String(error);
-  return endpointError(`${baseUrl} failed: ${reason}`);
-}
-
-function malformed(context: RedactionContext, detail: string, requests: number): EndpointError {
-  return new EndpointError(redact(`${context.baseUrl} sent a malformed response: ${detail}`, context.apiKey), {
-    requests,
-  });
-}
-
-/** The server's own words: `{"error":{"message":...}}`, `{"error":"..."}` (Ollama), or raw text. */
-function serverMessage(error: APIError, apiKey: string | null): string {
-  const body: unknown = error.error;
-  let text: string;
-  if (typeof body === 'string') text = body;
-  else if (body && typeof body === 'object' && 'message' in body) {
-    const message = (body as { message: unknown }).message;
-    text = typeof message === 'string' ? message : JSON.stringify(message);
-  } else text = error.message.replace(/^\d{3} /, '').replace(/^status code \(no body\)$/, '');
-  return redact(text, apiKey, 200);
-}
-
-/** A connection that was open and then closed or reset under the request, as opposed to one never made. */
-function isDroppedConnection(error: Error): boolean {
-  for (let current: unknown = error.cause, depth = 0; current instanceof Error && depth < 5; depth += 1) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && droppedConnectionCodes.has(code)) return true;
-    current = current.cause;
-  }
-  return false;
-}
-
-const droppedConnectionCodes = new Set(['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
-
-/** fetch nests the useful part: TypeError('fetch failed') → Error('connect ECONNREFUSED 127.0.0.1:9'). */
-function connectionReason(error: Error): string {
-  let reason = '';
-  let code = '';
-  for (let current: unknown = error.cause, depth = 0; current instanceof Error && depth < 5; depth += 1) {
-    if (current.message) reason = current.message;
-    const currentCode = (current as { code?: unknown }).code;
-    if (!code && typeof currentCode === 'string') code = currentCode;
-    current = current.cause;
-  }
-  if (!reason) reason = code || 'connection failed';
-  else if (code && !reason.includes(code)) reason = `${reason} (${code})`;
-  return reason;
-}
-
-/** One line, no key, no bearer token, at most `limit` characters. */
-function redact(text: string, apiKey: string | null, limit = Infinity): string {
-  let clean = text.replace(/\s+/g, ' ').trim();
-  if (apiKey) clean = clean.split(apiKey).join('***');
-  clean = clean.replace(/Bearer\s+[^\s"',;]+/gi, 'Bearer ***');
-  return clean.length > limit ? `${clean.slice(0, limit - 1)}…` : clean;
-}
-
-/** Keep the SDK error for --debug, unless its messages could carry the key or a token. */
-function safeCause(error: unknown, apiKey: string | null): unknown {
-  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 5; depth += 1) {
-    if ((apiKey && current.message.includes(apiKey)) || /Bearer\s/i.test(current.message)) return undefined;
-    current = current.cause;
-  }
-  return error;
 }

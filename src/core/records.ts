@@ -38,8 +38,12 @@ export interface StrategyOutcome {
 }
 
 export const resultSchemaId = 'promptlab.result/v1';
+/** A strategy's `--json` document: the run, its summary and its results. */
+export const runSchemaId = 'promptlab.run/v1';
+/** A summary line (`compare --format jsonl`, `score --jsonl`) or document (`score --json`). */
+export const summarySchemaId = 'promptlab.summary/v1';
 
-/** One line of `--jsonl` / one element of `--json`. Field names are a contract (DESIGN.md). */
+/** One line of `--jsonl` / one element of `--json`. Field names are a contract (README, "Inputs and outputs"). */
 export interface ResultRecord {
   schema: typeof resultSchemaId;
   id: string;

@@ -1,8 +1,13 @@
 /**
  * Per-input demonstration selection for in-context learning (Liu et al. 2021): score the pool against
  * the input and keep the k most similar, ordered so the most similar sits closest to the question.
- * Lexical scoring is Okapi BM25 (k1 1.2, b 0.75) over lower-cased word tokens; a pool of a few thousand
- * short items indexes in milliseconds, so a library would add weight without adding much.
+ * Lexical scoring is Okapi BM25 (k1 1.2, b 0.75) over lower-cased word tokens.
+ *
+ * Kept by hand, measured (2 shared cores, load 4.8, synthetic 25-word items): a 5,000-item pool indexes
+ * in about 45 ms and a query with its top 4 takes about 6 ms (1,000 items: 35 ms and 1.6 ms) — small
+ * beside the request each record then sends. A search library would add a dependency and its load to
+ * in-context runs for the same ~60 lines of scoring, and would need its tokenizer and stop words matched
+ * to keep today's selections (and their tests) as they are.
  */
 
 const stopWords = new Set(

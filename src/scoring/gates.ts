@@ -1,22 +1,14 @@
 /**
- * CI gates over finished summaries: --fail-under, --max-errors (max-errors.ts) and --baseline FILE (read by
- * baseline-report.ts). Each check returns the gates that failed, one line each; the CLI turns a non-empty list
- * into a GateError (exit 4).
+ * CI gates over finished summaries: --fail-under, and --baseline FILE (read by baseline-report.ts);
+ * --max-errors is max-errors.ts. Each check returns the gates that failed, one line each; executeRun
+ * (src/run/execute-run.ts) turns a non-empty list into a GateError (exit 4).
  */
 import { UsageError } from '../errors.js';
 import type { BaselineReport } from './baseline-report.js';
 import { pairedComparison } from './compare-report.js';
 import { fisherExactPValue } from './statistics.js';
+import type { GateOutcome } from './gate-outcome.js';
 import type { StrategySummary } from './summary.js';
-
-export type GateName = 'fail-under' | 'baseline' | 'max-errors';
-
-export interface GateOutcome {
-  gate: GateName;
-  strategy: string;
-  /** One line: which gate, which strategy, by how much. */
-  message: string;
-}
 
 const accuracyText = (value: number): string => value.toFixed(3);
 
@@ -58,8 +50,6 @@ export function checkFailUnder(
   }
   return outcomes;
 }
-
-export { checkMaxErrors, parseMaxErrors, type ErrorLimit } from './max-errors.js';
 
 type BaselineStrategy = BaselineReport['strategies'][number];
 

@@ -4,7 +4,7 @@
  * run loads neither before its first request.
  */
 import { UsageError } from '../errors.js';
-import type { GateOutcome } from './gates.js';
+import type { GateOutcome } from './gate-outcome.js';
 import type { StrategySummary } from './summary.js';
 
 export type ErrorLimit = { count: number } | { fraction: number };

@@ -11,15 +11,12 @@ import { answerOf } from './answer-of.js';
 import {
   appendToLastUser,
   lastUserContent,
-  parseDemoFormat,
   renderDemonstrationQuestion,
   withDemonstrations,
 } from './demonstrations.js';
-import { oneOf, optionalPositiveInteger } from './flag-values.js';
+import { type chainOfThoughtOptions, defaultTrigger, type OptionValues } from './options.js';
 import type { RunContext, StrategySetup } from './strategy.js';
 import type { LoadedTemplate } from '../templates/load-template.js';
-
-export const defaultTrigger = "Let's think step by step.";
 
 /** Kojima et al.'s answer triggers follow the answer format. */
 export function defaultAnswerTrigger(answer: AnswerSpec): string {
@@ -49,17 +46,15 @@ export interface ChainOfThought {
 }
 
 export async function prepareChainOfThought(
-  flagValues: Record<string, unknown>,
+  options: OptionValues<typeof chainOfThoughtOptions>,
   setup: StrategySetup,
 ): Promise<ChainOfThought> {
-  const trigger = String(flagValues.trigger ?? setup.template.settings.trigger ?? defaultTrigger);
-  const extractMode = oneOf(flagValues.extract ?? 'pattern', '--extract', ['pattern', 'two-stage'] as const);
-  const shots = optionalPositiveInteger(flagValues.shots, '--shots');
-  const format = parseDemoFormat(flagValues.demoFormat);
+  const trigger = options.trigger ?? setup.template.settings.trigger ?? defaultTrigger;
+  const { extract: extractMode, shots, demoFormat: format } = options;
   const answerTrigger = setup.template.settings.answerTrigger ?? defaultAnswerTrigger(setup.answer);
   const pick: Pick = setup.pick ?? setup.template.settings.pick ?? 'last';
 
-  const examplesPath = typeof flagValues.examples === 'string' ? flagValues.examples : null;
+  const examplesPath = options.examples ?? null;
   const examples = examplesPath === null ? [] : await setup.readDemonstrations(examplesPath, '--examples');
   const withoutReasoning = examples.find((demo) => demo.reasoning === null);
   if (withoutReasoning !== undefined) {
@@ -67,7 +62,7 @@ export async function prepareChainOfThought(
       `${withoutReasoning.source}: missing "reasoning" (chain-of-thought demonstrations need a worked rationale)`,
     );
   }
-  const chosen = shots === null ? examples : examples.slice(0, shots);
+  const chosen = shots === undefined ? examples : examples.slice(0, shots);
   const turns = await Promise.all(
     chosen.map(async (demo) => ({
       question: await renderDemonstrationQuestion(demo, setup.template),

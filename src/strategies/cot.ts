@@ -3,10 +3,14 @@ import { addUsage } from '../core/chat-client.js';
 import { EndpointError } from '../errors.js';
 import { prepareChainOfThought } from './chain-of-thought.js';
 import { truncationWarnings } from './single-call.js';
+import type { chainOfThoughtOptions, OptionValues } from './options.js';
 import type { PreparedStrategy, StrategySetup } from './strategy.js';
 
-export async function prepare(flagValues: Record<string, unknown>, setup: StrategySetup): Promise<PreparedStrategy> {
-  const chain = await prepareChainOfThought(flagValues, setup);
+export async function prepare(
+  options: OptionValues<typeof chainOfThoughtOptions>,
+  setup: StrategySetup,
+): Promise<PreparedStrategy> {
+  const chain = await prepareChainOfThought(options, setup);
   return {
     render: (record) => chain.render(record),
     async run(record, context) {

@@ -5,7 +5,7 @@
  */
 import type { ChatMessage } from '../core/chat-client.js';
 import type { LoadedTemplate } from '../templates/load-template.js';
-import { oneOf } from './flag-values.js';
+import { oneOf } from '../config/flag-values.js';
 
 export interface Demonstration {
   id: string | null;

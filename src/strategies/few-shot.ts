@@ -1,25 +1,21 @@
 /** Few-shot (Brown et al. 2020): k fixed demonstrations before the input, the same for every record. */
 import { UsageError } from '../errors.js';
 import { createRandom, shuffled } from '../core/seeded-random.js';
-import {
-  parseDemoFormat,
-  renderDemonstrationQuestion,
-  withDemonstrations,
-  type Demonstration,
-} from './demonstrations.js';
-import { oneOf, positiveInteger, requiredText } from './flag-values.js';
+import { renderDemonstrationQuestion, withDemonstrations, type Demonstration } from './demonstrations.js';
+import { requiredText } from '../config/flag-values.js';
+import type { fewShotOptions, OptionValues } from './options.js';
 import { singleCompletionOutcome } from './single-call.js';
 import type { PreparedStrategy, StrategySetup } from './strategy.js';
 
-export async function prepare(flagValues: Record<string, unknown>, setup: StrategySetup): Promise<PreparedStrategy> {
+export async function prepare(
+  { examples: examplesFlag, shots, order, demoFormat: format }: OptionValues<typeof fewShotOptions>,
+  setup: StrategySetup,
+): Promise<PreparedStrategy> {
   const examplesPath = requiredText(
-    flagValues.examples,
+    examplesFlag,
     '--examples',
     'few-shot needs a JSONL file of {input, output} demonstrations',
   );
-  const shots = positiveInteger(flagValues.shots ?? '4', '--shots');
-  const order = oneOf(flagValues.order ?? 'first', '--order', ['first', 'random'] as const);
-  const format = parseDemoFormat(flagValues.demoFormat);
   const examples = await setup.readDemonstrations(examplesPath, '--examples');
   const chosen = chooseDemonstrations(examples, shots, order, setup.seed, examplesPath);
   const turns = await Promise.all(

@@ -10,12 +10,12 @@ import { createRandom, hashString, shuffled } from '../core/seeded-random.js';
 import type { DatasetRecord } from '../core/records.js';
 import {
   demonstrationText,
-  parseDemoFormat,
   renderDemonstrationQuestion,
   withDemonstrations,
   type Demonstration,
 } from './demonstrations.js';
-import { oneOf, positiveInteger, requiredText } from './flag-values.js';
+import { requiredText } from '../config/flag-values.js';
+import type { inContextOptions, OptionValues } from './options.js';
 import { singleCompletionOutcome } from './single-call.js';
 import type { PreparedStrategy, RunContext, StrategySetup } from './strategy.js';
 
@@ -25,21 +25,21 @@ interface Selection {
   requests: number;
 }
 
-export async function prepare(flagValues: Record<string, unknown>, setup: StrategySetup): Promise<PreparedStrategy> {
+export async function prepare(
+  options: OptionValues<typeof inContextOptions>,
+  setup: StrategySetup,
+): Promise<PreparedStrategy> {
   const poolPath = requiredText(
-    flagValues.pool,
+    options.pool,
     '--pool',
     'in-context needs a JSONL pool of {input, output} demonstrations',
   );
-  const shots = positiveInteger(flagValues.shots ?? '4', '--shots');
-  const select = oneOf(flagValues.select ?? 'lexical', '--select', ['lexical', 'embedding', 'random'] as const);
-  const format = parseDemoFormat(flagValues.demoFormat);
-  const embeddingModel = typeof flagValues.embeddingModel === 'string' ? flagValues.embeddingModel : undefined;
+  const { shots, select, demoFormat: format, embeddingModel } = options;
   const pool = await setup.readDemonstrations(poolPath, '--pool');
   if (shots > pool.length) {
     throw new UsageError(`--shots ${shots} is more than the ${pool.length} demonstration(s) in ${poolPath}`);
   }
-  const contextPaths = (flagValues.context as string[] | undefined) ?? [];
+  const contextPaths = options.context;
   const documents = await Promise.all(
     contextPaths.map(async (path) => ({ name: basename(path), text: await setup.readTextFile(path, '--context') })),
   );

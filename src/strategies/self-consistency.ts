@@ -5,31 +5,26 @@
  * Adaptive-Consistency, Aggarwal et al. 2023) — the same rule `score --stop` replays over recordings.
  */
 import { addUsage, zeroUsage, type ChatChoice } from '../core/chat-client.js';
-import { shouldStop, stoppingPoint, type StopRule } from '../core/early-stopping.js';
+import { shouldStop, stoppingPoint } from '../core/early-stopping.js';
 import { majorityVote } from '../core/majority-vote.js';
 import { sampleCompletions } from '../core/sample-completions.js';
 import type { Completion, StrategyOutcome } from '../core/records.js';
 import { EndpointError } from '../errors.js';
 import { voteKey } from './answer-of.js';
 import { prepareChainOfThought } from './chain-of-thought.js';
-import { numberInRange, oneOf, positiveInteger } from './flag-values.js';
+import { type OptionValues, type selfConsistencyOptions, stopRule } from './options.js';
 import { truncationWarnings } from './single-call.js';
 import type { PreparedStrategy, StrategySetup } from './strategy.js';
 
-export function parseStopRule(flagValues: Record<string, unknown>): StopRule {
-  const kind = oneOf(flagValues.stop ?? 'fixed', '--stop', ['fixed', 'esc', 'beta'] as const);
-  if (kind === 'esc') return { kind, window: positiveInteger(flagValues.window ?? '5', '--window') };
-  if (kind === 'beta')
-    return { kind, confidence: numberInRange(flagValues.confidence ?? '0.95', '--confidence', 0.5, 1, '()') };
-  return { kind };
-}
-
-export async function prepare(flagValues: Record<string, unknown>, setup: StrategySetup): Promise<PreparedStrategy> {
-  const chain = await prepareChainOfThought(flagValues, setup);
-  const samples = positiveInteger(flagValues.samples ?? '5', '--samples');
-  const rule = parseStopRule(flagValues);
-  const window =
-    rule.kind === 'fixed' ? samples : Math.min(samples, positiveInteger(flagValues.window ?? '5', '--window'));
+export async function prepare(
+  options: OptionValues<typeof selfConsistencyOptions>,
+  setup: StrategySetup,
+): Promise<PreparedStrategy> {
+  const chain = await prepareChainOfThought(options, setup);
+  const { samples } = options;
+  const rule = stopRule(options);
+  // Drawn a window at a time when the rule may stop early; all at once when it never does.
+  const window = rule.kind === 'fixed' ? samples : Math.min(samples, options.window);
 
   return {
     render: (record) => chain.render(record),
@@ -40,6 +35,7 @@ export async function prepare(flagValues: Record<string, unknown>, setup: Strate
       const keys: Array<string | null> = [];
       let usage = zeroUsage();
       let requests = 0;
+      let used = Number.POSITIVE_INFINITY;
       while (choices.length < samples) {
         const wanted = Math.min(window, samples - choices.length);
         const drawn = await sampleCompletions(
@@ -70,11 +66,12 @@ export async function prepare(flagValues: Record<string, unknown>, setup: Strate
           keys.push(voteKey(result.answer, setup.answer));
         });
         if (rule.kind !== 'fixed') {
-          const point = stoppingPoint(keys, rule, samples);
-          if (point < keys.length || shouldStop(keys, rule)) break;
+          // Once per window: the first sample at which the rule holds, if it holds anywhere in this window.
+          used = stoppingPoint(keys, rule, samples);
+          if (used < keys.length || shouldStop(keys, rule)) break;
         }
       }
-      const used = rule.kind === 'fixed' ? keys.length : stoppingPoint(keys, rule, samples);
+      if (rule.kind === 'fixed' || used > keys.length) used = keys.length;
       const vote = majorityVote(keys.slice(0, used));
       const warnings = truncationWarnings(choices);
       if (vote.tiedWith.length > 0) {

@@ -1,7 +1,7 @@
 /**
  * The one small interface every strategy implements. A strategy is a plain module: it turns a record
  * into chat requests through a ChatClient and returns a StrategyOutcome. It never touches argv, files,
- * TTYs or exit codes (the CLI hands it what it needs through StrategySetup), never retries (the SDK
+ * TTYs or exit codes (the run layer hands it what it needs through StrategySetup), never retries (the SDK
  * does), and never limits concurrency (the runner does).
  */
 import type { AnswerSpec, Pick } from '../core/answer-spec.js';
@@ -9,32 +9,24 @@ import type { ChatClient, ChatMessage } from '../core/chat-client.js';
 import type { DatasetRecord, StrategyOutcome } from '../core/records.js';
 import type { EndpointKnowledge } from '../core/sample-completions.js';
 import type { Demonstration } from './demonstrations.js';
+import { parseOptions, type OptionSet, type OptionValues } from './options.js';
 import type { LoadedTemplate } from '../templates/load-template.js';
 
-/** A flag a strategy adds to its subcommand (and to `compare`). Declared statically so --help loads nothing. */
-export interface StrategyFlag {
-  /** Commander flag syntax, e.g. `--shots <k>`. */
-  flags: string;
-  description: string;
-  defaultValue?: string;
-  /** Collect repeated uses into a list (e.g. --context). */
-  repeatable?: boolean;
-}
-
-export interface StrategyDefinition {
+export interface StrategyDefinition<O extends OptionSet = OptionSet> {
   name: string;
   /** One line for --help. */
   summary: string;
   /** One example command line for --help. */
   example: string;
-  flags: StrategyFlag[];
+  /** The flags it adds to its subcommand (and to `compare`), declared in options.ts so --help loads nothing else. */
+  options: O;
   /** Temperature when neither flag, env nor config sets one (greedy for single-sample strategies). */
   defaultTemperature: number;
   /** Loaded only when the command runs, so --help and --version stay fast. */
-  load(): Promise<StrategyModule>;
+  load(): Promise<StrategyModule<O>>;
 }
 
-/** What a strategy may ask of the outside world while it prepares (file reading stays in the CLI). */
+/** What a strategy may ask of the outside world while it prepares (file reading stays in src/run). */
 export interface StrategySetup {
   template: LoadedTemplate;
   /** Loads another template by name (e.g. the two-stage extraction prompt). */
@@ -69,7 +61,17 @@ export interface PreparedStrategy {
   run(record: DatasetRecord, context: RunContext): Promise<StrategyOutcome>;
 }
 
-export interface StrategyModule {
-  /** Validates the strategy's own flag values (raw, as commander parsed them) and loads what they name. */
-  prepare(flagValues: Record<string, unknown>, setup: StrategySetup): Promise<PreparedStrategy>;
+export interface StrategyModule<O extends OptionSet = OptionSet> {
+  /** Loads what the strategy's options name (parsed by parseOptions) and checks what belongs together. */
+  prepare(options: OptionValues<O>, setup: StrategySetup): Promise<PreparedStrategy>;
+}
+
+/** Parses the strategy's options from the flags commander collected, and prepares it. */
+export async function prepareStrategy(
+  definition: StrategyDefinition,
+  flagValues: Record<string, unknown>,
+  setup: StrategySetup,
+): Promise<PreparedStrategy> {
+  const options = parseOptions(definition.options, flagValues);
+  return (await definition.load()).prepare(options, setup);
 }

@@ -2,7 +2,7 @@
 import { singleCompletionOutcome } from './single-call.js';
 import type { PreparedStrategy, StrategySetup } from './strategy.js';
 
-export async function prepare(_flagValues: Record<string, unknown>, setup: StrategySetup): Promise<PreparedStrategy> {
+export async function prepare(_options: Record<string, never>, setup: StrategySetup): Promise<PreparedStrategy> {
   const render = (record: { vars: Record<string, unknown>; source: string }) =>
     setup.template.render(record.vars, record.source);
   return {

@@ -29,6 +29,12 @@ export interface TemplateDirs {
 /** The repo's `prompts/` dir: two levels above this file both as src/templates/*.ts and as dist/templates/*.js. */
 export const shippedTemplatesDir: string = fileURLToPath(new URL('../../prompts', import.meta.url));
 
+/** Where `-t NAME` looks: the project's ./prompts/ (under `cwd`) first, then the templates that ship. */
+export const projectTemplateDirs = (cwd: string): TemplateDirs => ({
+  projectDir: path.join(cwd, 'prompts'),
+  shippedDir: shippedTemplatesDir,
+});
+
 export type TemplateOrigin = 'project' | 'shipped' | 'path';
 
 export interface LoadedTemplate {

@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/openai-test-server.js';
-import { cleanEnv, repoRoot, runCli } from '../support/run-cli.js';
+import { cleanEnv, repoRoot, runCliProcess } from '../support/run-cli.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
 const chromiumPath = process.env.PROMPTLAB_CHROMIUM ?? '/usr/bin/chromium';
@@ -171,7 +171,7 @@ describe('a report whose data carries markup', () => {
       `${JSON.stringify({ id: '<b>q1</b>', input: `What is 2 plus 2? ${hostile}`, expected: '4' })}\n`,
     );
     const saved = join(directory, 'hostile-results.jsonl');
-    const result = await runCli([
+    const result = await runCliProcess([
       'compare',
       '-d',
       dataset,
@@ -200,7 +200,7 @@ describe('a report whose data carries markup', () => {
       for (const completion of line.completions ?? []) completion.via = completion.via ?? 'phrase';
     await writeFile(saved, `${lines.map((line) => JSON.stringify(line)).join('\n')}\n`);
     const output = join(directory, 'hostile.html');
-    const report = await runCli(['report', saved, '--answer', 'number', '-o', output]);
+    const report = await runCliProcess(['report', saved, '--answer', 'number', '-o', output]);
     expect(report.stderr).toBe('');
     expect(report.code).toBe(0);
     ({ page, problems } = await open(output));

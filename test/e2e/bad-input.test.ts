@@ -1,5 +1,6 @@
 /**
- * A catalogue of bad inputs, each run through the built CLI: exit 2, exactly one line on stderr that
+ * A catalogue of bad inputs, each run through the CLI's main in-process (two also through the built CLI as a
+ * child process): exit 2, exactly one line on stderr that
  * starts with `promptlab: ` and names the culprit (file:line, flag or variable), no stack, nothing on stdout.
  * Files are created in a fresh working directory per row, so messages name them as a user typed them.
  * The endpoint is a dead port, so a row that got as far as a request would exit 3, not 2; the second block
@@ -9,7 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/openai-test-server.js';
-import { runCli, type CliResult } from '../support/run-cli.js';
+import { runCli, runCliProcess, type CliResult } from '../support/run-cli.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
 const deadUrl = 'http://127.0.0.1:9/v1';
@@ -434,9 +435,9 @@ async function workspace(files: Record<string, string | Buffer> = {}): Promise<s
   return directory;
 }
 
-async function runBad(row: BadInput, argsOverride?: string[]): Promise<CliResult> {
+async function runBad(row: BadInput, argsOverride?: string[], run = runCli): Promise<CliResult> {
   const cwd = await workspace(row.files);
-  return runCli(argsOverride ?? row.args, { cwd, stdin: row.stdin ?? '', env: { PROMPTLAB_HOME: cwd, ...row.env } });
+  return run(argsOverride ?? row.args, { cwd, stdin: row.stdin ?? '', env: { PROMPTLAB_HOME: cwd, ...row.env } });
 }
 
 function expectOneLineInputError(result: CliResult, error: string | RegExp): void {
@@ -455,10 +456,18 @@ describe('bad input', () => {
     expect(new Set(catalogue.map((row) => row.name)).size).toBe(catalogue.length);
   });
 
-  // Each row is its own process in its own directory, so rows run side by side.
-  it.concurrent.each(catalogue)('$name → exit 2, one line naming the culprit', async (row) => {
+  // Each row runs in its own directory, in-process (rows in other directories take turns).
+  it.each(catalogue)('$name → exit 2, one line naming the culprit', async (row) => {
     expectOneLineInputError(await runBad(row), row.error);
   });
+
+  // The same, as a user meets it: the built CLI as a process, its real exit code and stderr.
+  it.concurrent.each(catalogue.filter((row) => ['malformed JSONL line', '--fail-under 2'].includes(row.name)))(
+    'the built CLI: $name → exit 2, one line',
+    async (row) => {
+      expectOneLineInputError(await runBad(row, undefined, runCliProcess), row.error);
+    },
+  );
 });
 
 describe('bad input is refused before any request', () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBatchServer, type BatchServer, type BatchServerOptions } from '../support/batch-server.js';
 import { startTestServer, type ReplyFn, type TestServer } from '../support/openai-test-server.js';
-import { runCli } from '../support/run-cli.js';
+import { runCli, runCliProcess } from '../support/run-cli.js';
 import { arithmeticReply, lastUser, samplingReply, solve } from '../support/scripted-model.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
@@ -69,29 +69,32 @@ async function interactive(reply: ReplyFn, data: string, args: string[]): Promis
   return parseLines(result.stdout);
 }
 
-async function prepare(args: string[]): Promise<Record<string, unknown>> {
-  const result = await runCli(['batch', 'prepare', ...args]);
+async function prepare(args: string[], run = runCli): Promise<Record<string, unknown>> {
+  const result = await run(['batch', 'prepare', ...args]);
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
   return JSON.parse(result.stdout) as Record<string, unknown>;
 }
 
-async function submit(dir: string, server: BatchServer): Promise<Record<string, unknown>> {
-  const result = await runCli(['batch', 'submit', dir, '--base-url', server.url]);
+async function submit(dir: string, server: BatchServer, run = runCli): Promise<Record<string, unknown>> {
+  const result = await run(['batch', 'submit', dir, '--base-url', server.url]);
   expect(result.stderr).toBe('');
   expect(result.code).toBe(0);
   return JSON.parse(result.stdout) as Record<string, unknown>;
 }
 
-async function collect(dir: string, extra: string[] = []) {
-  return runCli(['batch', 'collect', dir, '--jsonl', ...extra]);
+async function collect(dir: string, extra: string[] = [], run = runCli) {
+  return run(['batch', 'collect', dir, '--jsonl', ...extra]);
 }
 
 describe('batch: zero-shot', () => {
   it('prepares without sending, submits, shows status, and collects the interactive run’s records', async () => {
     const { data, dir } = await workspace();
     const server = await batchServer({ reply: arithmeticReply });
-    const prepared = await prepare(['zero-shot', '-d', data, '-m', 'test-model', '--answer', 'number', '-o', dir]);
+    const prepared = await prepare(
+      ['zero-shot', '-d', data, '-m', 'test-model', '--answer', 'number', '-o', dir],
+      runCliProcess,
+    );
     expect(prepared).toMatchObject({ phase: 1, requests: 3, files: [{ name: 'requests-001.jsonl', requests: 3 }] });
     expect(server.counts.total).toBe(0);
 
@@ -110,7 +113,7 @@ describe('batch: zero-shot', () => {
     ]);
     expect(manifest.map((entry) => entry.customId)).toEqual(lines.map((line) => line.custom_id));
 
-    const submitted = await submit(dir, server);
+    const submitted = await submit(dir, server, runCliProcess);
     expect(submitted.submitted).toEqual([
       { file: 'requests-001.jsonl', batchId: expect.stringMatching(/^batch_/), status: 'validating', requests: 3 },
     ]);
@@ -121,7 +124,7 @@ describe('batch: zero-shot', () => {
     expect(batch).toMatchObject({ endpoint: '/v1/chat/completions', completionWindow: '24h', inputFileId: upload!.id });
 
     // Status goes back to the endpoint the batch was submitted to: no --base-url needed.
-    const status = await runCli(['batch', 'status', dir]);
+    const status = await runCliProcess(['batch', 'status', dir]);
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout).files).toEqual([
       expect.objectContaining({
@@ -132,7 +135,7 @@ describe('batch: zero-shot', () => {
       }),
     ]);
 
-    const collected = await collect(dir);
+    const collected = await collect(dir, [], runCliProcess);
     expect(collected.stderr).toBe('');
     expect(collected.code).toBe(0);
     const results = parseLines(collected.stdout);

@@ -3,7 +3,7 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/openai-test-server.js';
-import { runCli } from '../support/run-cli.js';
+import { runCli, runCliProcess } from '../support/run-cli.js';
 import { arithmeticReply, samplingReply } from '../support/scripted-model.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
@@ -23,8 +23,8 @@ describe('cache', () => {
     const home = await tempDir();
     const env = { PROMPTLAB_HOME: home };
     const args = ['zero-shot', 'What is 4 plus 4?', '--cache', '--json', '-m', 'm', '--base-url', server.url];
-    const first = await runCli(args, { env });
-    const second = await runCli(args, { env });
+    const first = await runCliProcess(args, { env });
+    const second = await runCliProcess(args, { env });
     expect([first.code, second.code]).toEqual([0, 0]);
     expect(server.counts.chat).toBe(1);
     expect(JSON.parse(second.stdout)).toMatchObject({ answer: '8', requests: 0 });
@@ -33,12 +33,12 @@ describe('cache', () => {
     const entry = JSON.parse(await readFile(join(home, 'cache', entries[0]!), 'utf8'));
     expect(Object.keys(entry).sort()).toEqual(['choice', 'usage']);
 
-    const stats = await runCli(['cache', 'stats'], { env });
+    const stats = await runCliProcess(['cache', 'stats'], { env });
     expect(JSON.parse(stats.stdout)).toMatchObject({ directory: join(home, 'cache'), entries: 1 });
-    const cleared = await runCli(['cache', 'clear'], { env });
+    const cleared = await runCliProcess(['cache', 'clear'], { env });
     expect(cleared.code).toBe(0);
     expect(cleared.stderr).toMatch(/removed 1 cached response/);
-    expect(JSON.parse((await runCli(['cache', 'stats'], { env })).stdout).entries).toBe(0);
+    expect(JSON.parse((await runCliProcess(['cache', 'stats'], { env })).stdout).entries).toBe(0);
   });
 
   it('keeps self-consistency samples apart and replays the same k samples', async () => {

@@ -3,7 +3,7 @@ import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/openai-test-server.js';
-import { runCli } from '../support/run-cli.js';
+import { runCli, runCliProcess } from '../support/run-cli.js';
 import { arithmeticReply } from '../support/scripted-model.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
@@ -19,7 +19,7 @@ const tempDir = () => makeTempDir('promptlab-basics-');
 
 describe('help and version', () => {
   it('lists every command with a one-line description and examples', async () => {
-    const result = await runCli(['--help']);
+    const result = await runCliProcess(['--help']);
     expect(result.code).toBe(0);
     for (const command of [
       'zero-shot',
@@ -39,7 +39,7 @@ describe('help and version', () => {
 
   it('prints the version from package.json', async () => {
     const packageJson = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'));
-    const result = await runCli(['--version']);
+    const result = await runCliProcess(['--version']);
     expect(result).toMatchObject({ code: 0, stdout: `${packageJson.version}\n`, stderr: '' });
   });
 });
@@ -49,7 +49,7 @@ describe('templates', () => {
     const cwd = await tempDir();
     await mkdir(join(cwd, 'prompts'));
     await writeFile(join(cwd, 'prompts', 'greet.prompt'), '---\ndescription: Say hello.\n---\nHello {{name}}!\n');
-    const result = await runCli(['templates', 'list', '--json'], { cwd });
+    const result = await runCliProcess(['templates', 'list', '--json'], { cwd });
     expect(result.code).toBe(0);
     const listed = JSON.parse(result.stdout).map(
       (entry: { name: string; origin: string }) => `${entry.name}:${entry.origin}`,
@@ -116,13 +116,15 @@ describe('endpoint settings', () => {
   });
 
   it('asks for a model when none is set (exit 2)', async () => {
-    const result = await runCli(['zero-shot', 'hi', '--base-url', 'http://127.0.0.1:9/v1'], { cwd: await tempDir() });
+    const result = await runCliProcess(['zero-shot', 'hi', '--base-url', 'http://127.0.0.1:9/v1'], {
+      cwd: await tempDir(),
+    });
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^promptlab: no model: pass --model/);
   });
 
   it('exits 3 naming the base URL when the endpoint is unreachable', async () => {
-    const result = await runCli([
+    const result = await runCliProcess([
       'zero-shot',
       'hi',
       '-m',
@@ -139,7 +141,16 @@ describe('endpoint settings', () => {
 
   it('exits 3 when the key is refused, without printing the key', async () => {
     server = await startTestServer({ apiKey: 'right-key' });
-    const result = await runCli(['zero-shot', 'hi', '-m', 'm', '--base-url', server.url, '--api-key', 'wrong-key-123']);
+    const result = await runCliProcess([
+      'zero-shot',
+      'hi',
+      '-m',
+      'm',
+      '--base-url',
+      server.url,
+      '--api-key',
+      'wrong-key-123',
+    ]);
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/401/);
     expect(result.stderr + result.stdout).not.toContain('wrong-key-123');
@@ -185,7 +196,7 @@ describe('datasets and output files', () => {
       '{"id":"x","input":"What is 2 times 4?","expected":8}',
       '{"id":"y","input":"What is 3 plus 4?","expected":7}',
     ].join('\n');
-    const result = await runCli(
+    const result = await runCliProcess(
       ['zero-shot', '-d', '-', '--answer', 'number', '-m', 'm', '--base-url', server.url, '-o', output],
       { stdin },
     );
@@ -218,5 +229,26 @@ describe('datasets and output files', () => {
     ]);
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ id: 'c1', answer: '10', correct: true });
+  });
+
+  it('reads a quoted CSV field that spans lines as one value and sends it as written', async () => {
+    server = await startTestServer({ reply: arithmeticReply });
+    const directory = await tempDir();
+    await writeFile(join(directory, 'data.csv'), 'input,expected\n"What is 1 plus 1?\nThink first.",2\n');
+    const result = await runCli([
+      'zero-shot',
+      '-d',
+      join(directory, 'data.csv'),
+      '--answer',
+      'number',
+      '--jsonl',
+      '-m',
+      'm',
+      '--base-url',
+      server.url,
+    ]);
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toMatchObject({ id: '2', answer: '2', correct: true });
+    expect(server.calls[0]!.messages.at(-1)!.content).toBe('What is 1 plus 1?\nThink first.');
   });
 });

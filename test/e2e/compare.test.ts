@@ -3,7 +3,7 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type ReplyFn, type TestServer } from '../support/openai-test-server.js';
-import { runCli } from '../support/run-cli.js';
+import { runCli, runCliProcess } from '../support/run-cli.js';
 import { lastUser, solve } from '../support/scripted-model.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
@@ -43,9 +43,9 @@ beforeAll(async () => {
   await writeFile(dataset, `${questions.map((question) => JSON.stringify(question)).join('\n')}\n`);
 });
 
-async function compare(extra: string[], reply: ReplyFn = zeroShotSlipsOnPlus) {
+async function compare(extra: string[], reply: ReplyFn = zeroShotSlipsOnPlus, run = runCli) {
   server = await startTestServer({ reply });
-  const result = await runCli([
+  const result = await run([
     'compare',
     '-d',
     dataset,
@@ -64,7 +64,7 @@ async function compare(extra: string[], reply: ReplyFn = zeroShotSlipsOnPlus) {
 
 describe('compare', () => {
   it('reports both strategies with Wilson intervals and a paired exact McNemar test (json)', async () => {
-    const { result, server: target } = await compare(['--format', 'json']);
+    const { result, server: target } = await compare(['--format', 'json'], zeroShotSlipsOnPlus, runCliProcess);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report.schema).toBe('promptlab.compare/v1');
@@ -124,7 +124,7 @@ describe('compare', () => {
   });
 
   it('exits 4 when --fail-under is missed, naming the strategy and the gap', async () => {
-    const { result } = await compare(['--format', 'json', '--fail-under', '0.8']);
+    const { result } = await compare(['--format', 'json', '--fail-under', '0.8'], zeroShotSlipsOnPlus, runCliProcess);
     expect(result.code).toBe(4);
     expect(result.stderr).toMatch(/--fail-under 0\.8.*zero-shot.*0\.5.*below/);
     expect(JSON.parse(result.stdout).strategies).toHaveLength(2); // the report is still printed
@@ -254,11 +254,11 @@ describe('score', () => {
         .map((line) => JSON.stringify(line))
         .join('\n')}\n`,
     );
-    const all = await runCli(['score', recorded, '--answer', 'number', '--json']);
+    const all = await runCliProcess(['score', recorded, '--answer', 'number', '--json']);
     expect(all.code).toBe(0);
     expect(JSON.parse(all.stdout)).toMatchObject({ n: 3, correct: 3, accuracy: 1, samplesUsed: 10 / 3 });
 
-    const firstTwo = await runCli(['score', recorded, '--answer', 'number', '--max-samples', '2', '--jsonl']);
+    const firstTwo = await runCliProcess(['score', recorded, '--answer', 'number', '--max-samples', '2', '--jsonl']);
     const lines = firstTwo.stdout
       .trim()
       .split('\n')
@@ -270,7 +270,17 @@ describe('score', () => {
       ['promptlab.summary/v1', 2],
     ]);
 
-    const early = await runCli(['score', recorded, '--answer', 'number', '--stop', 'esc', '--window', '2', '--jsonl']);
+    const early = await runCliProcess([
+      'score',
+      recorded,
+      '--answer',
+      'number',
+      '--stop',
+      'esc',
+      '--window',
+      '2',
+      '--jsonl',
+    ]);
     const samples = early.stdout
       .trim()
       .split('\n')

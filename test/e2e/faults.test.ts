@@ -7,7 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   startTestServer,
   type ChatCall,
@@ -21,11 +21,18 @@ import { useTempDirs } from '../support/temp-dir.js';
 
 const makeTempDir = useTempDirs();
 
-let server: TestServer | null = null;
-afterEach(async () => {
-  await server?.close();
-  server = null;
+// Every run has a server of its own, so the runs (which mostly wait on back-offs, stalls and throttling)
+// go side by side; all are closed once the file is done.
+const servers: TestServer[] = [];
+afterAll(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
 });
+
+async function serve(options: Parameters<typeof startTestServer>[0]): Promise<TestServer> {
+  const server = await startTestServer(options);
+  servers.push(server);
+  return server;
+}
 
 const recordCount = 200;
 const jsonBody = (body: object) => JSON.stringify(body);
@@ -168,7 +175,7 @@ async function startFaultyServer() {
   const attempts = new Map<number, number>();
   const sent = { throttled: 0 };
   const recordOf = (call: ChatCall) => Number(/Record (\d+):/.exec(lastUser(call))?.[1] ?? -1);
-  server = await startTestServer({
+  const faulty = await serve({
     reply: arithmeticReply,
     respond: (call) => {
       const record = recordOf(call);
@@ -179,7 +186,7 @@ async function startFaultyServer() {
       return fault;
     },
   });
-  return { server, attempts, sent };
+  return { server: faulty, attempts, sent };
 }
 
 async function writeDataset(count: number): Promise<string> {
@@ -241,7 +248,7 @@ function checkEachRecordAgainstItsSlot(results: ResultLine[]): void {
   }
 }
 
-describe('a 200-record run against a faulty endpoint', () => {
+describe.concurrent('a 200-record run against a faulty endpoint', () => {
   it('answers or errors every record once, and its counts equal the server’s (exit 0 within --max-errors)', async () => {
     const { server: target, sent } = await startFaultyServer();
     const dataset = await writeDataset(recordCount);
@@ -360,7 +367,7 @@ describe('a 200-record run against a faulty endpoint', () => {
   }, 160_000);
 });
 
-describe('an endpoint that never answers', () => {
+describe.concurrent('an endpoint that never answers', () => {
   async function closedPort(): Promise<number> {
     const probe = createServer();
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
@@ -370,7 +377,7 @@ describe('an endpoint that never answers', () => {
   }
 
   it('stops at the first refused key instead of hammering: exit 3, one line naming the base URL', async () => {
-    server = await startTestServer({ apiKey: 'sk-right-key-123456' });
+    const server = await serve({ apiKey: 'sk-right-key-123456' });
     const dataset = await writeDataset(recordCount);
     const result = await runCli(
       [
@@ -411,7 +418,7 @@ describe('an endpoint that never answers', () => {
   }, 60_000);
 
   it('exits 3 when every record fails (500 on every call), after giving each its retries', async () => {
-    server = await startTestServer({
+    const server = await serve({
       respond: () => ({ status: 500, body: jsonBody({ error: { message: 'down' } }) }),
     });
     const dataset = await writeDataset(8);

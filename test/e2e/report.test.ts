@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseHTML } from 'linkedom';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type ReplyFn, type TestServer } from '../support/openai-test-server.js';
-import { runCli } from '../support/run-cli.js';
+import { runCliProcess as runCli } from '../support/run-cli.js';
 import { lastUser, solve } from '../support/scripted-model.js';
 import { useTempDirs } from '../support/temp-dir.js';
 

@@ -5,7 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, type TestServerOptions } from '../support/openai-test-server.js';
 import { cleanEnv, cliPath, repoRoot, runCli } from '../support/run-cli.js';
 import { arithmeticReply } from '../support/scripted-model.js';
@@ -13,17 +13,19 @@ import { useTempDirs } from '../support/temp-dir.js';
 
 const makeTempDir = useTempDirs();
 
-let server: TestServer | null = null;
-let child: ChildProcess | null = null;
-afterEach(async () => {
-  if (child !== null && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  child = null;
-  await server?.close();
-  server = null;
+// Each test has its own server and its own CLI, so the tests (which mostly wait: latency, grace periods)
+// run side by side; all are stopped once the file is done.
+const servers: TestServer[] = [];
+const children: ChildProcess[] = [];
+afterAll(async () => {
+  for (const child of children.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  await Promise.all(servers.splice(0).map((server) => server.close()));
 });
 
 async function serve(options: TestServerOptions = {}): Promise<TestServer> {
-  server = await startTestServer({ reply: arithmeticReply, ...options });
+  const server = await startTestServer({ reply: arithmeticReply, ...options });
+  servers.push(server);
   return server;
 }
 
@@ -52,7 +54,7 @@ function startCli(args: readonly string[]): Running {
     env: cleanEnv(),
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  child = started;
+  children.push(started);
   let stderr = '';
   started.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
@@ -92,7 +94,7 @@ const parsed = (lines: string[]) =>
     (line) => JSON.parse(line) as { schema: string; id: string; strategy: string; error: string | null; n?: number },
   );
 
-describe('kill -9, then --resume', () => {
+describe.concurrent('kill -9, then --resume', () => {
   it('completes the dataset with every record exactly once, none lost', async () => {
     const target = await serve({ latencyMs: 50 });
     const { dataset, directory } = await writeDataset(300);
@@ -115,9 +117,7 @@ describe('kill -9, then --resume', () => {
     await appendFile(output, '{"schema":"promptlab.result/v1","id":"r29');
     const callsBefore = await settledCount(target);
 
-    const resumed = await runCli(['zero-shot', '-d', dataset, '--resume', output, '-c', '4', ...endpoint(target)], {
-      timeoutMs: 60_000,
-    });
+    const resumed = await runCli(['zero-shot', '-d', dataset, '--resume', output, '-c', '4', ...endpoint(target)]);
     expect(resumed.stderr).toBe('');
     expect(resumed.code).toBe(0);
     const text = await readFile(output, 'utf8');
@@ -188,7 +188,7 @@ describe('kill -9, then --resume', () => {
   });
 });
 
-describe('Ctrl-C and SIGTERM', () => {
+describe.concurrent('Ctrl-C and SIGTERM', () => {
   it('SIGINT: stops sending, lets requests in flight finish, flushes them, says how to resume, exits 130', async () => {
     const target = await serve({ latencyMs: 200 });
     const { dataset, directory } = await writeDataset(100);

@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, type TestServerOptions } from '../support/openai-test-server.js';
-import { runCli } from '../support/run-cli.js';
+import { runCli, runCliProcess } from '../support/run-cli.js';
 import { arithmeticReply, samplingReply } from '../support/scripted-model.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
@@ -32,7 +32,7 @@ const jsonl = (lines: object[]) => `${lines.map((line) => JSON.stringify(line)).
 describe('zero-shot', () => {
   it('answers a positional input as one JSON result with the contract fields', async () => {
     const target = await serve();
-    const result = await runCli([
+    const result = await runCliProcess([
       'zero-shot',
       'What is 12 plus 30?',
       '--json',
@@ -67,7 +67,7 @@ describe('zero-shot', () => {
 
   it('reads the input from stdin when none is given and defaults to JSON when stdout is a pipe', async () => {
     const target = await serve();
-    const result = await runCli(['zero-shot', '--answer', 'number', ...endpoint(target)], {
+    const result = await runCliProcess(['zero-shot', '--answer', 'number', ...endpoint(target)], {
       stdin: 'What is 9 minus 4?\n',
     });
     expect(result.code).toBe(0);
@@ -117,7 +117,7 @@ describe('few-shot', () => {
   it('puts k demonstrations before the input as user/assistant turns', async () => {
     const target = await serve();
     const directory = await tempFiles({ 'examples.jsonl': examples });
-    const result = await runCli([
+    const result = await runCliProcess([
       'few-shot',
       'What is 3 plus 3?',
       '--examples',
@@ -199,7 +199,7 @@ describe('in-context', () => {
         { id: 'p4', input: 'Sara has 5 apples and eats 2 apples. How many apples are left?', expected: '3' },
       ]),
     });
-    const result = await runCli([
+    const result = await runCliProcess([
       'in-context',
       '-d',
       join(directory, 'data.jsonl'),
@@ -259,7 +259,14 @@ describe('in-context', () => {
 describe('cot', () => {
   it('appends the trigger and extracts the answer from the reasoning by pattern', async () => {
     const target = await serve();
-    const result = await runCli(['cot', 'What is 6 times 7?', '--json', '--answer', 'number', ...endpoint(target)]);
+    const result = await runCliProcess([
+      'cot',
+      'What is 6 times 7?',
+      '--json',
+      '--answer',
+      'number',
+      ...endpoint(target),
+    ]);
     expect(result.code).toBe(0);
     const record = JSON.parse(result.stdout);
     expect(record.answer).toBe('42');
@@ -314,7 +321,7 @@ describe('cot', () => {
 describe('self-consistency', () => {
   it('asks for n samples in one request where the endpoint honours n, and votes', async () => {
     const target = await serve({ reply: samplingReply(new Set([1, 3])) });
-    const result = await runCli([
+    const result = await runCliProcess([
       'self-consistency',
       'What is 6 times 7?',
       '--samples',

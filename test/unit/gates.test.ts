@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { InputError, UsageError } from '../../src/errors.js';
 import { parseBaselineReport, type BaselineReport } from '../../src/scoring/baseline-report.js';
-import {
-  baselineNotes,
-  checkAgainstBaseline,
-  checkFailUnder,
-  checkMaxErrors,
-  parseMaxErrors,
-} from '../../src/scoring/gates.js';
+import { baselineNotes, checkAgainstBaseline, checkFailUnder } from '../../src/scoring/gates.js';
+import { checkMaxErrors, parseMaxErrors } from '../../src/scoring/max-errors.js';
 import type { StrategySummary } from '../../src/scoring/summary.js';
 
 function summary(

@@ -6,8 +6,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readDataset } from '../../src/cli/read-dataset.js';
-import { readLines, splitLines } from '../../src/cli/read-lines.js';
+import { readDataset } from '../../src/run/read-dataset.js';
+import { readLines, splitLines } from '../../src/run/read-lines.js';
 import type { DatasetRecord } from '../../src/core/records.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
@@ -130,5 +130,71 @@ describe('readDataset (a file read whole)', () => {
       { shared: 1, input: 'a, b' },
     ]);
     await expect(records('empty.jsonl', '\n\n')).rejects.toThrow('the dataset has no records');
+  });
+});
+
+describe('CSV datasets (csv-parse)', () => {
+  const prompt = '"What is 1 + 1?\nThink first.",2';
+  const spanning = `input,expected\n${prompt}\n\n  \nplain,"a ""quoted"" b"\n`;
+
+  /** The records of a CSV file read whole (≤ 1 MiB), or the error. */
+  async function allWays(text: string): Promise<Array<DatasetRecord[] | string>> {
+    const outcome = async (read: () => AsyncIterable<DatasetRecord>) => {
+      const records: DatasetRecord[] = [];
+      try {
+        for await (const record of read()) records.push(record);
+        return records;
+      } catch (error) {
+        return (error as Error).message;
+      }
+    };
+    const path = join(directory, 'rows.csv');
+    await writeFile(path, text);
+    return [await outcome(() => readDataset(path, { sharedVars: {} }))];
+  }
+
+  it('reads a quoted field that spans lines as one value, and names each record by the line it starts on', async () => {
+    const [whole] = await allWays(spanning);
+    expect(whole).toEqual([
+      {
+        id: '2',
+        vars: { input: 'What is 1 + 1?\nThink first.' },
+        expected: '2',
+        source: `${join(directory, 'rows.csv')}:2`,
+        index: 0,
+      },
+      {
+        id: '6',
+        vars: { input: 'plain' },
+        expected: 'a "quoted" b',
+        source: `${join(directory, 'rows.csv')}:6`,
+        index: 1,
+      },
+    ]);
+  });
+
+  it.each([
+    ['input,expected\nfine,1\n\n"never closed,2\nmore,3\n', 'rows.csv:4: unterminated quoted field'],
+    [`input,expected\n${prompt}\nonly one\n`, 'rows.csv:4: 1 columns, but the header has 2'],
+    ['input,expected\n"a\n\n', 'rows.csv:2: unterminated quoted field'],
+  ])('refuses %j naming the line', async (text, error) => {
+    const [whole] = await allWays(text);
+    expect(whole).toBe(`${join(directory, error.split(':')[0]!)}:${error.split(':').slice(1).join(':')}`);
+  });
+
+  it('gives the same records streamed (a file over 1 MiB, checked ahead) as read whole, and the same errors', async () => {
+    const path = join(directory, 'big.csv');
+    const row = `"${'x'.repeat(2000)}\nline two",1\n`;
+    await writeFile(path, `input,expected\n${row.repeat(600)}`);
+    const records: DatasetRecord[] = [];
+    for await (const record of readDataset(path, { sharedVars: {} })) records.push(record);
+    expect(records).toHaveLength(600);
+    expect(records[599]).toMatchObject({ id: String(2 + 599 * 2), vars: { input: `${'x'.repeat(2000)}\nline two` } });
+    expect(records.slice(0, 2).map((record) => record.source)).toEqual([`${path}:2`, `${path}:4`]);
+    await writeFile(path, `input,expected\n${row.repeat(600)}"not closed,1\n`);
+    const read = async () => {
+      for await (const record of readDataset(path, { sharedVars: {} })) void record;
+    };
+    await expect(read()).rejects.toThrow(`${path}:1202: unterminated quoted field`);
   });
 });

@@ -6,7 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readLines } from '../../src/cli/read-lines.js';
+import { readLines } from '../../src/run/read-lines.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
 const makeTempDir = useTempDirs();

@@ -1,7 +1,8 @@
 import { readFile, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { classifyResumeLine, interruptedError, prepareResume, resumeOutputPath } from '../../src/cli/resume-file.js';
+import { classifyResumeLine, prepareResume } from '../../src/run/resume-file.js';
+import { interruptedError, resumeOutputPath } from '../../src/run/resume-hints.js';
 import type { ResultRecord } from '../../src/core/records.js';
 import { InputError, UsageError } from '../../src/errors.js';
 import { useTempDirs } from '../support/temp-dir.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { zeroUsage, type ChatClient, type ChatResponse } from '../../src/core/chat-client.js';
 import { newEndpointKnowledge } from '../../src/core/sample-completions.js';
 import type { DatasetRecord, ResultRecord } from '../../src/core/records.js';
-import { emptyReplyWarnings, runRecords, type RunJob } from '../../src/core/run-records.js';
+import { emptyReplyWarnings, runRecords, type RunJob } from '../../src/run/run-records.js';
 import { tallyRequests } from '../../src/core/tally-requests.js';
 import { EndpointError } from '../../src/errors.js';
 import type { PreparedStrategy } from '../../src/strategies/strategy.js';
@@ -103,7 +103,7 @@ describe('runRecords', () => {
       ...options,
       records: recordsOf(6),
       jobs: [job(client, sampling(2))],
-      concurrency: 3,
+      recordsInFlight: 3,
       onResult: (result) => void results.push(result),
     });
     expect(statistics).toMatchObject({ finished: 6, errored: 1, answered: 5, abandoned: 0, interrupted: false });
@@ -125,7 +125,7 @@ describe('runRecords', () => {
       ...options,
       records: recordsOf(100),
       jobs: [job(client, sampling(1))],
-      concurrency: 4,
+      recordsInFlight: 4,
       onResult: (result) => void results.push(result),
     });
     await expect(run).rejects.toThrow('refused the API key');
@@ -140,7 +140,7 @@ describe('runRecords', () => {
         ...options,
         records: recordsOf(3),
         jobs: [job(client, sampling(1))],
-        concurrency: 1,
+        recordsInFlight: 1,
         onResult: () => undefined,
       }),
     ).rejects.toThrow(TypeError);
@@ -154,7 +154,7 @@ describe('runRecords', () => {
       ...options,
       records: recordsOf(50),
       jobs: [job(client, sampling(1))],
-      concurrency: 2,
+      recordsInFlight: 2,
       stopSignal: stop.signal,
       onResult: (result) => {
         results.push(result);
@@ -176,7 +176,7 @@ describe('runRecords', () => {
       ...options,
       records: recordsOf(10),
       jobs: [job(client, sampling(1), abort.signal)],
-      concurrency: 3,
+      recordsInFlight: 3,
       stopSignal: abort.signal,
       onResult: (result) => void results.push(result),
     });
@@ -197,7 +197,7 @@ describe('runRecords', () => {
       ...options,
       records: recordsOf(2),
       jobs: [job(deaf, sampling(1), abort.signal)],
-      concurrency: 2,
+      recordsInFlight: 2,
       onResult: () => undefined,
     });
     setTimeout(() => abort.abort(), 20);
@@ -211,7 +211,7 @@ describe('runRecords', () => {
       ...options,
       records: recordsOf(5),
       jobs: [job(client, sampling(1))],
-      concurrency: 2,
+      recordsInFlight: 2,
       alreadyDone: (id) => id === 'r1' || id === 'r3',
       onResult: (result) => void results.push(result),
     });
@@ -230,7 +230,7 @@ describe('runRecords', () => {
       ...options,
       records: recordsOf(2),
       jobs: [job(client, sampling(1))],
-      concurrency: 1,
+      recordsInFlight: 1,
       onResult: (result) => void results.push(result),
     });
     expect(results.map((result) => [result.id, result.error, result.warnings])).toEqual([

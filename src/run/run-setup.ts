@@ -1,40 +1,34 @@
 /**
- * Everything a run needs before the first request, shared by the strategy commands and `compare`:
- * resolved config, template, answer spec, records, strategy setup and the (decorated) chat client.
+ * Everything a run needs before the first request, shared by the strategy commands, `compare` and the
+ * batch phases: resolved config, template, answer spec, records, strategy setup, the temperature and the
+ * (decorated) chat client.
  */
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { AnswerSpec, MatchMode, Pick } from '../core/answer-spec.js';
 import type { ChatClient } from '../core/chat-client.js';
-import {
-  adaptConcurrency,
-  observeSuccesses,
-  type AdaptiveConcurrency,
-  type ThrottleReport,
-} from '../core/adaptive-concurrency.js';
+import { adaptConcurrency, observeSuccesses, type AdaptiveConcurrency } from '../core/adaptive-concurrency.js';
 import { limitConcurrency, Semaphore } from '../core/limit-concurrency.js';
 import { parseAnswerSpec } from '../core/normalize-answer.js';
 import type { DatasetRecord } from '../core/records.js';
 import { findConfigFile } from '../config/config-file.js';
 import { resolveConfig, type ResolvedConfig } from '../config/resolve-config.js';
 import { InputError, UsageError } from '../errors.js';
-import { oneOf } from '../strategies/flag-values.js';
-import type { StrategySetup } from '../strategies/strategy.js';
-import {
-  loadTemplate,
-  shippedTemplatesDir,
-  type LoadedTemplate,
-  type TemplateDirs,
-} from '../templates/load-template.js';
+import { oneOf } from '../config/flag-values.js';
+import type { StrategyDefinition, StrategySetup } from '../strategies/strategy.js';
+import { loadTemplate, projectTemplateDirs, type LoadedTemplate } from '../templates/load-template.js';
 import { parseVarFlags } from './parse-vars.js';
 import { readDataset } from './read-dataset.js';
 import { checkReadable } from './read-lines.js';
-import type { Terminal } from './terminal.js';
+import type { ThrottleListener } from './notices.js';
 
 export const defaultTemplateName = 'question';
 
-export async function resolveRunConfig(flagValues: Record<string, unknown>): Promise<ResolvedConfig> {
+export async function resolveRunConfig(
+  flagValues: Record<string, unknown>,
+  env: Record<string, string | undefined>,
+): Promise<ResolvedConfig> {
   const file = await findConfigFile(process.cwd());
   return resolveConfig({
     flags: {
@@ -51,19 +45,17 @@ export async function resolveRunConfig(flagValues: Record<string, unknown>): Pro
       maxRetryWait: flagValues.maxRetryWait as string | undefined,
       cache: flagValues.cache as string | boolean | undefined,
     },
-    env: process.env,
+    env,
     file,
     homeDir: homedir(),
   });
 }
 
-export const templateDirs = (): TemplateDirs => ({
-  projectDir: join(process.cwd(), 'prompts'),
-  shippedDir: shippedTemplatesDir,
-});
-
 export async function loadRunTemplate(flagValues: Record<string, unknown>): Promise<LoadedTemplate> {
-  return loadTemplate((flagValues.template as string | undefined) ?? defaultTemplateName, templateDirs());
+  return loadTemplate(
+    (flagValues.template as string | undefined) ?? defaultTemplateName,
+    projectTemplateDirs(process.cwd()),
+  );
 }
 
 /** --answer beats the template's front matter; with neither, the whole reply is the answer. */
@@ -93,6 +85,7 @@ export async function openRecords(
   flagValues: Record<string, unknown>,
   positional: string | undefined,
   template: LoadedTemplate,
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean } = process.stdin,
 ): Promise<{ records: AsyncIterable<DatasetRecord>; single: boolean }> {
   const sharedVars = await parseVarFlags(flagValues.var as string[] | undefined, flagValues.vars as string | undefined);
   const dataset = flagValues.dataset as string | undefined;
@@ -100,12 +93,12 @@ export async function openRecords(
     if (positional !== undefined) throw new UsageError('give either an input text or --dataset, not both');
     await checkReadable(dataset, '--dataset');
     const checkRecord = (record: DatasetRecord) => template.checkVariables(record.vars, record.source);
-    return { records: readDataset(dataset, { sharedVars, checkRecord }), single: false };
+    return { records: readDataset(dataset, { sharedVars, checkRecord, stdin }), single: false };
   }
   let input = positional;
   let stdinWasEmpty = false;
-  if (input === undefined && !process.stdin.isTTY) {
-    const piped = (await readStdin()).replace(/\r?\n$/, '');
+  if (input === undefined && !stdin.isTTY) {
+    const piped = (await readStdin(stdin)).replace(/\r?\n$/, '');
     // An empty pipe (`< /dev/null`, a CI step with nothing piped in) is no input, not an empty prompt to pay for.
     if (piped.trim() === '') stdinWasEmpty = true;
     else input = piped;
@@ -123,9 +116,9 @@ async function* oneRecord(record: DatasetRecord): AsyncGenerator<DatasetRecord> 
   yield record;
 }
 
-async function readStdin(): Promise<string> {
+async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  for await (const chunk of stdin) chunks.push(Buffer.from(chunk));
   return Buffer.concat(chunks).toString('utf8');
 }
 
@@ -134,14 +127,14 @@ export function strategySetup(
   answer: AnswerSpec,
   pick: Pick | null,
   config: ResolvedConfig,
-  terminal: Terminal,
+  warn: (message: string) => void,
 ): StrategySetup {
   return {
     template,
     answer,
     pick,
     seed: config.seed,
-    loadTemplate: (name) => loadTemplate(name, templateDirs()),
+    loadTemplate: (name) => loadTemplate(name, projectTemplateDirs(process.cwd())),
     // Only the strategies that take demonstrations read them (and load their zod schema).
     readDemonstrations: async (path, flag) => (await import('./read-demonstrations.js')).readDemonstrations(path, flag),
     readTextFile: async (path, flag) => {
@@ -154,7 +147,7 @@ export function strategySetup(
         );
       }
     },
-    warn: (message) => terminal.warn(message),
+    warn,
   };
 }
 
@@ -171,9 +164,9 @@ export function requireModel(config: ResolvedConfig): string {
 export async function createRunClient(
   config: ResolvedConfig,
   model: string,
-  terminal: Terminal,
+  onThrottle: ThrottleListener,
   replay: boolean,
-): Promise<{ client: ChatClient; semaphore: Semaphore; throttling: AdaptiveConcurrency }> {
+): Promise<{ client: ChatClient; throttling: AdaptiveConcurrency }> {
   const { createOpenAIChatClient } = await import('../core/openai-client.js');
   const semaphore = new Semaphore(config.concurrency);
   const throttling = adaptConcurrency(semaphore);
@@ -186,24 +179,29 @@ export async function createRunClient(
     maxRetryWaitMs: config.maxRetryWaitMs,
     onThrottle: (info) => {
       throttling.throttled();
-      terminal.throttled(info.status, info.retryAfterMs);
+      onThrottle(info.status, info.retryAfterMs);
     },
   });
   const limited = limitConcurrency(observeSuccesses(endpointClient, throttling.succeeded), semaphore);
-  if (!config.cache.enabled && !replay) return { client: limited, semaphore, throttling };
+  if (!config.cache.enabled && !replay) return { client: limited, throttling };
   // Cache hits skip the concurrency limit: they cost the endpoint nothing.
   const { withCache } = await import('../core/cached-client.js');
   const { createFileCacheStore } = await import('./file-cache-store.js');
-  return { client: withCache(limited, createFileCacheStore(config.cache.dir), { replay }), semaphore, throttling };
+  return { client: withCache(limited, createFileCacheStore(config.cache.dir), { replay }), throttling };
 }
 
-/** The stderr line that says how much the endpoint throttled; null when it did not. */
-export function throttleNote(report: ThrottleReport, concurrency: number): string | null {
-  if (report.throttled === 0) return null;
-  const times = report.throttled === 1 ? 'once' : `${report.throttled} times`;
-  const lowered =
-    report.minConcurrency < concurrency
-      ? `; requests in flight went down to ${report.minConcurrency} of ${concurrency}`
-      : '';
-  return `the endpoint throttled ${times} (429/503)${lowered}`;
+/**
+ * The temperature a strategy runs at: --temperature (or env, or the config file), else the strategy's own
+ * default. A sampling strategy at temperature 0 draws the same path every time: say so.
+ */
+export function temperatureFor(
+  definition: StrategyDefinition,
+  configured: number | null,
+  warn: (message: string) => void,
+): number {
+  const temperature = configured ?? definition.defaultTemperature;
+  if (definition.defaultTemperature > 0 && temperature === 0) {
+    warn(`${definition.name} at temperature 0 samples the same path every time; use --temperature 0.5–0.7`);
+  }
+  return temperature;
 }

@@ -10,7 +10,11 @@ import { readFile, stat } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import type { DatasetRecord } from '../core/records.js';
 import { parseJsonLine, readLines, splitLines, type NumberedLine } from './read-lines.js';
-import { parseCsvLine } from './parse-csv.js';
+import type { CsvRow } from './read-csv.js';
+
+/** csv-parse loads only for a CSV dataset: a JSONL run does not pay for it before its first request. */
+type CsvParser = typeof import('./read-csv.js');
+const isCsv = (path: string): boolean => path.toLowerCase().endsWith('.csv');
 
 /** Checking 1 MiB of JSONL takes milliseconds: below that, check everything first. */
 export const checkWholeBytes = 1024 * 1024;
@@ -20,25 +24,28 @@ export interface DatasetOptions {
   sharedVars: Record<string, unknown>;
   /** Throws when a record cannot be used (e.g. it lacks a template variable); runs in the check before any request. */
   checkRecord?: (record: DatasetRecord) => void;
+  /** What `-` reads. */
+  stdin?: NodeJS.ReadableStream;
 }
 
 export async function* readDataset(path: string, options: DatasetOptions): AsyncGenerator<DatasetRecord> {
+  const csv = isCsv(path) ? await import('./read-csv.js') : null;
   if (path === '-') {
-    yield* parseDataset(path, options);
+    yield* parseDataset(path, options, csv);
     return;
   }
   if ((await stat(path)).size <= checkWholeBytes) {
     // Read and parsed once, without an await per line: this check is all that stands before the first request.
-    yield* parseDatasetBytes(await readFile(path), path, options);
+    yield* parseDatasetBytes(await readFile(path), path, options, csv);
     return;
   }
   let failure: unknown = null;
   const checkAhead = (async () => {
-    for await (const record of parseDataset(path, options)) void record;
+    for await (const record of parseDataset(path, options, csv)) void record;
   })().catch((error: unknown) => {
     failure = error;
   });
-  for await (const record of parseDataset(path, options)) {
+  for await (const record of parseDataset(path, options, csv)) {
     if (failure !== null) throw failure;
     yield record;
   }
@@ -46,73 +53,87 @@ export async function* readDataset(path: string, options: DatasetOptions): Async
   if (failure !== null) throw failure;
 }
 
-async function* parseDataset(path: string, options: DatasetOptions): AsyncGenerator<DatasetRecord> {
+async function* parseDataset(
+  path: string,
+  options: DatasetOptions,
+  csv: CsvParser | null,
+): AsyncGenerator<DatasetRecord> {
   const reader = createRecordReader(path, options);
-  for await (const line of readLines(path, reader.label)) {
-    const record = reader.read(line);
-    if (record !== null) yield record;
+  const lines = readLines(path, reader.label, options.stdin);
+  if (csv !== null) {
+    for await (const row of csv.csvRows(lines, reader.label)) {
+      const record = reader.readRow(row);
+      if (record !== null) yield record;
+    }
+  } else {
+    for await (const line of lines) {
+      const record = reader.readLine(line);
+      if (record !== null) yield record;
+    }
   }
   reader.finish();
 }
 
 /** Every record of a dataset file read whole, checked as parseDataset checks them, with the same errors. */
-export function parseDatasetBytes(bytes: Buffer, path: string, options: DatasetOptions): DatasetRecord[] {
+export function parseDatasetBytes(
+  bytes: Buffer,
+  path: string,
+  options: DatasetOptions,
+  csv: CsvParser | null,
+): DatasetRecord[] {
   const reader = createRecordReader(path, options);
-  const records: DatasetRecord[] = [];
-  for (const line of splitLines(bytes, reader.label)) {
-    const record = reader.read(line);
-    if (record !== null) records.push(record);
-  }
+  const lines = splitLines(bytes, reader.label);
+  const records = (
+    csv !== null
+      ? csv.csvRowsOf(lines, reader.label).map((row) => reader.readRow(row))
+      : Array.from(lines, (line) => reader.readLine(line))
+  ).filter((record) => record !== null);
   reader.finish();
   return records;
 }
 
 /**
- * Turns a dataset's lines, in order, into checked records: `read` gives the record a line holds (null for a
- * blank line or the CSV header) and `finish` refuses a dataset without records.
+ * Turns a dataset's lines (JSONL) or rows (CSV), in order, into checked records: each gives the record it
+ * holds (null for a blank line or the CSV header), and `finish` refuses a dataset without records.
  */
 function createRecordReader(path: string, options: DatasetOptions) {
   const label = path === '-' ? 'stdin' : path;
-  const csv = path.toLowerCase().endsWith('.csv');
   const seenIds = new Set<string>();
   let header: string[] | null = null;
   let count = 0;
 
+  const accept = (value: unknown, line: number): DatasetRecord => {
+    const record = toRecord(value, `${label}:${line}`, line, count, options.sharedVars);
+    if (seenIds.has(record.id))
+      throw new InputError(`${label}:${line}: duplicate id "${record.id}" (ids must be unique within a dataset)`);
+    seenIds.add(record.id);
+    options.checkRecord?.(record);
+    count++;
+    return record;
+  };
+
   return {
     label,
-    read(line: NumberedLine): DatasetRecord | null {
+    readLine(line: NumberedLine): DatasetRecord | null {
       if (line.text.trim() === '') return null;
-      let value: unknown;
-      if (!csv) {
-        value = parseJsonLine(line, label);
-      } else if (header === null) {
-        header = parseCsvLine(line.text, `${label}:${line.line}`).map((cell) => cell.trim());
+      return accept(parseJsonLine(line, label), line.line);
+    },
+    readRow(row: CsvRow): DatasetRecord | null {
+      // A line of spaces alone is a blank line, as in JSONL.
+      if (row.cells.length === 1 && row.cells[0]!.trim() === '') return null;
+      if (header === null) {
+        header = row.cells.map((cell) => cell.trim());
         return null;
-      } else {
-        value = csvObject(line, header, label);
       }
-      const record = toRecord(value, `${label}:${line.line}`, line.line, count, options.sharedVars);
-      if (seenIds.has(record.id))
-        throw new InputError(
-          `${label}:${line.line}: duplicate id "${record.id}" (ids must be unique within a dataset)`,
-        );
-      seenIds.add(record.id);
-      options.checkRecord?.(record);
-      count++;
-      return record;
+      if (row.cells.length !== header.length)
+        throw new InputError(`${label}:${row.line}: ${row.cells.length} columns, but the header has ${header.length}`);
+      const columns = header;
+      return accept(Object.fromEntries(columns.map((name, index) => [name, row.cells[index]])), row.line);
     },
     finish(): void {
       if (count === 0) throw new InputError(`${label}: the dataset has no records`);
     },
   };
-}
-
-function csvObject(line: NumberedLine, header: readonly string[], label: string): Record<string, string | undefined> {
-  const cells = parseCsvLine(line.text, `${label}:${line.line}`);
-  if (cells.length !== header.length) {
-    throw new InputError(`${label}:${line.line}: ${cells.length} columns, but the header has ${header.length}`);
-  }
-  return Object.fromEntries(header.map((name, index) => [name, cells[index]]));
 }
 
 function toRecord(
@@ -163,10 +184,16 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** Records in a dataset file, for progress and ETA on a terminal (non-empty lines; CSV less its header). */
+/** Records in a dataset file, for progress and ETA on a terminal (non-empty lines; CSV rows less the header). */
 export async function countDatasetRecords(path: string): Promise<number | null> {
   if (path === '-') return null;
-  let lines = 0;
-  for await (const line of readLines(path, path)) if (line.text.trim() !== '') lines++;
-  return path.toLowerCase().endsWith('.csv') ? Math.max(0, lines - 1) : lines;
+  let count = 0;
+  if (isCsv(path)) {
+    const { csvRows } = await import('./read-csv.js');
+    for await (const row of csvRows(readLines(path, path), path))
+      if (row.cells.length > 1 || row.cells[0]!.trim() !== '') count++;
+    return Math.max(0, count - 1);
+  }
+  for await (const line of readLines(path, path)) if (line.text.trim() !== '') count++;
+  return count;
 }

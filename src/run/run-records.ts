@@ -4,13 +4,15 @@
  * dataset to be read), and hands each result on as soon as it is finished.
  */
 import { setMaxListeners } from 'node:events';
-import type { AnswerSpec, MatchMode } from './answer-spec.js';
-import { zeroUsage } from './chat-client.js';
-import { resultSchemaId, type DatasetRecord, type ResultRecord, type StrategyOutcome } from './records.js';
+import type { AnswerSpec, MatchMode } from '../core/answer-spec.js';
+import { zeroUsage } from '../core/chat-client.js';
+import { resultSchemaId, type DatasetRecord, type ResultRecord, type StrategyOutcome } from '../core/records.js';
 import { answerMatches } from '../scoring/match-answer.js';
 import { EndpointError } from '../errors.js';
-import { ReplayMissError } from './cached-client.js';
-import { tallyRequests } from './tally-requests.js';
+import { ReplayMissError } from '../core/cached-client.js';
+import { tallyRequests } from '../core/tally-requests.js';
+import type { ChatClient } from '../core/chat-client.js';
+import { newEndpointKnowledge, type EndpointKnowledge } from '../core/sample-completions.js';
 import type { PreparedStrategy, RunContext } from '../strategies/strategy.js';
 
 export interface RunJob {
@@ -22,8 +24,8 @@ export interface RunJob {
 export interface RunRecordsOptions {
   records: AsyncIterable<DatasetRecord>;
   jobs: readonly RunJob[];
-  /** Records × strategies in flight at once. */
-  concurrency: number;
+  /** Records × strategies in flight at once (recordsInFlight). */
+  recordsInFlight: number;
   model: string;
   template: string;
   answer: AnswerSpec;
@@ -33,6 +35,96 @@ export interface RunRecordsOptions {
   alreadyDone?: (id: string, strategy: string) => boolean;
   /** Stops handing out new work (SIGINT); work in flight finishes unless the jobs' own signal aborts it. */
   stopSignal?: AbortSignal;
+}
+
+/** What a source needs to know while it produces results. */
+export interface RunSignals {
+  /** Aborted on the first Ctrl-C or SIGTERM: hand out no more work. */
+  stopSignal: AbortSignal;
+  /** Aborted on the second, or after the grace period: cancel requests in flight. */
+  abortSignal: AbortSignal;
+  /** True for a record × strategy the --resume file already holds without error. */
+  isDone(id: string, strategy: string): boolean;
+}
+
+/** Where a run's results come from. */
+export interface ResultSource {
+  /** Produces the results, handing each to `emit` as soon as it is finished. */
+  run(
+    emit: (result: ResultRecord, record: DatasetRecord) => Promise<void>,
+    signals: RunSignals,
+  ): Promise<RunStatistics>;
+}
+
+/**
+ * How many records × strategies are worked on at once. `-c` is the number of HTTP requests in flight
+ * (the semaphore around the endpoint client, which throttling lowers); a record has at most one request
+ * of its own waiting for a slot at a time, so as many records as slots keep every slot busy, and more
+ * would only queue on the semaphore while holding their records in memory.
+ */
+export const recordsInFlight = (requestsInFlight: number): number => requestsInFlight;
+
+/** One strategy (later: × model × variant) to run over every record. */
+export interface StrategyJob {
+  strategy: string;
+  prepared: PreparedStrategy;
+  client: ChatClient;
+  temperature: number;
+}
+
+export interface LiveRun {
+  records: AsyncIterable<DatasetRecord>;
+  jobs: readonly StrategyJob[];
+  /** HTTP requests in flight (-c): see recordsInFlight. */
+  concurrency: number;
+  model: string;
+  template: string;
+  answer: AnswerSpec;
+  match: MatchMode;
+  maxTokens: number | null;
+  seed: number | null;
+  /** A record's warnings (truncation, identical samples, ...), each prefixed with the record and strategy. */
+  warn(message: string): void;
+}
+
+/**
+ * The results of running every job over every record, as executeRun takes them. What the run learns about
+ * an endpoint (does it honour `n`?) is shared by the jobs that call it.
+ */
+export function liveResults(run: LiveRun): ResultSource {
+  return {
+    run(emit, signals) {
+      const knowledge = new Map<ChatClient, EndpointKnowledge>();
+      const knowledgeOf = (client: ChatClient): EndpointKnowledge => {
+        if (!knowledge.has(client)) knowledge.set(client, newEndpointKnowledge());
+        return knowledge.get(client)!;
+      };
+      return runRecords({
+        records: run.records,
+        jobs: run.jobs.map((job) => ({
+          strategy: job.strategy,
+          prepared: job.prepared,
+          context: {
+            client: job.client,
+            temperature: job.temperature,
+            maxTokens: run.maxTokens,
+            seed: run.seed,
+            endpoint: knowledgeOf(job.client),
+            signal: signals.abortSignal,
+            warn: run.warn,
+          },
+        })),
+        recordsInFlight: recordsInFlight(run.concurrency),
+        model: run.model,
+        template: run.template,
+        answer: run.answer,
+        match: run.match,
+        alreadyDone: (id, strategy) => signals.isDone(id, strategy),
+        stopSignal: signals.stopSignal,
+        onResult: emit,
+      });
+    },
+  };
 }
 
 export interface RunStatistics {
@@ -46,20 +138,22 @@ export interface RunStatistics {
   interrupted: boolean;
 }
 
+export const noRunYet = (): RunStatistics => ({
+  started: 0,
+  finished: 0,
+  errored: 0,
+  answered: 0,
+  abandoned: 0,
+  interrupted: false,
+});
+
 /**
  * Runs every record through every job. The first error that ends the run (a fatal endpoint error such as
  * a refused key or an unreachable host, an input error, a bug) stops handing out work and aborts what is
  * in flight, so a dead endpoint is not hammered by the rest of the dataset; it is then rethrown.
  */
 export async function runRecords(options: RunRecordsOptions): Promise<RunStatistics> {
-  const statistics: RunStatistics = {
-    started: 0,
-    finished: 0,
-    errored: 0,
-    answered: 0,
-    abandoned: 0,
-    interrupted: false,
-  };
+  const statistics = noRunYet();
   const tasks = taskStream(options);
   const endRun = new AbortController();
   // One listener per record in flight: -c 64 means 64 at once, which is expected, not a leak.
@@ -99,7 +193,7 @@ export async function runRecords(options: RunRecordsOptions): Promise<RunStatist
       }
     }
   };
-  const workers = Array.from({ length: Math.max(1, options.concurrency) }, worker);
+  const workers = Array.from({ length: Math.max(1, options.recordsInFlight) }, worker);
   await Promise.all(workers);
   if (failure.length > 0) throw failure[0];
   return statistics;

@@ -1,5 +1,5 @@
 /**
- * The body of an OpenAI chat.completion, read the same way wherever one arrives: from a live call
+ * The body of an OpenAI chat.completion, read in this one place wherever one arrives: from a live call
  * (openai-client.ts) or from a batch output file (src/batch). One reading, so batch and interactive
  * runs cannot drift apart on refusals, missing content or usage. Also the embeddings body.
  */
@@ -32,7 +32,7 @@ export const embeddingsSchema = z.object({
   usage: usageSchema,
 });
 
-export function toChoices(choices: z.infer<typeof chatCompletionSchema>['choices']): ChatChoice[] {
+function toChoices(choices: z.infer<typeof chatCompletionSchema>['choices']): ChatChoice[] {
   return [...choices]
     .sort((a, b) => (a.index ?? 0) - (b.index ?? 0))
     .map((choice) => {
@@ -52,4 +52,18 @@ export function toUsage(usage: z.infer<typeof usageSchema>): Usage {
   const promptTokens = usage?.prompt_tokens ?? 0;
   const completionTokens = usage?.completion_tokens ?? 0;
   return { promptTokens, completionTokens, totalTokens: usage?.total_tokens ?? promptTokens + completionTokens };
+}
+
+/** The choices and usage of a chat.completion body, or what is wrong with it (`path: problem`). */
+export function readChatCompletion(body: unknown): { choices: ChatChoice[]; usage: Usage } | { problem: string } {
+  const parsed = chatCompletionSchema.safeParse(body);
+  if (!parsed.success) return { problem: describeIssue(parsed.error) };
+  return { choices: toChoices(parsed.data.choices), usage: toUsage(parsed.data.usage) };
+}
+
+/** The first issue of a failed parse, as `path: message`. */
+export function describeIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  const where = issue && issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+  return `${where}${issue?.message ?? 'unexpected shape'}`;
 }

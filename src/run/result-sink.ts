@@ -4,20 +4,21 @@
  */
 import type { FileHandle } from 'node:fs/promises';
 import { InputError, UsageError } from '../errors.js';
-import type { DatasetRecord, ResultRecord } from '../core/records.js';
-import type { Colors } from '../render/colors.js';
+import { runSchemaId, type DatasetRecord, type ResultRecord } from '../core/records.js';
+import type { ThrottleReport } from '../core/adaptive-concurrency.js';
+import type { StrategySummary } from '../scoring/summary.js';
 import { checkWritableOutput, openAppendable, writeFileAtomic } from './write-file.js';
 
 export type OutputFormat = 'human' | 'json' | 'jsonl';
 
-export function chooseFormat(flagValues: Record<string, unknown>): OutputFormat {
+export function chooseFormat(flagValues: Record<string, unknown>, stdout: { isTTY?: boolean }): OutputFormat {
   if (flagValues.json === true && flagValues.jsonl === true) throw new UsageError('--json and --jsonl: choose one');
   if (flagValues.jsonl === true) return 'jsonl';
   if (flagValues.json === true) return 'json';
   const output = flagValues.output as string | undefined;
   if (output !== undefined) return output.endsWith('.jsonl') ? 'jsonl' : 'json';
   // Pipes get JSON: a script reading us should not have to ask for it.
-  return process.stdout.isTTY ? 'human' : 'json';
+  return stdout.isTTY ? 'human' : 'json';
 }
 
 export interface ResultSink {
@@ -35,6 +36,7 @@ export interface SinkOptions {
   outputPath: string | null;
   append: boolean;
   renderHuman: (result: ResultRecord) => string;
+  stdout: NodeJS.WritableStream;
 }
 
 export async function createResultSink(options: SinkOptions): Promise<ResultSink> {
@@ -52,8 +54,8 @@ export async function createResultSink(options: SinkOptions): Promise<ResultSink
   const collected: Array<{ result: ResultRecord; index: number }> = [];
   const writeStdout = (text: string) =>
     new Promise<void>((resolve) => {
-      if (process.stdout.write(text)) resolve();
-      else process.stdout.once('drain', resolve);
+      if (options.stdout.write(text)) resolve();
+      else options.stdout.once('drain', resolve);
     });
 
   const writeLine = async (value: unknown) => {
@@ -91,4 +93,12 @@ export async function createResultSink(options: SinkOptions): Promise<ResultSink
   };
 }
 
-export type { Colors };
+/** The --json document of one strategy's run over a dataset. */
+export function runDocument(
+  run: { strategy: string; model: string; template: string },
+  summary: StrategySummary,
+  endpoint: ThrottleReport | null,
+  results: ResultRecord[],
+): object {
+  return { schema: runSchemaId, ...run, summary, ...(endpoint === null ? {} : { endpoint }), results };
+}

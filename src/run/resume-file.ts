@@ -10,11 +10,9 @@ import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
-import { resultSchemaId, type ResultRecord } from '../core/records.js';
+import { resultSchemaId, summarySchemaId, type ResultRecord } from '../core/records.js';
 import { readLines } from './read-lines.js';
-import type { Terminal } from './terminal.js';
-
-export { interruptedError, resumeAfterFailureHint, resumeOutputPath } from './resume-hints.js';
+import type { RunNotices } from './notices.js';
 
 /** A result line as far as resuming and summarising read it; other fields pass through untouched. */
 const resumedResultSchema = z.looseObject({
@@ -32,7 +30,7 @@ const resumedResultSchema = z.looseObject({
 });
 
 /** `compare --format jsonl` ends its output with one summary line per strategy. */
-const summaryLineSchema = z.looseObject({ schema: z.literal('promptlab.summary/v1') });
+const summaryLineSchema = z.looseObject({ schema: z.literal(summarySchemaId) });
 
 export type ResumeLine =
   | { kind: 'blank' }
@@ -68,6 +66,13 @@ export function classifyResumeLine(text: string, where: string, lastUnterminated
 }
 
 export const resultKey = (id: string, strategy: string): string => JSON.stringify([id, strategy]);
+
+/** What the resuming run is, to tell results of another run apart. */
+export interface ResumedRun {
+  model: string;
+  template: string;
+  strategies: readonly string[];
+}
 
 export interface ResumeState {
   /** True when FILE already holds a result without error for this record and strategy. */
@@ -138,35 +143,33 @@ export async function prepareResume(
  * to `onKept` (so the summary covers the whole file), and says what it found. Null without --resume.
  */
 export async function resumeRun(
-  flagValues: Record<string, unknown>,
+  path: string,
   outputPath: string,
-  run: { model: string; template: string; strategies: readonly string[] },
+  run: ResumedRun,
   onKept: (result: ResultRecord) => void,
-  terminal: Terminal,
-): Promise<ResumeState | null> {
-  const path = flagValues.resume as string | undefined;
-  if (path === undefined) return null;
+  notices: RunNotices,
+): Promise<ResumeState> {
   let otherStrategies = 0;
   const state = await prepareResume(path, outputPath, (result) => {
     if (run.strategies.includes(result.strategy)) onKept(result);
     else otherStrategies++;
   });
   if (state.kept === 0 && state.retried === 0)
-    terminal.note(`--resume ${path}: nothing to resume yet; starting from the first record`);
+    notices.note(`--resume ${path}: nothing to resume yet; starting from the first record`);
   else
-    terminal.note(
+    notices.note(
       `--resume ${path}: ${state.kept} result(s) kept${state.retried > 0 ? `, ${state.retried} errored one(s) to run again` : ''}`,
     );
   const otherModels = [...state.models].filter((model) => model !== run.model);
   if (otherModels.length > 0)
-    terminal.warn(`--resume ${path}: holds results of model ${otherModels.join(', ')}; this run uses ${run.model}`);
+    notices.warn(`--resume ${path}: holds results of model ${otherModels.join(', ')}; this run uses ${run.model}`);
   const otherTemplates = [...state.templates].filter((template) => template !== run.template);
   if (otherTemplates.length > 0)
-    terminal.warn(
+    notices.warn(
       `--resume ${path}: holds results of template ${otherTemplates.join(', ')}; this run uses ${run.template}`,
     );
   if (otherStrategies > 0)
-    terminal.warn(
+    notices.warn(
       `--resume ${path}: ${otherStrategies} result(s) of other strategies are kept in the file but not summarised`,
     );
   return state;

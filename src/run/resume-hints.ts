@@ -4,16 +4,21 @@
  * --resume is given.
  */
 import { InterruptedError, UsageError } from '../errors.js';
-import type { resumeRun } from './resume-file.js';
+import type { ResultRecord } from '../core/records.js';
+import type { RunNotices } from './notices.js';
+import type { ResumedRun, ResumeState } from './resume-file.js';
 
 /** resumeRun for a run given --resume (`outputPath` from resumeOutputPath), loading resume-file.ts only then; null otherwise. */
 export async function loadResume(
   flagValues: Record<string, unknown>,
   outputPath: string | null,
-  ...rest: Parameters<typeof resumeRun> extends [unknown, unknown, ...infer Tail] ? Tail : never
-): ReturnType<typeof resumeRun> {
-  if (outputPath === null) return null;
-  return (await import('./resume-file.js')).resumeRun(flagValues, outputPath, ...rest);
+  run: ResumedRun,
+  onKept: (result: ResultRecord) => void,
+  notices: RunNotices,
+): Promise<ResumeState | null> {
+  const path = flagValues.resume as string | undefined;
+  if (outputPath === null || path === undefined) return null;
+  return (await import('./resume-file.js')).resumeRun(path, outputPath, run, onKept, notices);
 }
 
 /** `-o` beside `--resume`: the output must be JSON Lines, and defaults to the resume file itself. */

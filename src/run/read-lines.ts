@@ -33,15 +33,20 @@ export async function checkReadable(path: string, flag: string): Promise<void> {
   }
 }
 
-export async function* readLines(path: string, label: string): AsyncGenerator<NumberedLine> {
-  const stream = path === '-' ? process.stdin : createReadStream(path);
+export async function* readLines(
+  path: string,
+  label: string,
+  stdin: NodeJS.ReadableStream = process.stdin,
+): AsyncGenerator<NumberedLine> {
+  const stream = path === '-' ? stdin : createReadStream(path);
   // Lines are cut on bytes and each is checked as UTF-8 on its own: a 0x0A byte is never part of a
   // multi-byte character, so an encoding error names its own line, wherever the read chunks happen to end.
   let carried: Buffer[] = [];
   let carriedBytes = 0;
   let line = 0;
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for await (const data of stream as AsyncIterable<Buffer | string>) {
+      const chunk = typeof data === 'string' ? Buffer.from(data) : data;
       let start = 0;
       let newline = chunk.indexOf(0x0a, start);
       while (newline !== -1) {
@@ -65,7 +70,7 @@ export async function* readLines(path: string, label: string): AsyncGenerator<Nu
     }
     if (carriedBytes > 0) yield checked(Buffer.concat(carried), line + 1, label);
   } finally {
-    if (stream !== process.stdin) (stream as ReturnType<typeof createReadStream>).destroy();
+    if (path !== '-') (stream as ReturnType<typeof createReadStream>).destroy();
   }
 }
 

@@ -1,0 +1,185 @@
+/**
+ * The end of every run, written once: the strategy commands, `compare` and `batch collect` hand their
+ * results to executeRun, which picks up a --resume file, watches for Ctrl-C, keeps the summaries, writes
+ * each result to the output as it comes, and ends the run the same way every time — what to say when it
+ * fails half way, the throttling note, the document after the results, then exit 130 when interrupted,
+ * exit 3 when no record got an answer, exit 4 when a gate failed.
+ *
+ * Where results come from is a ResultSource: a live run of jobs over the records (liveResults in
+ * run-records.ts) or results already in hand (finishedResults). What the person running it sees comes
+ * through callbacks: this layer never holds the terminal.
+ */
+import type { ThrottleReport } from '../core/adaptive-concurrency.js';
+import type { DatasetRecord, ResultRecord } from '../core/records.js';
+import { EndpointError, GateError } from '../errors.js';
+import type { GateOutcome } from '../scoring/gate-outcome.js';
+import { checkMaxErrors, type ErrorLimit } from '../scoring/max-errors.js';
+import { createSummaryAccumulator, type StrategySummary, type SummaryAccumulator } from '../scoring/summary.js';
+import { stoppingMessage, watchInterrupts } from './interrupts.js';
+import type { RunNotices } from './notices.js';
+import { interruptedError, loadResume, resumeAfterFailureHint } from './resume-hints.js';
+import { noRunYet, type ResultSource, type RunStatistics } from './run-records.js';
+
+/** Where a run's results go: a result file or stdout, a report; made by the command, driven by executeRun. */
+export interface RunOutput {
+  write(result: ResultRecord, record: DatasetRecord): Promise<void>;
+  /** The run failed: keep what was written (a JSONL file stays, for --resume) and write nothing more. */
+  abandon(): Promise<void>;
+  /** The run is over: write what follows the results (a JSON document, a report, the summary). */
+  finish(ending: RunEnding): Promise<void>;
+  /** The JSONL file results are appended to, which --resume can pick up; null when there is none. */
+  resumable: string | null;
+}
+
+/** How the run went, once every result is in. */
+export interface RunEnding {
+  /** One per strategy, in the order given, the results of a --resume file included. */
+  summaries: StrategySummary[];
+  /** strategy → record id → correct, for paired comparisons. */
+  correctness: ReadonlyMap<string, ReadonlyMap<string, boolean | null>>;
+  statistics: RunStatistics;
+  /** Throttling seen at the endpoint; null when no endpoint was called. */
+  endpoint: ThrottleReport | null;
+}
+
+/** Per strategy, results finished in this run and how many of them errored. */
+export interface RunProgress {
+  counts: ReadonlyMap<string, { done: number; errors: number }>;
+  elapsedMs: number;
+}
+
+export interface RunCallbacks extends RunNotices {
+  /** After each result. */
+  progress?(progress: RunProgress): void;
+  /** The run is over (or failed): no more progress. */
+  stopProgress?(): void;
+}
+
+export interface ExecuteRunOptions {
+  source: ResultSource;
+  /** Summaries are kept per strategy, in this order. */
+  strategies: readonly string[];
+  /** What the run is, for --resume's check that the file holds results of the same run. */
+  model: string;
+  template: string;
+  /** --resume FILE, and the JSONL output it continues (resumeOutputPath); null without --resume. */
+  resume: { flagValues: Record<string, unknown>; outputPath: string } | null;
+  /** Opens the output; `append` when a --resume file is continued. */
+  openOutput(append: boolean): Promise<RunOutput>;
+  /** Names the endpoint in "no record got an answer"; `throttling` reports what it throttled. */
+  endpoint: { label: string; throttling: { report(): ThrottleReport; concurrency: number } | null };
+  maxErrors: ErrorLimit;
+  /** Gates checked before --max-errors (compare's --fail-under and --baseline). */
+  gates?(ending: RunEnding): GateOutcome[];
+  callbacks: RunCallbacks;
+}
+
+export async function executeRun(options: ExecuteRunOptions): Promise<RunEnding> {
+  const { callbacks } = options;
+  const accumulators = new Map<string, SummaryAccumulator>(
+    options.strategies.map((name) => [name, createSummaryAccumulator(name)]),
+  );
+  const resume =
+    options.resume === null
+      ? null
+      : await loadResume(
+          options.resume.flagValues,
+          options.resume.outputPath,
+          { model: options.model, template: options.template, strategies: options.strategies },
+          (result) => accumulators.get(result.strategy)?.add(result),
+          callbacks,
+        );
+  const output = await options.openOutput(resume !== null);
+  const counts = new Map(options.strategies.map((name) => [name, { done: 0, errors: 0 }]));
+  const interrupts = watchInterrupts((signal, graceMs) => callbacks.warn(stoppingMessage(signal, graceMs)));
+  const startedAt = performance.now();
+  let written = resume?.kept ?? 0;
+  let firstError: string | null = null;
+  let statistics: RunStatistics;
+  try {
+    statistics = await options.source.run(
+      async (result, record) => {
+        written++;
+        firstError ??= result.error;
+        accumulators.get(result.strategy)?.add(result);
+        const count = counts.get(result.strategy);
+        if (count !== undefined) {
+          count.done++;
+          if (result.error !== null) count.errors++;
+        }
+        await output.write(result, record);
+        callbacks.progress?.({ counts, elapsedMs: performance.now() - startedAt });
+      },
+      {
+        stopSignal: interrupts.stopSignal,
+        abortSignal: interrupts.abortSignal,
+        isDone: resume === null ? () => false : (id, strategy) => resume.isDone(id, strategy),
+      },
+    );
+  } catch (error) {
+    await output.abandon();
+    const hint = resumeAfterFailureHint(written, output.resumable);
+    if (hint !== null) callbacks.warn(hint);
+    throw error;
+  } finally {
+    callbacks.stopProgress?.();
+    interrupts.dispose();
+    const { throttling } = options.endpoint;
+    const note = throttling === null ? null : throttleNote(throttling.report(), throttling.concurrency);
+    if (note !== null) callbacks.warn(note);
+  }
+
+  const ending: RunEnding = {
+    summaries: options.strategies.map((name) => accumulators.get(name)!.finish()),
+    correctness: new Map(options.strategies.map((name) => [name, accumulators.get(name)!.correctness()])),
+    statistics,
+    endpoint: options.endpoint.throttling?.report() ?? null,
+  };
+  await output.finish(ending);
+  if (statistics.interrupted) throw interruptedError(statistics.finished, output.resumable);
+  if (statistics.errored > 0 && statistics.answered === 0) {
+    throw new EndpointError(`${options.endpoint.label}: no record got an answer (${firstError ?? 'unknown error'})`);
+  }
+  const gates = [...(options.gates?.(ending) ?? []), ...checkMaxErrors(ending.summaries, options.maxErrors)];
+  if (gates.length > 0) {
+    const [first, ...more] = gates.map((gate) => gate.message);
+    throw new GateError(`gate failed: ${first}${more.length > 0 ? ` (and ${more.length} more)` : ''}`, {
+      more: more.map((message) => `gate failed: ${message}`),
+    });
+  }
+  return ending;
+}
+
+/** Results already in hand (batch collect), handed on in the order given. */
+export function finishedResults(
+  finished: ReadonlyArray<{ result: ResultRecord; record: DatasetRecord }>,
+): ResultSource {
+  return {
+    async run(emit, signals) {
+      const statistics = noRunYet();
+      for (const { result, record } of finished) {
+        if (signals.stopSignal.aborted) {
+          statistics.interrupted = true;
+          break;
+        }
+        statistics.started++;
+        statistics.finished++;
+        if (result.error === null) statistics.answered++;
+        else statistics.errored++;
+        await emit(result, record);
+      }
+      return statistics;
+    },
+  };
+}
+
+/** The stderr line that says how much the endpoint throttled; null when it did not. */
+export function throttleNote(report: ThrottleReport, concurrency: number): string | null {
+  if (report.throttled === 0) return null;
+  const times = report.throttled === 1 ? 'once' : `${report.throttled} times`;
+  const lowered =
+    report.minConcurrency < concurrency
+      ? `; requests in flight went down to ${report.minConcurrency} of ${concurrency}`
+      : '';
+  return `the endpoint throttled ${times} (429/503)${lowered}`;
+}
