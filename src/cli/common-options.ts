@@ -29,6 +29,7 @@ export function addRunOptions(command: Command): Command {
     .option('--timeout <seconds>', 'per-request timeout (default 300)')
     .option('--retries <n>', 'retries per request, done by the openai SDK (default 2)')
     .option('--max-retry-wait <seconds>', 'longest wait a Retry-After may impose (default 60)')
+    .option('--system <text>', "system instruction: replaces the template's system message, or comes first")
     .option('--answer <type>', 'answer type: number | choice | yesno | text | regex:PATTERN')
     .option('--pick <which>', 'which candidate to keep when the text holds several: first | last')
     .option('--match <mode>', 'scoring against expected: exact | numeric | normalized (default normalized)')

@@ -18,6 +18,7 @@ import { InputError, UsageError } from '../errors.js';
 import { oneOf } from '../config/flag-values.js';
 import type { StrategyDefinition, StrategySetup } from '../strategies/strategy.js';
 import { loadTemplate, projectTemplateDirs, type LoadedTemplate } from '../templates/load-template.js';
+import { withSystemMessage } from '../templates/system-message.js';
 import { parseVarFlags } from './parse-vars.js';
 import { readDataset } from './read-dataset.js';
 import { checkReadable } from './read-lines.js';
@@ -51,11 +52,16 @@ export async function resolveRunConfig(
   });
 }
 
+/** The run's template (-t, else the default), with --system in place of its system message when given. */
 export async function loadRunTemplate(flagValues: Record<string, unknown>): Promise<LoadedTemplate> {
-  return loadTemplate(
+  const template = await loadTemplate(
     (flagValues.template as string | undefined) ?? defaultTemplateName,
     projectTemplateDirs(process.cwd()),
   );
+  const system = flagValues.system as string | undefined;
+  if (system === undefined) return template;
+  if (system.trim() === '') throw new UsageError('--system: give the instruction text (it is empty)');
+  return withSystemMessage(template, system);
 }
 
 /** --answer beats the template's front matter; with neither, the whole reply is the answer. */

@@ -501,6 +501,47 @@ describe('options that change what is sent', () => {
     expect(users.slice(0, 5)).not.toContain('What is 2 plus 1?');
   });
 
+  it('--system replaces the template system message, or comes first when it has none, demonstrations kept', async () => {
+    const target = await serve();
+    const directory = await tempFiles({ 'examples.jsonl': examples });
+    const replaced = await runCli([
+      'zero-shot',
+      'What is 2 plus 2?',
+      '-t',
+      'math',
+      '--system',
+      'Answer with the number only.',
+      '--json',
+      ...endpoint(target),
+    ]);
+    expect(replaced.code).toBe(0);
+    expect(target.calls[0]!.messages).toEqual([
+      { role: 'system', content: 'Answer with the number only.' },
+      { role: 'user', content: 'What is 2 plus 2?' },
+    ]);
+    const added = await runCli([
+      'few-shot',
+      'What is 3 plus 3?',
+      '--examples',
+      join(directory, 'examples.jsonl'),
+      '--shots',
+      '1',
+      '--system',
+      'Be brief.',
+      '--dry-run',
+      '--json',
+    ]);
+    expect(JSON.parse(added.stdout).messages).toEqual([
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'What is 0 plus 1?' },
+      { role: 'assistant', content: '1' },
+      { role: 'user', content: 'What is 3 plus 3?' },
+    ]);
+    const empty = await runCli(['zero-shot', 'hi', '--system', ' ', '--dry-run']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/--system: give the instruction text/);
+  });
+
   it('appends a custom --trigger', async () => {
     const result = await runCli(['cot', 'What is 2 plus 2?', '--trigger', 'Think carefully.', '--dry-run', '--json']);
     expect(JSON.parse(result.stdout).messages.at(-1).content).toBe('What is 2 plus 2?\n\nThink carefully.');
