@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseHTML } from 'linkedom';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type ReplyFn, type TestServer } from '../support/openai-test-server.js';
-import { runCliProcess as runCli } from '../support/run-cli.js';
+import { runCli, runCliProcess } from '../support/run-cli.js';
 import { lastUser, solve } from '../support/scripted-model.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
@@ -38,9 +38,9 @@ beforeAll(async () => {
   await writeFile(dataset, `${records.map((record) => JSON.stringify(record)).join('\n')}\n`);
 });
 
-async function compare(extra: string[], cwd?: string) {
+async function compare(extra: string[], cwd?: string, run = runCli) {
   server = await startTestServer({ reply });
-  return runCli(
+  return run(
     [
       'compare',
       '-d',
@@ -76,9 +76,10 @@ function readPage(html: string) {
 }
 
 describe('compare --format html', () => {
+  // Through the built bundle: the report's lazily loaded chunk (the chart library, the DOM it draws in) must work there.
   it('writes one self-contained page: matrix, charts, records, no external resource', async () => {
     const output = join(directory, 'compare.html');
-    const result = await compare(['--format', 'html', '-o', output]);
+    const result = await compare(['--format', 'html', '-o', output], undefined, runCliProcess);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('');
@@ -172,8 +173,9 @@ describe('promptlab report', () => {
     const json = join(directory, 'cot.json');
     expect((await runCli(['cot', ...common, '--jsonl', '-o', jsonl])).code).toBe(0);
     expect((await runCli(['cot', ...common, '--json', '-o', json])).code).toBe(0);
+    // promptlab report through the built bundle: the whole page reaches a real pipe before the process exits.
     for (const file of [jsonl, json]) {
-      const result = await runCli(['report', file, '-q']);
+      const result = await runCliProcess(['report', file, '-q']);
       expect(result.code).toBe(0);
       expect(result.stderr).toBe('');
       const page = readPage(result.stdout);
