@@ -4,12 +4,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { ThrottleReport } from '../core/adaptive-concurrency.js';
+import type { AnswerSpec, MatchMode } from '../core/answer-spec.js';
 import { summarySchemaId, type ResultRecord } from '../core/records.js';
 import { InputError, UsageError } from '../errors.js';
 import { numberInRange, oneOf } from '../config/flag-values.js';
 import { renderCompareMarkdown } from '../render/compare-markdown.js';
 import { renderCompareTable } from '../render/compare-table.js';
 import { renderJunit } from '../render/junit.js';
+import type { ModelPrice } from '../report/prices.js';
 import { executeRun, type RunOutput } from '../run/execute-run.js';
 import type { Io, OutputStream } from '../run/io.js';
 import { countDatasetRecords } from '../run/read-dataset.js';
@@ -34,9 +36,10 @@ import { baselineNotes, checkAgainstBaseline, checkFailUnder } from '../scoring/
 import { parseMaxErrors } from '../scoring/max-errors.js';
 import { findStrategy, strategyNames } from '../strategies/registry.js';
 import { prepareStrategy, type StrategyDefinition } from '../strategies/strategy.js';
+import { pricesFor } from './report-command.js';
 import { createTerminal, type Terminal } from './terminal.js';
 
-type CompareFormat = 'table' | 'json' | 'jsonl' | 'markdown' | 'junit';
+type CompareFormat = 'table' | 'json' | 'jsonl' | 'markdown' | 'junit' | 'html';
 
 export function parseStrategyList(value: unknown): StrategyDefinition[] {
   const names =
@@ -78,7 +81,7 @@ export function parseFailUnder(
 
 function chooseCompareFormat(flagValues: Record<string, unknown>, stdout: { isTTY?: boolean }): CompareFormat {
   if (flagValues.format !== undefined)
-    return oneOf(flagValues.format, '--format', ['table', 'json', 'jsonl', 'markdown', 'junit'] as const);
+    return oneOf(flagValues.format, '--format', ['table', 'json', 'jsonl', 'markdown', 'junit', 'html'] as const);
   if (flagValues.jsonl === true) return 'jsonl';
   if (flagValues.json === true) return 'json';
   const output = flagValues.output as string | undefined;
@@ -89,7 +92,9 @@ function chooseCompareFormat(flagValues: Record<string, unknown>, stdout: { isTT
         ? 'junit'
         : output.endsWith('.md')
           ? 'markdown'
-          : 'json';
+          : output.endsWith('.html')
+            ? 'html'
+            : 'json';
   return stdout.isTTY ? 'table' : 'json';
 }
 
@@ -120,10 +125,14 @@ export async function compareCommand(flagValues: Record<string, unknown>, io: Io
   const format = resumeOutput === null ? chooseCompareFormat(flagValues, io.stdout) : 'jsonl';
   const outputPath = resumeOutput ?? (flagValues.output as string | undefined) ?? null;
   if (outputPath !== null && format !== 'jsonl') await checkWritableOutput(outputPath, '-o');
+  // Prices are checked before any request is paid for; only the HTML report uses them.
+  const prices = format === 'html' ? await pricesFor(flagValues) : null;
+  if (prices === null && flagValues.price !== undefined) terminal.warn('--price is used by --format html only');
 
   const config = await resolveRunConfig(flagValues, io.env);
   const template = await loadRunTemplate(flagValues);
   const answer = resolveAnswerSpec(flagValues, template);
+  const match = resolveMatch(flagValues);
   const warn = (message: string) => terminal.warn(message);
   const setup = strategySetup(template, answer, resolvePick(flagValues), config, warn);
   const prepared = await Promise.all(definitions.map((definition) => prepareStrategy(definition, flagValues, setup)));
@@ -152,7 +161,7 @@ export async function compareCommand(flagValues: Record<string, unknown>, io: Io
       model,
       template: template.name,
       answer,
-      match: resolveMatch(flagValues),
+      match,
       maxTokens: config.maxTokens,
       seed: config.seed,
       warn,
@@ -162,7 +171,16 @@ export async function compareCommand(flagValues: Record<string, unknown>, io: Io
     template: template.name,
     answer,
     resume: resumeOutput === null ? null : { flagValues, outputPath: resumeOutput },
-    openOutput: compareOutput({ format, outputPath, names, baselineStrategy, alpha, terminal, stdout: io.stdout }),
+    openOutput: compareOutput({
+      format,
+      outputPath,
+      names,
+      baselineStrategy,
+      alpha,
+      html: prices === null ? null : { answer, match, prices },
+      terminal,
+      stdout: io.stdout,
+    }),
     endpoint: { label: config.baseUrl, throttling: { report: throttling.report, concurrency: config.concurrency } },
     maxErrors,
     gates: (ending) => {
@@ -185,7 +203,8 @@ export async function compareCommand(flagValues: Record<string, unknown>, io: Io
 
 /**
  * Where compare's results go: JSON Lines as each finishes (then one summary line per strategy), or kept
- * for the report written at the end (JSON with the results, JUnit), or only counted (table, Markdown).
+ * for the report written at the end (JSON with the results, JUnit, the HTML page), or only counted
+ * (table, Markdown).
  */
 function compareOutput(options: {
   format: CompareFormat;
@@ -193,6 +212,8 @@ function compareOutput(options: {
   names: readonly string[];
   baselineStrategy: string;
   alpha: number;
+  /** What the HTML page needs beyond the results (null unless the format is html). */
+  html: HtmlOptions | null;
   terminal: Terminal;
   stdout: OutputStream;
 }): (append: boolean) => Promise<RunOutput> {
@@ -205,7 +226,7 @@ function compareOutput(options: {
       renderHuman: () => '',
       stdout,
     });
-    const keepResults = format === 'json' || format === 'junit';
+    const keepResults = format === 'json' || format === 'junit' || format === 'html';
     const kept: Array<{ result: ResultRecord; index: number }> = [];
     return {
       resumable: format === 'jsonl' ? outputPath : null,
@@ -226,7 +247,10 @@ function compareOutput(options: {
             left.index - right.index || names.indexOf(left.result.strategy) - names.indexOf(right.result.strategy),
         );
         const results = kept.map((entry) => entry.result);
-        const rendered = renderReport(format, report, results, ending.endpoint!, terminal.stdoutColors);
+        const rendered =
+          options.html === null
+            ? renderReport(format, report, results, ending.endpoint!, terminal.stdoutColors)
+            : await renderHtml(report, results, options.html, terminal);
         if (format === 'jsonl') {
           // After the result lines, one summary line per strategy: consumers tell them apart by `schema`.
           for (const summary of report.strategies) await sink.writeLine({ schema: summarySchemaId, ...summary });
@@ -259,8 +283,38 @@ function renderReport(
     case 'json':
       return `${JSON.stringify({ ...report, endpoint, results }, null, 2)}\n`;
     case 'jsonl':
+    case 'html':
       return '';
   }
+}
+
+interface HtmlOptions {
+  answer: AnswerSpec;
+  match: MatchMode;
+  prices: Map<string, ModelPrice>;
+}
+
+/** The HTML report of this run (src/report, loaded only here: it brings the chart library). */
+async function renderHtml(
+  report: CompareReport,
+  results: ResultRecord[],
+  options: HtmlOptions,
+  terminal: Terminal,
+): Promise<string> {
+  const { renderHtmlReport } = await import('../report/html-report.js');
+  const html = renderHtmlReport(
+    { results, summaries: report.strategies, alpha: report.alpha },
+    {
+      prices: options.prices,
+      answer: options.answer,
+      match: options.match,
+      baseline: { strategy: report.baselineStrategy },
+      alpha: report.alpha,
+    },
+    { source: 'promptlab compare' },
+  );
+  for (const note of html.notes) terminal.warn(note);
+  return html.html;
 }
 
 /** `zero-shot 12/30 · cot 10/30 (1 error) · ETA 14 s` */

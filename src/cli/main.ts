@@ -47,6 +47,7 @@ export function buildProgram(invoked: string | undefined, io: Io): Command {
       ...strategies.map((strategy) => `  $ ${strategy.example}`),
       '  $ promptlab compare -d fixtures/arithmetic.jsonl --strategies zero-shot,cot --fail-under 0.7',
       '  $ promptlab score runs/cot.jsonl --answer number',
+      '  $ promptlab report runs/compare.json -o report.html',
       '  $ promptlab templates list',
       '  $ promptlab cache stats',
       '',
@@ -87,8 +88,9 @@ export function buildProgram(invoked: string | undefined, io: Io): Command {
     .option('--alpha <p>', 'significance level for the tests (default 0.05)')
     .option(
       '--format <format>',
-      'table | json | jsonl | markdown | junit (default: table on a terminal, json otherwise)',
+      'table | json | jsonl | markdown | junit | html (default: table on a terminal, json otherwise)',
     )
+    .option('--price <model=in,out>', priceHelp, collect)
     .addHelpText(
       'after',
       '\nExample:\n  $ promptlab compare -d fixtures/arithmetic.jsonl --strategies zero-shot,cot --fail-under 0.7 --format markdown',
@@ -124,6 +126,31 @@ export function buildProgram(invoked: string | undefined, io: Io): Command {
     )
     .action(async (file: string | undefined, flagValues: Record<string, unknown>) =>
       (await import('./score-command.js')).scoreCommand(file, flagValues, io),
+    );
+
+  program
+    .command('report')
+    .summary('write a self-contained HTML report (matrix, charts, records) from saved results')
+    .description(
+      'Write one self-contained HTML file (no network; opens from disk) from a saved compare or run output: --json documents, or --jsonl result and summary lines.',
+    )
+    .argument('<file>', 'saved results: compare --json / --jsonl, or a strategy run --json / --jsonl')
+    .option('-o, --output <file>', 'the HTML file to write (default: stdout, when it is not a terminal)')
+    .option('--price <model=in,out>', priceHelp, collect)
+    .option(
+      '--answer <type>',
+      'answer type the run used, to re-vote fewer samples: number | choice | yesno | text | regex:PATTERN',
+      'text',
+    )
+    .option('--match <mode>', 'exact | numeric | normalized, as the run matched answers', 'normalized')
+    .option('-q, --quiet', 'no notes on stderr')
+    .option('--debug', 'show stack traces of internal errors')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ promptlab report runs/compare.jsonl --price gpt-4o-mini=0.15,0.6 -o report.html',
+    )
+    .action(async (file: string, flagValues: Record<string, unknown>) =>
+      (await import('./report-command.js')).reportCommand(file, flagValues, io),
     );
 
   // batch: a strategy run through the OpenAI Batch API or `vllm run-batch` (src/batch, src/cli/batch-command.ts).
@@ -278,6 +305,11 @@ export function buildProgram(invoked: string | undefined, io: Io): Command {
 
   return program;
 }
+
+const priceHelp =
+  "USD per million input and output tokens of MODEL, for the HTML report's cost axis (repeatable; beats prices: in the config file)";
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 /**
  * Runs the CLI over `io` (the process's environment and streams unless given others, as tests do) and

@@ -21,6 +21,12 @@ function numeric(name: NumericSettingName) {
   return z.number({ error: `expected ${description}` }).refine(accepts, { error: `expected ${description}` });
 }
 
+// USD per million tokens, as providers publish them; the report's cost axis (see src/report/prices.ts).
+const usdPerMillion = z
+  .number({ error: 'expected USD per million tokens (a number, 0 or more)' })
+  .nonnegative({ error: 'expected USD per million tokens (a number, 0 or more)' });
+const modelPriceSchema = z.object({ input: usdPerMillion, output: usdPerMillion }).strict();
+
 const namedEndpointSchema = z
   .object({ baseUrl: httpUrl, model: nonEmptyText.optional(), apiKeyEnv: envVarName.optional() })
   .strict();
@@ -48,6 +54,10 @@ export const configFileSchema = z
       endpoint: nonEmptyText.optional(),
       endpoints: z
         .record(z.string(), namedEndpointSchema, { error: 'expected an object of named endpoints' })
+        .optional(),
+      /** Model name → { input, output } USD per million tokens (--price MODEL=IN,OUT beats it). */
+      prices: z
+        .record(z.string(), modelPriceSchema, { error: 'expected model names, each with { input, output }' })
         .optional(),
     },
     { error: 'expected an object of settings' },
@@ -105,7 +115,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   if (key === 'apiKey') {
     return `${where}"apiKey" is not allowed: keep keys out of files and name the environment variable that holds it with "apiKeyEnv"`;
   }
-  const known = Object.keys(issue.path.length === 0 ? configFileSchema.shape : namedEndpointSchema.shape);
+  const nested = issue.path[0] === 'prices' ? modelPriceSchema : namedEndpointSchema;
+  const known = Object.keys(issue.path.length === 0 ? configFileSchema.shape : nested.shape);
   const suggestion = closestKey(key, known);
   return `${where}unknown key "${key}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`;
 }

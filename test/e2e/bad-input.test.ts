@@ -390,7 +390,7 @@ const catalogue: BadInput[] = [
     name: '--format xml',
     args: ['compare', '--format', 'xml', '-d', 'data.jsonl', ...dead],
     files: { 'data.jsonl': jsonl({ input: 'x', expected: 'y' }) },
-    error: '--format must be one of table, json, jsonl, markdown, junit, got "xml"',
+    error: '--format must be one of table, json, jsonl, markdown, junit, html, got "xml"',
   },
   {
     name: '--baseline file that is not JSON',

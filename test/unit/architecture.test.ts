@@ -15,7 +15,7 @@ const floors: ReadonlyArray<readonly string[]> = [
   ['cli'],
   ['batch'],
   ['run'],
-  ['strategies', 'render'],
+  ['strategies', 'render', 'report'],
   ['templates', 'scoring'],
   ['core', 'config'],
   ['errors.ts'],

@@ -1,0 +1,201 @@
+/** The HTML report end to end: compare --format html, and promptlab report over every saved output. */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseHTML } from 'linkedom';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type ReplyFn, type TestServer } from '../support/openai-test-server.js';
+import { runCli, runCliProcess } from '../support/run-cli.js';
+import { lastUser, solve } from '../support/scripted-model.js';
+import { useTempDirs } from '../support/temp-dir.js';
+
+let server: TestServer | null = null;
+afterEach(async () => {
+  await server?.close();
+  server = null;
+});
+
+/** Zero-shot slips on "plus" questions; chain of thought and its samples are right but for sample 2 of each. */
+const reply: ReplyFn = (call, choiceIndex) => {
+  const prompt = lastUser(call);
+  const answer = solve(prompt) ?? 0;
+  if (/step by step/.test(prompt))
+    return `Adding up gives ${choiceIndex === 1 ? answer + 1 : answer}. The answer is ${choiceIndex === 1 ? answer + 1 : answer}.`;
+  return String(/plus/.test(prompt) ? answer + 1 : answer);
+};
+
+const makeTempDir = useTempDirs();
+let directory = '';
+let dataset = '';
+
+beforeAll(async () => {
+  directory = await makeTempDir('promptlab-report-');
+  dataset = join(directory, 'data.jsonl');
+  const records = Array.from({ length: 6 }, (_, index) => ({
+    id: `q${index}`,
+    input: `What is ${index} ${index % 2 === 0 ? 'plus' : 'times'} 3?`,
+    expected: String(index % 2 === 0 ? index + 3 : index * 3),
+  }));
+  await writeFile(dataset, `${records.map((record) => JSON.stringify(record)).join('\n')}\n`);
+});
+
+async function compare(extra: string[], cwd?: string, run = runCli) {
+  server = await startTestServer({ reply });
+  return run(
+    [
+      'compare',
+      '-d',
+      dataset,
+      '--strategies',
+      'zero-shot,self-consistency',
+      '--samples',
+      '3',
+      '--answer',
+      'number',
+      '--base-url',
+      server.url,
+      '-m',
+      'test-model',
+      ...extra,
+    ],
+    cwd === undefined ? {} : { cwd },
+  );
+}
+
+/** The page's matrix rows as text, and its parts, read back with a DOM parser. */
+function readPage(html: string) {
+  const { document } = parseHTML(html);
+  const data = JSON.parse(document.getElementById('report-data')!.textContent ?? '');
+  return {
+    document,
+    data,
+    rows: [...document.querySelectorAll('table.matrix tbody tr')].map((row) =>
+      [...row.children].map((cell) => cell.textContent!.trim().replace(/\s+/g, ' ')),
+    ),
+    header: [...document.querySelectorAll('table.matrix thead th')].map((cell) => cell.textContent),
+  };
+}
+
+describe('compare --format html', () => {
+  // Through the built bundle: the report's lazily loaded chunk (the chart library, the DOM it draws in) must work there.
+  it('writes one self-contained page: matrix, charts, records, no external resource', async () => {
+    const output = join(directory, 'compare.html');
+    const result = await compare(['--format', 'html', '-o', output], undefined, runCliProcess);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('');
+    const html = await readFile(output, 'utf8');
+    const page = readPage(html);
+    expect(page.rows.map((row) => [row[0], row[1], row[2]])).toEqual([
+      ['zero-shot front', '50.0% 3/6', '19%–81%'],
+      ['self-consistency front', '100.0% 6/6', '61%–100%'],
+    ]);
+    expect(page.rows[0]![3]).toBe('baseline');
+    expect(page.rows[1]![3]).toMatch(/^\+50\.0 pts p = 0\.25▲3 ▼0$/);
+    expect(page.document.querySelectorAll('figure.chart svg')).toHaveLength(3);
+    expect(page.data.records).toHaveLength(6);
+    expect(page.data.records[0].outcomes[1].completions).toHaveLength(3);
+    // Nothing outside the file: no src or href attribute anywhere, and a policy that allows no loads.
+    expect(page.document.querySelectorAll('[src], [href], link')).toHaveLength(0);
+    expect(html).toContain("default-src 'none'");
+  });
+
+  it('chooses html from an -o name ending in .html, and prints the HTML on stdout when piped', async () => {
+    const output = join(directory, 'by-name.html');
+    expect((await compare(['-o', output])).code).toBe(0);
+    expect(await readFile(output, 'utf8')).toMatch(/^<!doctype html>/);
+    const piped = await compare(['--format', 'html']);
+    expect(piped.code).toBe(0);
+    expect(piped.stdout).toMatch(/^<!doctype html>[\s\S]*<\/html>\n$/);
+  });
+
+  it('shows cost when every model has a price (from --price, over the config file)', async () => {
+    const workDir = await makeTempDir('promptlab-report-prices-');
+    await writeFile(
+      join(workDir, 'promptlab.config.json'),
+      JSON.stringify({ prices: { 'test-model': { input: 1000, output: 1000 } } }),
+    );
+    const fromConfig = await compare(['--format', 'html', '-o', 'a.html'], workDir);
+    expect(fromConfig.code).toBe(0);
+    const configPage = readPage(await readFile(join(workDir, 'a.html'), 'utf8'));
+    expect(configPage.header).toContain('cost/rec');
+    expect(configPage.document.querySelector('#chart-tradeoff h2')!.textContent).toBe(
+      'Accuracy against cost per record',
+    );
+    const flagged = await compare(['--format', 'html', '-o', 'b.html', '--price', 'test-model=0,0'], workDir);
+    expect(flagged.code).toBe(0);
+    const flagPage = readPage(await readFile(join(workDir, 'b.html'), 'utf8'));
+    expect(flagPage.rows[0]).toContain('$0');
+  });
+
+  it('says --price does nothing for other formats', async () => {
+    const result = await compare(['--format', 'json', '--price', 'test-model=1,2']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe('warning: --price is used by --format html only\n');
+  });
+
+  it('refuses a bad --price before any request, and leaves an existing output as it was', async () => {
+    const output = join(directory, 'kept.html');
+    await writeFile(output, 'earlier report');
+    const result = await compare(['--format', 'html', '-o', output, '--price', 'test-model=cheap']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      'promptlab: --price must be MODEL=IN,OUT (USD per million input and output tokens, e.g. gpt-4o-mini=0.15,0.6), got "test-model=cheap"\n',
+    );
+    expect(server!.calls).toHaveLength(0);
+    expect(await readFile(output, 'utf8')).toBe('earlier report');
+  });
+});
+
+describe('promptlab report', () => {
+  it.each([
+    ['compare --json', ['--format', 'json'], 'saved.json', 2],
+    ['compare --jsonl', ['--format', 'jsonl'], 'saved.jsonl', 2],
+  ])('reads %s into the same matrix as the run', async (_name, format, file, cells) => {
+    const saved = join(directory, file);
+    expect((await compare([...format, '-o', saved])).code).toBe(0);
+    const output = join(directory, `${file}.html`);
+    const result = await runCli(['report', saved, '-o', output, '--answer', 'number']);
+    expect(result.code).toBe(0);
+    // The "wrote FILE" note is for a person at a terminal; a script's stderr stays clean.
+    expect(result.stderr).toBe('');
+    const page = readPage(await readFile(output, 'utf8'));
+    expect(page.rows).toHaveLength(cells);
+    expect(page.rows.map((row) => row[1])).toEqual(['50.0% 3/6', '100.0% 6/6']);
+    expect(page.document.querySelector('.meta')!.textContent).toContain(`from ${file}`);
+    // The samples curve re-votes 1, 2, 3 samples: sample 2 is always wrong, so k = 2 ties and goes to sample 1.
+    expect(page.document.querySelectorAll('#chart-samples svg circle')).toHaveLength(3);
+  });
+
+  it("reads a strategy run's --jsonl and --json output", async () => {
+    server = await startTestServer({ reply });
+    const common = ['-d', dataset, '--answer', 'number', '--base-url', server.url, '-m', 'test-model'];
+    const jsonl = join(directory, 'cot.jsonl');
+    const json = join(directory, 'cot.json');
+    expect((await runCli(['cot', ...common, '--jsonl', '-o', jsonl])).code).toBe(0);
+    expect((await runCli(['cot', ...common, '--json', '-o', json])).code).toBe(0);
+    // promptlab report through the built bundle: the whole page reaches a real pipe before the process exits.
+    for (const file of [jsonl, json]) {
+      const result = await runCliProcess(['report', file, '-q']);
+      expect(result.code).toBe(0);
+      expect(result.stderr).toBe('');
+      const page = readPage(result.stdout);
+      expect(page.rows.map((row) => row[0])).toEqual(['cot front']);
+    }
+  });
+
+  it.each([
+    ['a missing file', ['report', 'nowhere.jsonl'], 'promptlab: report nowhere.jsonl: no such file\n'],
+    [
+      'a file that is not promptlab output',
+      ['report', 'package.json'],
+      /^promptlab: package\.json: not a promptlab output/,
+    ],
+    ['a bad --price', ['report', 'package.json', '--price', 'x'], /^promptlab: --price must be MODEL=IN,OUT/],
+    ['no file', ['report'], "promptlab: missing required argument 'file'\n"],
+  ])('exits 2 on %s, in one line', async (_name, args, message) => {
+    const result = await runCli(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stdout).toBe('');
+  });
+});
