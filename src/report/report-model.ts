@@ -161,7 +161,7 @@ export function buildReportModel(saved: SavedOutput, options: ReportOptions): Re
         price === undefined || summary.n === 0
           ? null
           : results.reduce((sum, result) => sum + costOf(result.usage, price), 0) / summary.n,
-      bySamples: voted ? accuracyBySamples(results, judge) : null,
+      bySamples: voted ? accuracyBySamples(results, judge, options.answer) : null,
       byAgreement: voted ? accuracyByAgreement(results) : null,
     };
   });

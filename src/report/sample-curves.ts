@@ -5,6 +5,7 @@
  */
 import type { AnswerSpec, MatchMode } from '../core/answer-spec.js';
 import { majorityVote } from '../core/majority-vote.js';
+import { answerKey, firstSpelling } from '../core/read-answer.js';
 import type { ResultRecord } from '../core/records.js';
 import { answerMatches } from '../scoring/match-answer.js';
 import { wilsonInterval } from '../scoring/statistics.js';
@@ -53,7 +54,7 @@ export interface SamplePoint {
  * are scored as the summary scores them: every record with an expected answer counts, an errored one as
  * wrong, so the last point is the cell's accuracy when every sample was voted.
  */
-export function accuracyBySamples(results: readonly ResultRecord[], judge: Judge): SamplePoint[] {
+export function accuracyBySamples(results: readonly ResultRecord[], judge: Judge, spec: AnswerSpec): SamplePoint[] {
   const scorable = results.filter((result) => result.expected !== null);
   const most = Math.max(0, ...scorable.map((result) => result.completions.length));
   if (scorable.length === 0) return [];
@@ -61,8 +62,11 @@ export function accuracyBySamples(results: readonly ResultRecord[], judge: Judge
     const k = index + 1;
     const correct = scorable.filter((result) => {
       if (result.error !== null) return false;
-      const vote = majorityVote(result.completions.slice(0, k).map((completion) => completion.answer));
-      return judge(result, vote.answer) === true;
+      // Spellings of one answer vote together under its key, as in the live vote; the winner is reported
+      // as first written, so at k = K it is the record's own answer.
+      const answers = result.completions.slice(0, k).map((completion) => completion.answer);
+      const keys = answers.map((answer) => answerKey(answer, spec));
+      return judge(result, firstSpelling(majorityVote(keys).answer, answers, keys)) === true;
     }).length;
     return {
       k,

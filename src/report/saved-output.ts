@@ -24,7 +24,13 @@ const savedResultSchema = z.looseObject({
   expected: z.union([z.string(), z.array(z.string())]).nullable(),
   correct: z.boolean().nullable(),
   completions: z.array(
-    z.looseObject({ text: z.string(), answer: z.string().nullable(), finishReason: z.string().nullable().catch(null) }),
+    z.looseObject({
+      text: z.string(),
+      answer: z.string().nullable(),
+      // Older files have no `via`: how their answers were found was not recorded.
+      via: z.enum(['json', 'phrase', 'boxed', 'fallback']).nullable().catch(null),
+      finishReason: z.string().nullable().catch(null),
+    }),
   ),
   votes: z.record(z.string(), z.number()).optional(),
   agreement: z.number().nullish(),

@@ -204,7 +204,12 @@ describe('buildReportModel', () => {
       correct: true,
       votes: { '4': 2, '5': 1 },
       agreement: 2 / 3,
-      completions: ['5', '4', '4'].map((answer) => ({ text: answer, answer, finishReason: 'stop' })),
+      completions: ['5', '4', '4'].map((answer) => ({
+        text: answer,
+        answer,
+        via: 'fallback' as const,
+        finishReason: 'stop',
+      })),
     });
     const model = buildReportModel(saved([resultRecord(), voted]), options);
     expect(model.cells[0]!.bySamples).toBeNull();
@@ -235,8 +240,8 @@ describe('the page', () => {
       votes: { [hostile]: 2 },
       agreement: 1,
       completions: [
-        { text: hostile, answer: '1', finishReason: 'stop' },
-        { text: `</script>${hostile}`, answer: '1', finishReason: 'stop' },
+        { text: hostile, answer: '1', via: 'phrase', finishReason: 'stop' },
+        { text: `</script>${hostile}`, answer: '1', via: 'phrase', finishReason: 'stop' },
       ],
     }),
   ];

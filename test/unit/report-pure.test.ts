@@ -146,7 +146,12 @@ describe('accuracyByAgreement', () => {
 
 describe('accuracyBySamples', () => {
   const samples = (answers: Array<string | null>) =>
-    answers.map((answer) => ({ text: `The answer is ${answer}.`, answer, finishReason: 'stop' }));
+    answers.map((answer) => ({
+      text: `The answer is ${answer}.`,
+      answer,
+      via: answer === null ? null : ('phrase' as const),
+      finishReason: 'stop',
+    }));
   const judge = recordedJudge({ type: 'number' }, 'numeric');
 
   it('re-votes the first k samples of each record, as score --max-samples k does', () => {
@@ -169,7 +174,7 @@ describe('accuracyBySamples', () => {
       // errored: counts as wrong at every k, as the summary counts it
       resultRecord({ id: 'c', expected: '1', answer: null, correct: false, completions: [], error: 'timeout' }),
     ];
-    const curve = accuracyBySamples(results, judge);
+    const curve = accuracyBySamples(results, judge, { type: 'number' });
     expect(curve.map((point) => [point.k, point.correct, point.scored])).toEqual([
       [1, 1, 3],
       [2, 2, 3],
@@ -178,6 +183,21 @@ describe('accuracyBySamples', () => {
       [5, 2, 3],
     ]);
     expect(curve[4]!.ci95[0]).toBeLessThan(2 / 3);
+  });
+
+  it('votes the spellings of one text answer together, as the live vote does', () => {
+    const textJudge = recordedJudge({ type: 'text' }, 'normalized');
+    const record = resultRecord({
+      id: 'a',
+      expected: 'onea',
+      answer: "'onea'",
+      correct: true,
+      completions: samples(['abc', "'onea'", '"onea"', 'onea']),
+    });
+    // k = 3: 'onea' twice against abc once, though no two of the three spellings are the same string.
+    expect(accuracyBySamples([record], textJudge, { type: 'text' }).map((point) => point.correct)).toEqual([
+      0, 0, 1, 1,
+    ]);
   });
 
   it('uses every sample a record holds when it has fewer than k (early stopping)', () => {
@@ -192,7 +212,9 @@ describe('accuracyBySamples', () => {
       }),
     ];
     // b at k = 4 is a 2–2 tie, which goes to the answer seen first (6), as majorityVote breaks ties.
-    expect(accuracyBySamples(results, judge).map((point) => point.correct)).toEqual([1, 1, 2, 1, 1]);
+    expect(accuracyBySamples(results, judge, { type: 'number' }).map((point) => point.correct)).toEqual([
+      1, 1, 2, 1, 1,
+    ]);
   });
 
   it("keeps the run's own verdict for the record's answer, and matches other answers against expected", () => {
