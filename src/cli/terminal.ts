@@ -1,17 +1,30 @@
 /**
- * The one module that knows about TTYs, colours and spinners. Results go to stdout elsewhere; here,
- * stderr gets warnings (unless --quiet) and progress (only when stderr is a TTY, never in pipes or CI).
+ * The one module that knows about TTYs, colours and the progress line. Results go to stdout elsewhere;
+ * here, stderr gets warnings (unless --quiet) and progress (only when stderr is a TTY, never in pipes or
+ * CI), and lines a person reads on stdout go above the progress line (`out`).
  */
 import type { ChalkInstance } from 'chalk';
 import { noColors, type Colors } from '../render/colors.js';
+import { usableColumns } from '../render/text-width.js';
 import type { Io, OutputStream } from '../run/io.js';
+import { createStatusLine, type StatusLine } from './status-line.js';
 
 export interface Terminal {
   /** Colours for what goes to stdout (off when stdout is not a TTY, NO_COLOR is set, ...). */
   stdoutColors: Colors;
+  /** Colours for what goes to stderr. */
+  stderrColors: Colors;
+  /** Columns a view on stdout may take: the terminal's width (80 when it reports 0); null in a pipe or file. */
+  stdoutColumns: number | null;
+  /** Columns the progress line may take (stderr's width, 80 when unknown). */
+  progressColumns: number;
   warn(message: string): void;
   /** Chatter that only a person at a terminal wants. */
   note(message: string): void;
+  /** A line for stderr whatever the terminal (a summary for the log of a run whose results went elsewhere), unless --quiet. */
+  say(message: string): void;
+  /** Text for stdout, written above the progress line when both share the terminal. */
+  out(text: string): void;
   throttled(status: number, retryAfterMs: number | null): void;
   /** True when progress is shown (stderr is a terminal and not --quiet): worth counting records for. */
   readonly showsProgress: boolean;
@@ -49,29 +62,32 @@ async function colorsAt(level: 0 | 1 | 2 | 3): Promise<Colors> {
   return colorsFrom(new Chalk({ level }));
 }
 
+type TerminalStream = OutputStream & { columns?: number };
+
 export async function createTerminal(options: { quiet: boolean }, io: Io): Promise<Terminal> {
-  const stderr = io.stderr;
+  const stderr = io.stderr as TerminalStream;
+  const stdout = io.stdout as TerminalStream;
   const [errorColors, stdoutColors] = await Promise.all([
     colorsAt(colorLevel(stderr, io.env)),
-    colorsAt(colorLevel(io.stdout, io.env)),
+    colorsAt(colorLevel(stdout, io.env)),
   ]);
   const interactive = stderr.isTTY === true && !options.quiet;
   const warned = new Set<string>();
   let throttleEvents = 0;
-  let spinner: { text: string; stop(): void; start(): void; isSpinning: boolean } | null = null;
-  let spinnerRequested = false;
+  let status: StatusLine | null = null;
   let stopped = false;
-  let latestText = '';
 
-  const writeLine = (line: string) => {
-    const spinning = spinner?.isSpinning === true;
-    if (spinning) spinner!.stop();
-    stderr.write(`${line}\n`);
-    if (spinning) spinner!.start();
-  };
+  // Lines on stderr, or on stdout when it shares the terminal, go above the progress line.
+  const above = (write: () => void) => (status === null ? write() : status.above(write));
+  const writeLine = (line: string) => above(() => stderr.write(`${line}\n`));
 
   return {
     stdoutColors,
+    stderrColors: errorColors,
+    stdoutColumns: stdout.isTTY === true ? usableColumns(stdout.columns) : null,
+    get progressColumns() {
+      return usableColumns(stderr.columns);
+    },
     warn(message) {
       if (options.quiet || warned.has(message)) return;
       warned.add(message);
@@ -80,11 +96,18 @@ export async function createTerminal(options: { quiet: boolean }, io: Io): Promi
     note(message) {
       if (interactive) writeLine(errorColors.dim(message));
     },
-    throttled(status, retryAfterMs) {
+    say(message) {
+      if (!options.quiet) writeLine(message);
+    },
+    out(text) {
+      if (stdout.isTTY === true) above(() => stdout.write(text));
+      else stdout.write(text);
+    },
+    throttled(code, retryAfterMs) {
       throttleEvents++;
       if (throttleEvents === 1 && !options.quiet) {
         const wait = retryAfterMs === null ? '' : ` (asked to wait ${Number((retryAfterMs / 1000).toFixed(1))} s)`;
-        writeLine(errorColors.yellow(`note: the endpoint is throttling (${status})${wait}; retrying and slowing down`));
+        writeLine(errorColors.yellow(`note: the endpoint is throttling (${code})${wait}; retrying and slowing down`));
       }
     },
     showsProgress: interactive,
@@ -93,22 +116,13 @@ export async function createTerminal(options: { quiet: boolean }, io: Io): Promi
     },
     progress(text) {
       if (!interactive || stopped) return;
-      latestText = text;
-      if (spinner !== null) {
-        spinner.text = text;
-        return;
-      }
-      // ora loads only when there is a terminal to spin on; the run may end before it has loaded.
-      if (spinnerRequested) return;
-      spinnerRequested = true;
-      void import('ora').then(({ default: ora }) => {
-        if (!stopped)
-          spinner = ora({ text: latestText, stream: stderr as NodeJS.WriteStream, discardStdin: false }).start();
-      });
+      status ??= createStatusLine(stderr, errorColors.cyan);
+      status.update(text);
     },
     stopProgress() {
       stopped = true;
-      spinner?.stop();
+      status?.stop();
+      status = null;
     },
   };
 }
