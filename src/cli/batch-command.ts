@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { DatasetRecord, ResultRecord } from '../core/records.js';
 import { InputError, UsageError } from '../errors.js';
-import { formatTextTable } from '../render/text-table.js';
+import { fitTextTable } from '../render/text-table.js';
 import { findStrategy, strategyNames } from '../strategies/registry.js';
 import { positiveInteger } from '../config/flag-values.js';
 import {
@@ -93,12 +93,13 @@ export async function batchStatusCommand(target: string, flagValues: Flags, io: 
   const state = await readBatchState(directory);
   const endpoint = await batchEndpoint(flagValues, state, io.env);
   const { rows } = await batchStatuses(directory, state, endpoint.forFile);
-  const table = formatTextTable(
+  const terminal = await createTerminal({ quiet: flagValues.quiet === true }, io);
+  const table = fitTextTable(
     [
       { header: 'file', align: 'left' },
       { header: 'phase', align: 'right' },
       { header: 'requests', align: 'right' },
-      { header: 'batch', align: 'left' },
+      { header: 'batch', align: 'left', flexible: true },
       { header: 'status', align: 'left' },
       { header: 'done', align: 'right' },
       { header: 'failed', align: 'left' },
@@ -112,7 +113,8 @@ export async function batchStatusCommand(target: string, flagValues: Flags, io: 
       row.requestCounts === null ? '' : `${row.requestCounts.completed}/${row.requestCounts.total}`,
       row.requestCounts === null ? '' : String(row.requestCounts.failed),
     ]),
-  );
+    terminal.stdoutColumns,
+  ).text;
   printReport(
     flagValues,
     { schema: 'promptlab.batch-status/v1', directory, phase: state.phase, files: rows },

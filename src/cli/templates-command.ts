@@ -2,8 +2,10 @@
 import { readFile } from 'node:fs/promises';
 import { listTemplates, loadTemplate, projectTemplateDirs } from '../templates/load-template.js';
 import { formatMessages } from '../render/messages.js';
+import { fitTextTable } from '../render/text-table.js';
 import type { Io } from '../run/io.js';
 import { parseVarFlags } from '../run/parse-vars.js';
+import { createTerminal } from './terminal.js';
 
 export async function listTemplatesCommand(flagValues: Record<string, unknown>, io: Io): Promise<void> {
   const templates = await listTemplates(projectTemplateDirs(process.cwd()));
@@ -11,10 +13,22 @@ export async function listTemplatesCommand(flagValues: Record<string, unknown>, 
     io.stdout.write(`${JSON.stringify(templates, null, 2)}\n`);
     return;
   }
-  const width = Math.max(...templates.map((template) => template.name.length), 4);
-  for (const template of templates) {
-    io.stdout.write(`${template.name.padEnd(width)}  ${template.origin.padEnd(7)}  ${template.description ?? ''}\n`);
-  }
+  const terminal = await createTerminal({ quiet: false }, io);
+  const table = fitTextTable(
+    [
+      { header: 'template', align: 'left' },
+      { header: 'origin', align: 'left' },
+      { header: 'description', align: 'left', flexible: true },
+    ],
+    templates.map((template) => [
+      terminal.stdoutColors.cyan(template.name),
+      template.origin,
+      template.description ?? '',
+    ]),
+    terminal.stdoutColumns,
+    terminal.stdoutColors.bold,
+  );
+  io.stdout.write(`${table.text}\n`);
 }
 
 export async function showTemplateCommand(name: string, io: Io): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import type { ChalkInstance } from 'chalk';
 import { noColors, type Colors } from '../render/colors.js';
-import { usableColumns } from '../render/text-width.js';
+import { usableColumns, wrapToWidth } from '../render/text-width.js';
 import type { Io, OutputStream } from '../run/io.js';
 import { createStatusLine, type StatusLine } from './status-line.js';
 
@@ -79,7 +79,14 @@ export async function createTerminal(options: { quiet: boolean }, io: Io): Promi
 
   // Lines on stderr, or on stdout when it shares the terminal, go above the progress line.
   const above = (write: () => void) => (status === null ? write() : status.above(write));
-  const writeLine = (line: string) => above(() => stderr.write(`${line}\n`));
+  // On a terminal a long line is wrapped at spaces, its continuation indented; a log keeps it whole.
+  const writeLine = (line: string, style: (text: string) => string = (text) => text) => {
+    const lines =
+      stderr.isTTY === true
+        ? line.split('\n').flatMap((part) => wrapToWidth(part, usableColumns(stderr.columns), '  '))
+        : [line];
+    above(() => stderr.write(`${lines.map(style).join('\n')}\n`));
+  };
 
   return {
     stdoutColors,
@@ -91,10 +98,10 @@ export async function createTerminal(options: { quiet: boolean }, io: Io): Promi
     warn(message) {
       if (options.quiet || warned.has(message)) return;
       warned.add(message);
-      writeLine(errorColors.yellow(`warning: ${message}`));
+      writeLine(`warning: ${message}`, errorColors.yellow);
     },
     note(message) {
-      if (interactive) writeLine(errorColors.dim(message));
+      if (interactive) writeLine(message, errorColors.dim);
     },
     say(message) {
       if (!options.quiet) writeLine(message);
@@ -107,7 +114,7 @@ export async function createTerminal(options: { quiet: boolean }, io: Io): Promi
       throttleEvents++;
       if (throttleEvents === 1 && !options.quiet) {
         const wait = retryAfterMs === null ? '' : ` (asked to wait ${Number((retryAfterMs / 1000).toFixed(1))} s)`;
-        writeLine(errorColors.yellow(`note: the endpoint is throttling (${code})${wait}; retrying and slowing down`));
+        writeLine(`note: the endpoint is throttling (${code})${wait}; retrying and slowing down`, errorColors.yellow);
       }
     },
     showsProgress: interactive,

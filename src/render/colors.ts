@@ -29,8 +29,3 @@ const ansiPattern = /\u001b\[[0-9;]*m|\u001b\]8;[^\u0007\u001b]*(?:\u0007|\u001b
 export function stripAnsi(text: string): string {
   return text.replace(ansiPattern, '');
 }
-
-/** Columns a string takes on a terminal: code points once colour codes are removed. */
-export function visibleWidth(text: string): number {
-  return [...stripAnsi(text)].length;
-}

@@ -1,12 +1,6 @@
 /** `compare --format markdown`: a GitHub-flavoured table for $GITHUB_STEP_SUMMARY or a PR comment. */
 import type { CompareReport } from '../scoring/compare-report.js';
-import {
-  describeBaselineDifference,
-  explainTests,
-  summaryCells,
-  summaryColumns,
-  summaryNotes,
-} from './summary-cells.js';
+import { explainTests, summaryCells, summaryColumns, summaryNotes } from './summary-cells.js';
 
 /** Pipes end a cell and newlines end a row; backslash-escape the one, flatten the other. */
 function markdownCell(text: string): string {
@@ -21,11 +15,7 @@ const row = (cells: readonly string[]): string => `| ${cells.map(markdownCell).j
 export function renderCompareMarkdown(report: CompareReport): string {
   const header = row(summaryColumns.map((column) => column.header));
   const divider = `|${summaryColumns.map((column) => (column.align === 'right' ? ' ---: ' : ' --- ')).join('|')}|`;
-  const body = report.strategies.map((summary) => {
-    const difference = summary.vsBaseline;
-    const versus = difference === undefined ? '(baseline)' : describeBaselineDifference(difference);
-    return row([...summaryCells(summary), versus]);
-  });
+  const body = report.strategies.map((summary) => row(summaryCells(summary)));
   const notes = report.strategies.flatMap(summaryNotes).map((note) => `- ${markdownCell(note)}`);
   return [
     `### promptlab compare (baseline: ${markdownCell(report.baselineStrategy)})`,

@@ -3,39 +3,59 @@ import type { CompareReport } from '../scoring/compare-report.js';
 import type { StrategySummary } from '../scoring/summary.js';
 import type { Colors } from './colors.js';
 import { formatAccuracy, formatCount, formatMean, formatMilliseconds } from './format.js';
-import {
-  describeBaselineDifference,
-  explainTests,
-  summaryCells,
-  summaryColumns,
-  summaryNotes,
-} from './summary-cells.js';
-import { formatTextTable } from './text-table.js';
+import { explainStar, explainTests, summaryColumns, summaryNotes, type SummaryColumnKey } from './summary-cells.js';
+import { fitTextTable, type FittedCell } from './text-table.js';
+import { wrapToWidth } from './text-width.js';
 
-function baselineCell(summary: StrategySummary, colors: Colors): string {
-  const difference = summary.vsBaseline;
-  if (difference === undefined) return colors.dim('(baseline)');
-  const text = describeBaselineDifference(difference);
-  if (!difference.significant) return text;
-  return difference.delta < 0 ? colors.red(text) : colors.green(text);
+/** How the terminal styles a cell of each column; unstyled columns are not listed. */
+function styleCell(key: SummaryColumnKey, text: string, summary: StrategySummary, colors: Colors): string {
+  switch (key) {
+    case 'strategy':
+      return colors.cyan(text);
+    case 'errors':
+      return summary.errors > 0 ? colors.red(text) : text;
+    case 'vsBaseline': {
+      const difference = summary.vsBaseline;
+      if (difference === undefined) return colors.dim(text);
+      if (!difference.significant) return text;
+      return difference.delta < 0 ? colors.red(text) : colors.green(text);
+    }
+    default:
+      return text;
+  }
 }
 
-export function renderCompareTable(report: CompareReport, colors: Colors): string {
-  const rows = report.strategies.map((summary) => {
-    const [strategy = '', n = '', correct = '', accuracy = '', errors = '', ...rest] = summaryCells(summary);
-    const errorsCell = summary.errors > 0 ? colors.red(errors) : errors;
-    return [colors.cyan(strategy), n, correct, accuracy, errorsCell, ...rest, baselineCell(summary, colors)];
-  });
-  const notes = report.strategies.flatMap(summaryNotes).map((note) => colors.yellow(note));
+/**
+ * The compare table, fitted to `width` columns when given (a terminal's width; null for no limit):
+ * columns give way as summary-cells.ts orders them, and the notes under the table wrap.
+ */
+export function renderCompareTable(report: CompareReport, colors: Colors, width: number | null = null): string {
+  const rows = report.strategies.map((summary) =>
+    summaryColumns.map((column): FittedCell => {
+      const full = styleCell(column.key, column.cell(summary), summary, colors);
+      if (column.compactCell === undefined) return full;
+      return { full, compact: styleCell(column.key, column.compactCell(summary), summary, colors) };
+    }),
+  );
+  const table = fitTextTable(summaryColumns, rows, width, colors.bold);
+  const starred = summaryColumns.some(
+    (column, index) => column.key === 'vsBaseline' && table.states[index] === 'compact',
+  );
+  const wrap = (text: string): string[] => (width === null ? [text] : wrapToWidth(text, width));
+  const notes = report.strategies
+    .flatMap(summaryNotes)
+    .flatMap(wrap)
+    .map((note) => colors.yellow(note));
+  const explanation = `${explainTests(report.baselineStrategy, report.alpha)}${starred ? ` ${explainStar(report.alpha)}` : ''}`;
   return [
-    formatTextTable(summaryColumns, rows, colors.bold),
+    table.text,
     ...(notes.length > 0 ? ['', ...notes] : []),
     '',
-    colors.dim(explainTests(report.baselineStrategy, report.alpha)),
+    ...wrap(explanation).map((line) => colors.dim(line)),
   ].join('\n');
 }
 
-/** `score`: the same facts as one compare row, as labelled lines. */
+/** `score`: the same facts as one compare row, as labelled lines: the labels dim, the values plain. */
 export function renderScoreSummary(summary: StrategySummary, colors: Colors): string {
   const accuracy = formatAccuracy(summary.accuracy, summary.ci95);
   const lines: [string, string][] = [
@@ -60,4 +80,17 @@ export function renderScoreSummary(summary: StrategySummary, colors: Colors): st
   const body = lines.map(([label, value]) => `${colors.dim(label.padEnd(labelWidth))}  ${value}`);
   const notes = summaryNotes(summary).map((note) => colors.yellow(note));
   return [...body, ...notes].join('\n');
+}
+
+/**
+ * One strategy's summary on one line, for a log: `cot: 22/30 correct, 73.3% [55.6–85.8], 1 error,
+ * 30 requests, 2,379 tokens, p50 93 ms`.
+ */
+export function renderSummaryLine(summary: StrategySummary): string {
+  const errors = `${formatCount(summary.errors)} error${summary.errors === 1 ? '' : 's'}`;
+  return (
+    `${summary.strategy}: ${formatCount(summary.correct)}/${formatCount(summary.scored)} correct, ` +
+    `${formatAccuracy(summary.accuracy, summary.ci95)}, ${errors}, ${formatCount(summary.requests)} requests, ` +
+    `${formatCount(summary.usage.totalTokens)} tokens, p50 ${formatMilliseconds(summary.latencyMs.p50)} ms`
+  );
 }

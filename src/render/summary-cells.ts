@@ -1,9 +1,13 @@
 /**
  * What the terminal table and the Markdown table both say about a strategy: the same columns, the same
  * words, so a CI summary and a local run read alike. Plain strings; each renderer styles its own.
+ *
+ * Each column also says how it gives way on a narrow terminal (text-table.ts's FittedColumn): "vs
+ * baseline" first turns compact (`+4.0 pt p=.03*`), then columns go, least telling first. A column
+ * added here takes its own step numbers; the others keep theirs.
  */
 import type { BaselineDifference, StrategySummary } from '../scoring/summary.js';
-import type { Alignment } from './text-table.js';
+import type { FittedColumn } from './text-table.js';
 import {
   formatAccuracy,
   formatCount,
@@ -13,34 +17,87 @@ import {
   formatPClause,
 } from './format.js';
 
-export const summaryColumns: readonly { header: string; align: Alignment }[] = [
-  { header: 'strategy', align: 'left' },
-  { header: 'n', align: 'right' },
-  { header: 'correct', align: 'right' },
-  { header: 'accuracy [95% CI]', align: 'right' },
-  { header: 'errors', align: 'right' },
-  { header: 'requests', align: 'right' },
-  { header: 'tokens', align: 'right' },
-  { header: 'p50 ms', align: 'right' },
-  { header: 'p95 ms', align: 'right' },
-  { header: 'samples/rec', align: 'right' },
-  { header: 'vs baseline', align: 'left' },
+export type SummaryColumnKey =
+  | 'strategy'
+  | 'n'
+  | 'correct'
+  | 'accuracy'
+  | 'errors'
+  | 'requests'
+  | 'tokens'
+  | 'p50'
+  | 'p95'
+  | 'samples'
+  | 'vsBaseline';
+
+export interface SummaryColumn extends FittedColumn {
+  key: SummaryColumnKey;
+  cell(summary: StrategySummary): string;
+  /** The cell of a compacted column (FittedColumn.compact). */
+  compactCell?(summary: StrategySummary): string;
+}
+
+export const summaryColumns: readonly SummaryColumn[] = [
+  { key: 'strategy', header: 'strategy', align: 'left', cell: (summary) => summary.strategy },
+  { key: 'n', header: 'n', align: 'right', dropAt: 90, cell: (summary) => formatCount(summary.n) },
+  { key: 'correct', header: 'correct', align: 'right', dropAt: 40, cell: (summary) => formatCount(summary.correct) },
+  {
+    key: 'accuracy',
+    header: 'accuracy [95% CI]',
+    align: 'right',
+    cell: (summary) => formatAccuracy(summary.accuracy, summary.ci95),
+  },
+  { key: 'errors', header: 'errors', align: 'right', dropAt: 80, cell: (summary) => formatCount(summary.errors) },
+  {
+    key: 'requests',
+    header: 'requests',
+    align: 'right',
+    dropAt: 30,
+    cell: (summary) => formatCount(summary.requests),
+  },
+  {
+    key: 'tokens',
+    header: 'tokens',
+    align: 'right',
+    dropAt: 70,
+    cell: (summary) => formatCount(summary.usage.totalTokens),
+  },
+  {
+    key: 'p50',
+    header: 'p50 ms',
+    align: 'right',
+    dropAt: 50,
+    cell: (summary) => formatMilliseconds(summary.latencyMs.p50),
+  },
+  {
+    key: 'p95',
+    header: 'p95 ms',
+    align: 'right',
+    dropAt: 20,
+    cell: (summary) => formatMilliseconds(summary.latencyMs.p95),
+  },
+  {
+    key: 'samples',
+    header: 'samples/rec',
+    align: 'right',
+    dropAt: 60,
+    cell: (summary) => formatMean(summary.samplesUsed),
+  },
+  {
+    key: 'vsBaseline',
+    header: 'vs baseline',
+    align: 'left',
+    compact: { at: 10 },
+    cell: (summary) =>
+      summary.vsBaseline === undefined ? '(baseline)' : describeBaselineDifference(summary.vsBaseline),
+    compactCell: (summary) =>
+      summary.vsBaseline === undefined ? 'baseline' : shortBaselineDifference(summary.vsBaseline),
+  },
 ];
 
-/** Every column but the last ("vs baseline"), which needs to know the baseline. */
+/** Every column's cell for this strategy, in column order. */
 export function summaryCells(summary: StrategySummary): string[] {
-  return [
-    summary.strategy,
-    formatCount(summary.n),
-    formatCount(summary.correct),
-    formatAccuracy(summary.accuracy, summary.ci95),
-    formatCount(summary.errors),
-    formatCount(summary.requests),
-    formatCount(summary.usage.totalTokens),
-    formatMilliseconds(summary.latencyMs.p50),
-    formatMilliseconds(summary.latencyMs.p95),
-    formatMean(summary.samplesUsed),
-  ];
+  return summaryColumns.map((column) => column.cell(summary));
 }
 
 /** "+6.7 pts (4 better, 2 worse), p = 0.69, not significant" */
@@ -50,6 +107,19 @@ export function describeBaselineDifference(difference: BaselineDifference): stri
     `${formatDeltaPoints(difference.delta)} (${difference.better} better, ${difference.worse} worse), ` +
     `${formatPClause(difference.pValue)}, ${verdict}`
   );
+}
+
+/** "+4.0 pt p=.03", and a star when significant: "-12.5 pt p<.001*". */
+export function shortBaselineDifference(difference: BaselineDifference): string {
+  const points = formatDeltaPoints(difference.delta).replace(/ pts$/, ' pt');
+  const p = difference.pValue;
+  const pText =
+    p < 0.001
+      ? 'p<.001'
+      : `p=${Number(p.toFixed(p < 0.01 ? 3 : 2))
+          .toString()
+          .replace(/^0\./, '.')}`;
+  return `${points} ${pText}${difference.significant ? '*' : ''}`;
 }
 
 /** Things a reader should know that the columns hide: unscored records, failed extractions, truncation. */
@@ -73,4 +143,9 @@ export function explainTests(baselineStrategy: string, alpha: number): string {
     `Accuracy intervals are 95% Wilson score intervals. "vs baseline" compares each strategy with ` +
     `${baselineStrategy} on the records both scored, with a two-sided exact McNemar test (α = ${alpha}).`
   );
+}
+
+/** Said under a table whose "vs baseline" column is compact: what the star means. */
+export function explainStar(alpha: number): string {
+  return `* significant at α = ${alpha}.`;
 }

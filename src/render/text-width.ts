@@ -63,21 +63,29 @@ export function clipToWidth(text: string, width: number): string {
   return `${out}…${coloured ? '\u001b[0m' : ''}`;
 }
 
+/** The text padded with spaces to `width` columns (wide characters counted as two). */
+export function padToWidth(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - textWidth(text)));
+}
+
 /** Any text as one line: runs of whitespace (newlines included) become one space. */
 export function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
 }
 
-/** Plain prose wrapped at spaces to lines of at most `width` columns (a longer word gets a line of its own). */
-export function wrapToWidth(text: string, width: number): string[] {
+/**
+ * Plain prose wrapped at spaces to lines of at most `width` columns (a longer word gets a line of its
+ * own); lines after the first start with `indent`.
+ */
+export function wrapToWidth(text: string, width: number, indent = ''): string[] {
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(' ').filter(Boolean)) {
-    if (line === '') line = word;
+    if (line === '' || line === indent) line += word;
     else if (textWidth(`${line} ${word}`) <= width) line = `${line} ${word}`;
     else {
       lines.push(line);
-      line = word;
+      line = indent + word;
     }
   }
   if (line !== '') lines.push(line);

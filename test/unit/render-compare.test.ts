@@ -3,6 +3,7 @@ import type { ResultRecord } from '../../src/core/records.js';
 import { noColors, stripAnsi, type Colors } from '../../src/render/colors.js';
 import { renderCompareMarkdown } from '../../src/render/compare-markdown.js';
 import { renderCompareTable, renderScoreSummary } from '../../src/render/compare-table.js';
+import { shortBaselineDifference } from '../../src/render/summary-cells.js';
 import { buildCompareReport } from '../../src/scoring/compare-report.js';
 import { createSummaryAccumulator } from '../../src/scoring/summary.js';
 import { resultRecord } from '../support/result-record.js';
@@ -82,6 +83,40 @@ describe('renderCompareTable', () => {
     expect(stripAnsi(coloured)).toBe(renderCompareTable(exampleReport(), noColors));
     expect(coloured).toContain('\u001b[32m+36.7 pts (12 better, 1 worse), p = 0.003, significant\u001b[39m');
     expect(coloured).toContain('\u001b[2m(baseline)\u001b[22m');
+  });
+
+  it('fits 80 columns: "vs baseline" compact, then the least telling columns go', () => {
+    const fitted = renderCompareTable(exampleReport(), noColors, 80);
+    expect(fitted).toMatchInlineSnapshot(`
+      "strategy           n  accuracy [95% CI]  errors  tokens  vs baseline
+      zero-shot         30  60.0% [42.3–75.4]       0   3,600  baseline
+      cot               30  73.3% [55.6–85.8]       1   9,000  +13.3 pt p=.13
+      self-consistency  30  96.7% [83.3–99.4]       0  45,000  +36.7 pt p=.003*
+
+      cot: 1 answer could not be extracted
+      cot: 1 record hit the token limit (finishReason "length")
+
+      Accuracy intervals are 95% Wilson score intervals. "vs baseline" compares each
+      strategy with zero-shot on the records both scored, with a two-sided exact
+      McNemar test (α = 0.05). * significant at α = 0.05."
+    `);
+    expect(Math.max(...fitted.split('\n').map((line) => line.length))).toBeLessThanOrEqual(80);
+  });
+
+  it('keeps every column at 160 columns, and wraps nothing', () => {
+    expect(renderCompareTable(exampleReport(), noColors, 160).split('\n')[0]).toBe(
+      renderCompareTable(exampleReport(), noColors).split('\n')[0],
+    );
+  });
+
+  it.each([
+    [0.125, 0.133, false, '+13.3 pt p=.13'],
+    [0.003, 0.367, true, '+36.7 pt p=.003*'],
+    [0.0000004, -0.2, true, '-20.0 pt p<.001*'],
+    [1, 0, false, '+0.0 pt p=1'],
+  ])('the compact difference for p = %f, delta %f', (pValue, delta, significant, expected) => {
+    const difference = { strategy: 'cot', delta, pValue, better: 1, worse: 1, significant };
+    expect(shortBaselineDifference(difference)).toBe(expected);
   });
 
   it('says "not significant" in plain words when p ≥ alpha', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { stripAnsi, visibleWidth } from '../../src/render/colors.js';
+import { stripAnsi } from '../../src/render/colors.js';
 import {
   formatAccuracy,
   formatCount,
@@ -9,7 +9,8 @@ import {
   formatMilliseconds,
   formatPValue,
 } from '../../src/render/format.js';
-import { formatTextTable } from '../../src/render/text-table.js';
+import { fitTextTable, formatTextTable, type FittedColumn } from '../../src/render/text-table.js';
+import { clipToWidth, textWidth, usableColumns, wrapToWidth } from '../../src/render/text-width.js';
 
 describe('number formats', () => {
   it.each([
@@ -57,7 +58,42 @@ describe('text tables', () => {
 
   it('measures width without colour codes', () => {
     expect(stripAnsi(red('abc'))).toBe('abc');
-    expect([visibleWidth(red('abc')), visibleWidth('73.3% [55.6–85.8]'), visibleWidth('✓')]).toEqual([3, 17, 1]);
+    expect([textWidth(red('abc')), textWidth('73.3% [55.6–85.8]'), textWidth('✓')]).toEqual([3, 17, 1]);
+  });
+
+  it.each([
+    ['plain', 'abc', 3],
+    ['wide (CJK takes two columns)', '漢字', 4],
+    ['combining accent takes none', 'e\u0301', 1],
+    ['emoji', '🙂', 2],
+  ])('textWidth: %s', (_name, text, width) => expect(textWidth(text)).toBe(width));
+
+  it.each([
+    ['fits', 'abcdef', 6, 'abcdef'],
+    ['cut with an ellipsis', 'abcdefgh', 5, 'abcd…'],
+    ['wide characters never split', '漢字漢字', 5, '漢字…'],
+    ['nothing left', 'abc', 0, ''],
+  ])('clipToWidth: %s', (_name, text, width, expected) => {
+    expect(clipToWidth(text, width)).toBe(expected);
+    expect(textWidth(clipToWidth(text, width))).toBeLessThanOrEqual(width);
+  });
+
+  it('clips coloured text without splitting a colour code, and resets the colour it cut', () => {
+    const clipped = clipToWidth(red('abcdefgh'), 4);
+    expect(stripAnsi(clipped)).toBe('abc…');
+    expect(clipped).toBe('\u001b[31mabc…\u001b[0m');
+  });
+
+  it.each([
+    [undefined, 80],
+    [0, 80],
+    [-1, 80],
+    [132, 132],
+  ])('usableColumns(%s) → %i', (columns, expected) => expect(usableColumns(columns)).toBe(expected));
+
+  it('wraps prose at spaces within the width', () => {
+    expect(wrapToWidth('one two three four five', 9)).toEqual(['one two', 'three', 'four five']);
+    expect(wrapToWidth('unbreakable-word here', 5)).toEqual(['unbreakable-word', 'here']);
   });
 
   it('aligns coloured cells exactly as plain ones', () => {
@@ -80,5 +116,49 @@ describe('text tables', () => {
     );
     expect(stripAnsi(coloured)).toBe(plain);
     expect(plain).toBe(['name      n  note', 'a         1  x', 'longer  100  yy'].join('\n'));
+  });
+});
+
+describe('fitTextTable', () => {
+  const columns: FittedColumn[] = [
+    { header: 'name', align: 'left' },
+    { header: 'detail', align: 'right', dropAt: 20 },
+    { header: 'count', align: 'right', dropAt: 10 },
+    { header: 'verdict', align: 'left', compact: { at: 5, header: 'v' } },
+  ];
+  const rows = [
+    ['alpha', 'some detail', '12', { full: 'much better, p = 0.01', compact: '+4 p=.01' }],
+    ['beta', 'more', '3', { full: 'worse', compact: '-2' }],
+  ];
+  const widest = (text: string) => Math.max(...text.split('\n').map(textWidth));
+
+  it('leaves the table whole without a width, or when it fits', () => {
+    const whole = fitTextTable(columns, rows, null);
+    expect(whole.text.split('\n')[0]).toBe('name        detail  count  verdict');
+    expect(fitTextTable(columns, rows, 200)).toEqual(whole);
+    expect(whole.states).toEqual(['full', 'full', 'full', 'full']);
+  });
+
+  it.each([
+    [48, ['full', 'full', 'full', 'full']],
+    [47, ['full', 'full', 'full', 'compact']],
+    [35, ['full', 'full', 'full', 'compact']],
+    [34, ['full', 'full', 'dropped', 'compact']],
+    [27, ['full', 'dropped', 'dropped', 'compact']],
+  ])('at %i columns takes the steps in order until it fits: %j', (width, states) => {
+    const fitted = fitTextTable(columns, rows, width);
+    expect(fitted.states).toEqual(states);
+    expect(widest(fitted.text)).toBeLessThanOrEqual(width);
+  });
+
+  it('cuts a flexible column to the room left, then cuts lines as a last resort', () => {
+    const described: FittedColumn[] = [
+      { header: 'name', align: 'left' },
+      { header: 'description', align: 'left', flexible: true },
+    ];
+    const long = [['a', 'a description that runs on far longer than any terminal is wide']];
+    const fitted = fitTextTable(described, long, 30);
+    expect(fitted.text.split('\n')[1]).toBe('a     a description that runs…');
+    expect(widest(fitTextTable(described, long, 6).text)).toBeLessThanOrEqual(6);
   });
 });
