@@ -16,6 +16,7 @@ import type { DatasetRecord, ResultRecord } from '../core/records.js';
 import { EndpointError, GateError } from '../errors.js';
 import type { GateOutcome } from '../scoring/gate-outcome.js';
 import { createExtractionTally } from '../scoring/extraction-note.js';
+import { createWarningSummary } from '../scoring/warning-summary.js';
 import { checkMaxErrors, type ErrorLimit } from '../scoring/max-errors.js';
 import { createSummaryAccumulator, type StrategySummary, type SummaryAccumulator } from '../scoring/summary.js';
 import { stoppingMessage, watchInterrupts } from './interrupts.js';
@@ -32,6 +33,8 @@ export interface RunOutput {
   finish(ending: RunEnding): Promise<void>;
   /** The JSONL file results are appended to, which --resume can pick up; null when there is none. */
   resumable: string | null;
+  /** True when the output shows each record's warnings to the person running it: stderr then does not repeat them. */
+  showsWarnings?: boolean;
 }
 
 /** How the run went, once every result is in. */
@@ -98,6 +101,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunEnding>
   const counts = new Map(options.strategies.map((name) => [name, { done: 0, errors: 0 }]));
   // Only this run's results: a --resume file's were judged when they were written.
   const extraction = createExtractionTally(options.answer);
+  const warnings = createWarningSummary();
   const interrupts = watchInterrupts((signal, graceMs) => callbacks.warn(stoppingMessage(signal, graceMs)));
   const startedAt = performance.now();
   let written = resume?.kept ?? 0;
@@ -110,6 +114,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunEnding>
         firstError ??= result.error;
         accumulators.get(result.strategy)?.add(result);
         extraction.add(result);
+        warnings.add(result);
         const count = counts.get(result.strategy);
         if (count !== undefined) {
           count.done++;
@@ -132,6 +137,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunEnding>
   } finally {
     callbacks.stopProgress?.();
     interrupts.dispose();
+    if (output.showsWarnings !== true) for (const line of warnings.lines()) callbacks.warn(line);
     const { throttling } = options.endpoint;
     const note = throttling === null ? null : throttleNote(throttling.report(), throttling.concurrency);
     if (note !== null) callbacks.warn(note);

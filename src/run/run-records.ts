@@ -83,7 +83,7 @@ export interface LiveRun {
   match: MatchMode;
   maxTokens: number | null;
   seed: number | null;
-  /** A record's warnings (truncation, identical samples, ...), each prefixed with the record and strategy. */
+  /** What a strategy says about the run while it runs; a record's own warnings go in its result instead. */
   warn(message: string): void;
 }
 
@@ -253,8 +253,8 @@ async function runOne(
     record.expected === null || error !== null
       ? null
       : answerMatches(outcome.answer, record.expected, options.answer, options.match);
+  // Kept in the record; executeRun says them once per kind (warning-summary.ts), not once per record.
   const warnings = [...outcome.warnings, ...emptyReplyWarnings(outcome.completions)];
-  for (const warning of warnings) job.context.warn(`${record.id} (${job.strategy}): ${warning}`);
   const result: ResultRecord = {
     schema: resultSchemaId,
     id: record.id,
