@@ -14,7 +14,6 @@ import { renderJunit } from '../render/junit.js';
 import type { ModelPrice } from '../report/prices.js';
 import { executeRun, type RunOutput } from '../run/execute-run.js';
 import type { Io, OutputStream } from '../run/io.js';
-import { countDatasetRecords } from '../run/read-dataset.js';
 import { createResultSink } from '../run/result-sink.js';
 import { resumeOutputPath } from '../run/resume-hints.js';
 import { liveResults } from '../run/run-records.js';
@@ -37,9 +36,11 @@ import { parseMaxErrors } from '../scoring/max-errors.js';
 import { findStrategy, strategyNames } from '../strategies/registry.js';
 import { prepareStrategy, type StrategyDefinition } from '../strategies/strategy.js';
 import { pricesFor } from './report-command.js';
+import { progressView, sayWhereResultsWent } from './run-view.js';
 import { createTerminal, type Terminal } from './terminal.js';
 
-type CompareFormat = 'table' | 'json' | 'jsonl' | 'markdown' | 'junit' | 'html';
+const compareFormats = ['table', 'json', 'jsonl', 'markdown', 'junit', 'html'] as const;
+type CompareFormat = (typeof compareFormats)[number];
 
 export function parseStrategyList(value: unknown): StrategyDefinition[] {
   const names =
@@ -80,10 +81,16 @@ export function parseFailUnder(
 }
 
 function chooseCompareFormat(flagValues: Record<string, unknown>, stdout: { isTTY?: boolean }): CompareFormat {
-  if (flagValues.format !== undefined)
-    return oneOf(flagValues.format, '--format', ['table', 'json', 'jsonl', 'markdown', 'junit', 'html'] as const);
-  if (flagValues.jsonl === true) return 'jsonl';
-  if (flagValues.json === true) return 'json';
+  if (flagValues.json === true && flagValues.jsonl === true) throw new UsageError('--json and --jsonl: choose one');
+  const shorthand = flagValues.jsonl === true ? 'jsonl' : flagValues.json === true ? 'json' : null;
+  if (flagValues.format !== undefined) {
+    const format = oneOf(flagValues.format, '--format', compareFormats);
+    // --json says JSON and --format markdown says Markdown: one output, so one of them has to go.
+    if (shorthand !== null && shorthand !== format)
+      throw new UsageError(`--${shorthand} and --format ${format}: choose one`);
+    return format;
+  }
+  if (shorthand !== null) return shorthand;
   const output = flagValues.output as string | undefined;
   if (output !== undefined)
     return output.endsWith('.jsonl')
@@ -96,6 +103,21 @@ function chooseCompareFormat(flagValues: Record<string, unknown>, stdout: { isTT
             ? 'html'
             : 'json';
   return stdout.isTTY ? 'table' : 'json';
+}
+
+/**
+ * With --resume the results go on as JSON Lines in the file; a --format that needs only the summaries
+ * (markdown for a CI step summary, the table) is printed on stdout in the same run. A document of every
+ * result (json, junit, html) would hold only this run's: `promptlab report FILE` reads the whole file.
+ */
+function resumedReportFormat(flagValues: Record<string, unknown>): 'markdown' | 'table' | null {
+  if (flagValues.format === undefined) return null;
+  const format = oneOf(flagValues.format, '--format', compareFormats);
+  if (format === 'jsonl') return null;
+  if (format === 'markdown' || format === 'table') return format;
+  throw new UsageError(
+    `--resume appends JSON lines to the file, and --format ${format} would hold only this run's results; use --format markdown or table, or write the ${format} afterwards from the file (promptlab report)`,
+  );
 }
 
 export async function compareCommand(flagValues: Record<string, unknown>, io: Io): Promise<void> {
@@ -119,10 +141,8 @@ export async function compareCommand(flagValues: Record<string, unknown>, io: Io
   if (flagValues.dataset === undefined)
     throw new UsageError('compare needs --dataset FILE (JSONL records with "expected")');
   const resumeOutput = resumeOutputPath(flagValues);
-  if (resumeOutput !== null && flagValues.format !== undefined && flagValues.format !== 'jsonl') {
-    throw new UsageError(`--resume appends JSON lines to the file; drop --format ${String(flagValues.format)}`);
-  }
   const format = resumeOutput === null ? chooseCompareFormat(flagValues, io.stdout) : 'jsonl';
+  const alsoPrint = resumeOutput === null ? null : resumedReportFormat(flagValues);
   const outputPath = resumeOutput ?? (flagValues.output as string | undefined) ?? null;
   if (outputPath !== null && format !== 'jsonl') await checkWritableOutput(outputPath, '-o');
   // Prices are checked before any request is paid for; only the HTML report uses them.
@@ -150,8 +170,6 @@ export async function compareCommand(flagValues: Record<string, unknown>, io: Io
     client,
     temperature: temperatureFor(definition, config.temperature, warn),
   }));
-  // Counting costs a second read of the file: only for a person watching the progress line.
-  const total = terminal.showsProgress ? await countDatasetRecords(String(flagValues.dataset)).catch(() => null) : null;
 
   await executeRun({
     source: liveResults({
@@ -178,6 +196,7 @@ export async function compareCommand(flagValues: Record<string, unknown>, io: Io
       baselineStrategy,
       alpha,
       html: prices === null ? null : { answer, match, prices },
+      alsoPrint,
       terminal,
       stdout: io.stdout,
     }),
@@ -195,8 +214,7 @@ export async function compareCommand(flagValues: Record<string, unknown>, io: Io
     callbacks: {
       warn,
       note: (message) => terminal.note(message),
-      progress: ({ counts, elapsedMs }) => terminal.progress(progressLine(counts, total, elapsedMs)),
-      stopProgress: () => terminal.stopProgress(),
+      ...(await progressView(terminal, String(flagValues.dataset))),
     },
   });
 }
@@ -204,7 +222,8 @@ export async function compareCommand(flagValues: Record<string, unknown>, io: Io
 /**
  * Where compare's results go: JSON Lines as each finishes (then one summary line per strategy), or kept
  * for the report written at the end (JSON with the results, JUnit, the HTML page), or only counted
- * (table, Markdown).
+ * (table, Markdown). A person at a terminal sees the comparison whatever -o says; a log gets one line
+ * per strategy when the results went to a file.
  */
 function compareOutput(options: {
   format: CompareFormat;
@@ -214,6 +233,8 @@ function compareOutput(options: {
   alpha: number;
   /** What the HTML page needs beyond the results (null unless the format is html). */
   html: HtmlOptions | null;
+  /** A resumed run's report for stdout (--resume with --format markdown|table); null otherwise. */
+  alsoPrint: 'markdown' | 'table' | null;
   terminal: Terminal;
   stdout: OutputStream;
 }): (append: boolean) => Promise<RunOutput> {
@@ -249,7 +270,7 @@ function compareOutput(options: {
         const results = kept.map((entry) => entry.result);
         const rendered =
           options.html === null
-            ? renderReport(format, report, results, ending.endpoint!, terminal.stdoutColors)
+            ? renderReport(format, report, results, ending.endpoint!, terminal)
             : await renderHtml(report, results, options.html, terminal);
         if (format === 'jsonl') {
           // After the result lines, one summary line per strategy: consumers tell them apart by `schema`.
@@ -257,10 +278,19 @@ function compareOutput(options: {
           await sink.close(() => null);
         } else if (outputPath !== null) {
           await writeFileAtomic(outputPath, withNewline(rendered));
-          if (stdout.isTTY) stdout.write(withNewline(renderCompareTable(report, terminal.stdoutColors)));
         } else {
           stdout.write(withNewline(rendered));
         }
+        if (options.alsoPrint !== null)
+          terminal.out(withNewline(renderReport(options.alsoPrint, report, [], ending.endpoint!, terminal)));
+        // The table and Markdown on stdout are the comparison; a resumed run's --format printed it just now.
+        const shownOnStdout =
+          options.alsoPrint !== null || (outputPath === null && (format === 'table' || format === 'markdown'));
+        sayWhereResultsWent(
+          terminal,
+          { outputPath, summaries: report.strategies, interrupted: ending.statistics.interrupted },
+          shownOnStdout ? null : () => renderCompareTable(report, terminal.stdoutColors, terminal.stdoutColumns),
+        );
       },
     };
   };
@@ -271,11 +301,11 @@ function renderReport(
   report: CompareReport,
   results: ResultRecord[],
   endpoint: ThrottleReport,
-  colors: Terminal['stdoutColors'],
+  terminal: Terminal,
 ): string {
   switch (format) {
     case 'table':
-      return renderCompareTable(report, colors);
+      return renderCompareTable(report, terminal.stdoutColors, terminal.stdoutColumns);
     case 'markdown':
       return renderCompareMarkdown(report);
     case 'junit':
@@ -315,24 +345,6 @@ async function renderHtml(
   );
   for (const note of html.notes) terminal.warn(note);
   return html.html;
-}
-
-/** `zero-shot 12/30 · cot 10/30 (1 error) · ETA 14 s` */
-export function progressLine(
-  progress: ReadonlyMap<string, { done: number; errors: number }>,
-  total: number | null,
-  elapsedMs: number,
-): string {
-  const parts = [...progress].map(
-    ([name, count]) =>
-      `${name} ${count.done}${total === null ? '' : `/${total}`}${count.errors > 0 ? ` (${count.errors} error${count.errors === 1 ? '' : 's'})` : ''}`,
-  );
-  const done = [...progress.values()].reduce((sum, count) => sum + count.done, 0);
-  if (total !== null && done > 0) {
-    const remaining = total * progress.size - done;
-    parts.push(`ETA ${Math.ceil(((elapsedMs / done) * remaining) / 1000)} s`);
-  }
-  return parts.join(' · ');
 }
 
 const withNewline = (text: string): string => (text === '' || text.endsWith('\n') ? text : `${text}\n`);

@@ -22,6 +22,7 @@ import {
   temperatureFor,
 } from '../run/run-setup.js';
 import { resultOutput } from './result-output.js';
+import { progressView } from './run-view.js';
 import { createTerminal } from './terminal.js';
 
 export async function runStrategyCommand(
@@ -98,11 +99,7 @@ export async function runStrategyCommand(
     callbacks: {
       warn,
       note: (message) => terminal.note(message),
-      progress: ({ counts }) => {
-        const count = counts.get(definition.name)!;
-        terminal.progress(`${definition.name}: ${count.done} done, ${count.errors} errors`);
-      },
-      stopProgress: () => terminal.stopProgress(),
+      ...(await progressView(terminal, flagValues.dataset as string | undefined)),
     },
   });
 }

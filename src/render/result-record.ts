@@ -61,9 +61,20 @@ export function formatResultRecord(result: ResultRecord, colors: Colors, verbose
   const verdict = verdictLine(result, colors);
   if (verdict !== null) lines.push(verdict);
   if (result.error !== null) lines.push(colors.red(`error: ${result.error}`));
-  lines.push(...result.warnings.map((warning) => colors.yellow(`warning: ${warning}`)));
+  lines.push(...warningLines(result, colors));
   if (!verbose) return lines.join('\n');
+  return [...lines, formatRecordDetails(result, colors)].join('\n');
+}
 
+const warningLines = (result: ResultRecord, colors: Colors): string[] =>
+  result.warnings.map((warning) => colors.yellow(`warning: ${warning}`));
+
+/**
+ * What --verbose adds below a record: the identity line, every completion's text, the vote table, the
+ * cost. `withWarnings` for a view whose short form did not show the record's warnings.
+ */
+export function formatRecordDetails(result: ResultRecord, colors: Colors, withWarnings = false): string {
+  const lines = withWarnings ? warningLines(result, colors) : [];
   lines.push(colors.dim(`${result.id} · ${result.strategy} · ${result.model} · template ${result.template}`));
   lines.push(...completionBlocks(result, colors));
   if (result.votes !== undefined) lines.push(votesLine(result.votes, result.agreement));

@@ -80,7 +80,12 @@ describe('compare --format html', () => {
   it('writes one self-contained page: matrix, charts, records, no external resource', async () => {
     const output = join(directory, 'compare.html');
     const result = await compare(['--format', 'html', '-o', output], undefined, runCliProcess);
-    expect(result.stderr).toBe('');
+    // No terminal: stderr says how each strategy did, one line each, and where the page went.
+    expect(result.stderr.split('\n').map((line) => line.replace(/: .* → /, ': … → '))).toEqual([
+      `zero-shot: … → ${output}`,
+      `self-consistency: … → ${output}`,
+      '',
+    ]);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('');
     const html = await readFile(output, 'utf8');

@@ -118,7 +118,12 @@ describe.concurrent('kill -9, then --resume', () => {
     const callsBefore = await settledCount(target);
 
     const resumed = await runCli(['zero-shot', '-d', dataset, '--resume', output, '-c', '4', ...endpoint(target)]);
-    expect(resumed.stderr).toBe('');
+    // No terminal and the results in a file: the one summary line is all stderr says.
+    expect(resumed.stderr.split('\n')).toEqual([
+      expect.stringMatching(/^zero-shot: 300\/300 correct, 100\.0% \[[\d.–]+\], 0 errors, [\d,]+ requests, /),
+      '',
+    ]);
+    expect(resumed.stderr).toContain(` → ${output}\n`);
     expect(resumed.code).toBe(0);
     const text = await readFile(output, 'utf8');
     expect(text.endsWith('\n')).toBe(true);

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/openai-test-server.js';
 import { readScreen, runInPty, startInPty } from '../support/pty.js';
-import { arithmeticReply } from '../support/scripted-model.js';
+import { repoRoot, runCli } from '../support/run-cli.js';
+import { arithmeticReply, solve } from '../support/scripted-model.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
 const makeTempDir = useTempDirs();
@@ -73,5 +74,147 @@ describe('a terminal that reports 0 columns', () => {
       await server.close();
       server = null;
     }
+  });
+});
+
+const endpoint = () => ['--base-url', server!.url, '-m', 'test-model'];
+const widest = (output: string) => readScreen(output).widest;
+const fixtures = (name: string) => join(repoRoot, 'fixtures', name);
+
+describe('80 columns', () => {
+  it('fits the five-strategy compare: progress in total, the table compact, the notes wrapped', async () => {
+    server = await startTestServer({ reply: arithmeticReply, latencyMs: 30 });
+    const run = await runInPty(
+      [
+        'compare',
+        ...['-t', 'math', '-d', dataset, '--examples', fixtures('examples.jsonl'), '--pool', fixtures('pool.jsonl')],
+        ...['--strategies', 'zero-shot,few-shot,in-context,cot,self-consistency', '--samples', '3', '-c', '4'],
+        ...endpoint(),
+      ],
+      { columns: 80 },
+    );
+    expect(run.code).toBe(0);
+    expect(widest(run.output)).toBeLessThanOrEqual(80);
+    // Five strategies' counts take 100 columns: the line says them in total.
+    expect(run.output).toMatch(/5 strategies \d+\/200 · ETA \d+ s/);
+    const lines = readScreen(run.output).lines;
+    const header = lines.find((line) => line.startsWith('strategy'))!;
+    expect(header).toMatch(/^strategy +n +accuracy \[95% CI\] +errors +tokens +vs baseline$/);
+    expect(lines.find((line) => line.startsWith('cot '))).toMatch(/ [+-]\d+\.\d pt p[=<][.\d]+\*?$/);
+  });
+
+  it('fits templates list, cutting descriptions', async () => {
+    const run = await runInPty(['templates', 'list'], { columns: 80 });
+    expect(run.code).toBe(0);
+    expect(widest(run.output)).toBeLessThanOrEqual(80);
+    expect(readScreen(run.output).lines).toContainEqual(expect.stringMatching(/^multiple-choice +shipped +\S.*…$/));
+  });
+});
+
+describe('one progress view', () => {
+  it('a dataset run: `cot 29/40 · ETA`, then one line per record in dataset order, then the summary', async () => {
+    server = await startTestServer({
+      reply: (call, index) => {
+        // Record 3 is answered wrong, and late, so it finishes after those behind it.
+        const text = arithmeticReply(call, index);
+        return /What is 3 plus 4\?/.test(JSON.stringify(call.messages)) ? 'The answer is 8.' : text;
+      },
+      latencyMs: 20,
+    });
+    const run = await runInPty(['cot', '-t', 'math', '-d', dataset, '-c', '4', ...endpoint()], { columns: 80 });
+    expect(run.code).toBe(0);
+    expect(run.output).toMatch(/cot \d+\/40 · ETA \d+ s/);
+    expect(run.output).not.toContain('done,');
+    expect(widest(run.output)).toBeLessThanOrEqual(80);
+    const lines = readScreen(run.output).lines.filter((line) => line !== '');
+    const recordLines = lines.slice(0, records);
+    expect(recordLines.map((line) => line.split(/\s+/)[0])).toEqual(
+      Array.from({ length: records }, (_, index) => String(index + 1)),
+    );
+    expect(recordLines[0]).toMatch(/^1 +What is 0 plus 1\? +1 +✓$/);
+    expect(recordLines[3]).toMatch(/^4 +What is 3 plus 4\? +8 +✗ expected 7$/);
+    expect(lines.slice(records)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^strategy +cot$/), expect.stringMatching(/^correct +39$/)]),
+    );
+  });
+});
+
+describe('warnings on a terminal', () => {
+  it('--verbose shows a record’s warning once: in its view, not again on stderr', async () => {
+    server = await startTestServer({ reply: arithmeticReply, identicalSamples: true });
+    for (const input of [['What is 2 plus 3?'], ['-d', dataset, '-c', '4']]) {
+      const run = await runInPty(
+        ['self-consistency', '-t', 'math', '--samples', '3', '--verbose', ...input, ...endpoint()],
+        { columns: 80 },
+      );
+      expect(run.code).toBe(0);
+      const mentions = run.output.match(/are byte-identical/g) ?? [];
+      expect(mentions).toHaveLength(input.length === 1 ? 1 : records);
+    }
+  });
+});
+
+describe('batch collect on a terminal', () => {
+  it('shows the run view: one line per record with its id and verdict, then the summary', async () => {
+    const root = await makeTempDir('promptlab-terminal-batch-');
+    const data = join(root, 'data.jsonl');
+    const questions = [
+      { id: 'a', input: 'What is 1 plus 1?', expected: 2 },
+      { id: 'b', input: 'What is 2 times 3?', expected: 6 },
+      { id: 'c', input: 'What is 5 minus 1?', expected: 5 },
+    ];
+    await writeFile(data, `${questions.map((line) => JSON.stringify(line)).join('\n')}\n`);
+    const dir = join(root, 'run');
+    const prepared = await runCli([
+      'batch',
+      'prepare',
+      'zero-shot',
+      '-d',
+      data,
+      '-m',
+      'test-model',
+      '--answer',
+      'number',
+      '-o',
+      dir,
+    ]);
+    expect(prepared.code).toBe(0);
+    // What `vllm run-batch` writes for the request file: each request answered by the scripted model.
+    const requests = (await readFile(join(dir, 'requests-001.jsonl'), 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map(
+        (line) =>
+          JSON.parse(line) as { custom_id: string; body: { messages: Array<{ role: string; content: string }> } },
+      );
+    const answers = requests.map((request, index) => ({
+      id: `vllm-${index}`,
+      custom_id: request.custom_id,
+      response: {
+        status_code: 200,
+        body: {
+          choices: [
+            {
+              index: 0,
+              message: { role: 'assistant', content: String(solve(request.body.messages.at(-1)!.content)) },
+              finish_reason: 'stop',
+            },
+          ],
+          usage: { prompt_tokens: 10, completion_tokens: 1, total_tokens: 11 },
+        },
+      },
+      error: null,
+    }));
+    const from = join(root, 'out.jsonl');
+    await writeFile(from, `${answers.map((line) => JSON.stringify(line)).join('\n')}\n`);
+    const run = await runInPty(['batch', 'collect', dir, '--from', from], { columns: 80 });
+    expect(run.code).toBe(0);
+    const lines = readScreen(run.output).lines.filter((line) => line !== '');
+    expect(lines.filter((line) => /^[abc] /.test(line))).toEqual([
+      expect.stringMatching(/^a +What is 1 plus 1\? +2 +✓$/),
+      expect.stringMatching(/^b +What is 2 times 3\? +6 +✓$/),
+      expect.stringMatching(/^c +What is 5 minus 1\? +4 +✗ expected 5$/),
+    ]);
+    expect(lines).toContainEqual(expect.stringMatching(/^accuracy +66\.7% \[20\.8–93\.9\]/));
   });
 });
