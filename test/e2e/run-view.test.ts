@@ -91,3 +91,39 @@ describe('in CI (no terminal), results written to a file', () => {
     expect(quiet.stderr).toBe('');
   });
 });
+
+describe('compare --resume', () => {
+  it('with --format markdown: results go on in the file, the step summary to stdout in the same run', async () => {
+    server = await startTestServer({ reply: arithmeticReply });
+    const output = join(directory, 'resume-markdown.jsonl');
+    const compare = ['compare', '-t', 'math', '-d', dataset, '--strategies', 'zero-shot,cot', ...endpoint()];
+    const result = await runCli([...compare, '--resume', output, '--format', 'markdown']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/^### promptlab compare \(baseline: zero-shot\)\n/);
+    expect(result.stdout).toMatch(/^\| cot \| 20 \| 20 \| 100\.0% /m);
+    const lines = parseLines(await readFile(output, 'utf8'));
+    expect(lines.filter((line) => line.schema === 'promptlab.result/v1')).toHaveLength(2 * records);
+    // Run again: nothing is sent, and the summary covers the whole file.
+    const requestsBefore = server.counts.chat;
+    const again = await runCli([...compare, '--resume', output, '--format', 'markdown']);
+    expect(again.code).toBe(0);
+    expect(server.counts.chat).toBe(requestsBefore);
+    expect(again.stdout).toBe(result.stdout);
+  });
+
+  it('refuses a --format that would hold only this run’s results, saying what to use', async () => {
+    const result = await runCli([
+      'compare',
+      '-d',
+      dataset,
+      '--resume',
+      join(directory, 'x.jsonl'),
+      '--format',
+      'junit',
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /^promptlab: --resume appends JSON lines to the file, and --format junit would hold only this run's results; use --format markdown or table/,
+    );
+  });
+});

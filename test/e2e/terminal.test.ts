@@ -218,3 +218,25 @@ describe('batch collect on a terminal', () => {
     expect(lines).toContainEqual(expect.stringMatching(/^accuracy +66\.7% \[20\.8–93\.9\]/));
   });
 });
+
+describe('compare on a terminal', () => {
+  it('-o FILE still shows the comparison, and a resumed compare shows the whole of it', async () => {
+    server = await startTestServer({ reply: arithmeticReply });
+    const output = join(directory, 'terminal-compare.jsonl');
+    const compare = ['compare', '-t', 'math', '-d', dataset, '--strategies', 'zero-shot,cot', ...endpoint()];
+    const first = await runInPty([...compare, '-o', output], { columns: 80 });
+    expect(first.code).toBe(0);
+    const table = (output: string) =>
+      readScreen(output).lines.filter((line) => /^(strategy +n |zero-shot +\d|cot +\d)/.test(line));
+    expect(table(first.output)).toEqual([
+      expect.stringMatching(/^strategy +n +accuracy \[95% CI\] +errors +tokens +samples\/rec +vs baseline$/),
+      expect.stringMatching(/^zero-shot +40 +100\.0% \[91\.2–100\.0\] +0 .* baseline$/),
+      expect.stringMatching(/^cot +40 +100\.0% \[91\.2–100\.0\] +0 .* \+0\.0 pt p=1$/),
+    ]);
+    const requestsBefore = server.counts.chat;
+    const resumed = await runInPty([...compare, '--resume', output], { columns: 80 });
+    expect(resumed.code).toBe(0);
+    expect(server.counts.chat).toBe(requestsBefore);
+    expect(table(resumed.output)).toEqual(table(first.output));
+  });
+});
