@@ -105,13 +105,23 @@ export function buildProgram(invoked: string | undefined, io: Io): Command {
     .command('score')
     .summary('score recorded outputs (no model call): extraction, voting, simulated early stopping')
     .description(
-      'Re-score recorded outputs: promptlab result files, or JSONL with "expected" and "completion" or "completions".',
+      'Re-score recorded outputs: promptlab result files (compare output: one summary per strategy), or JSONL with "expected" and "completion" or "completions", or the fields --expected-field and --completions-field name.',
     )
     .argument('[file]', 'JSONL of recorded outputs (default: stdin)')
     .option('--answer <type>', 'answer type: number | choice | yesno | text | regex:PATTERN', 'text')
     .option('--pick <which>', 'first | last candidate in each completion', 'last')
     .option('--match <mode>', 'exact | numeric | normalized', 'normalized');
-  addAnswerRuleOptions(score).option('--max-samples <k>', 'use only the first K recorded samples');
+  addAnswerRuleOptions(score)
+    .option('--max-samples <k>', 'use only the first K recorded samples')
+    .option(
+      '--expected-field <name>',
+      "the field that holds the expected answer, for another tool's records (default: expected)",
+    )
+    .option(
+      '--completions-field <name>',
+      'the field that holds the completion (a string) or the samples (a list) (default: completion or completions)',
+    )
+    .option('--id-field <name>', 'the field that holds the record id (default: id, else the line number)');
   // The stopping rules self-consistency uses live, replayed here over the recorded order.
   for (const option of Object.values(stoppingOptions)) addOption(score, option);
   score
@@ -122,7 +132,13 @@ export function buildProgram(invoked: string | undefined, io: Io): Command {
     .option('--debug', 'show stack traces of internal errors')
     .addHelpText(
       'after',
-      '\nExample:\n  $ promptlab score runs/cot.jsonl --answer number --match numeric --stop esc --window 5',
+      [
+        '',
+        'Examples:',
+        '  $ promptlab score runs/cot.jsonl --answer number --match numeric --stop esc --window 5',
+        '  $ promptlab score runs/compare.jsonl --answer number        # one summary per strategy',
+        '  $ promptlab score esc.jsonl --answer number --expected-field answer --completions-field generated_answer',
+      ].join('\n'),
     )
     .action(async (file: string | undefined, flagValues: Record<string, unknown>) =>
       (await import('./score-command.js')).scoreCommand(file, flagValues, io),

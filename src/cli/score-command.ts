@@ -1,10 +1,15 @@
-/** `promptlab score [FILE|-]`: re-score recorded outputs; no model is called. */
+/**
+ * `promptlab score [FILE|-]`: re-score recorded outputs; no model is called. A file of several
+ * strategies (compare -o c.jsonl) is reported as compare reports it, one summary per strategy with the
+ * paired test against the first; lines of other promptlab schemas (its summary lines) are skipped.
+ */
 import type { Pick } from '../core/answer-spec.js';
 import { parseAnswerSpec } from '../core/normalize-answer.js';
-import { renderScoreSummary } from '../render/compare-table.js';
-import { scoreRecordedLine } from '../scoring/score-recorded.js';
+import { renderCompareTable, renderScoreSummary } from '../render/compare-table.js';
+import { isOtherSchema, scoreRecordedLine, type RecordedFields } from '../scoring/score-recorded.js';
+import { buildCompareReport, defaultAlpha } from '../scoring/compare-report.js';
 import { createExtractionTally } from '../scoring/extraction-note.js';
-import { createSummaryAccumulator } from '../scoring/summary.js';
+import { createSummaryAccumulator, type SummaryAccumulator } from '../scoring/summary.js';
 import { oneOf, positiveInteger } from '../config/flag-values.js';
 import { parseOptions, stoppingOptions, stopRule } from '../strategies/options.js';
 import { InputError } from '../errors.js';
@@ -16,6 +21,8 @@ import { createTerminal } from './terminal.js';
 import type { Io } from '../run/io.js';
 import { checkWritableOutput, writeFileAtomic } from '../run/write-file.js';
 
+const fieldFlag = (value: unknown): string | null => (value === undefined ? null : String(value));
+
 export async function scoreCommand(
   file: string | undefined,
   flagValues: Record<string, unknown>,
@@ -26,16 +33,23 @@ export async function scoreCommand(
   if (path === '-' && io.stdin.isTTY)
     throw new InputError('score: give a FILE of recorded outputs, or pipe them on stdin');
   await checkReadable(path, 'score');
+  const fields: RecordedFields = {
+    expected: fieldFlag(flagValues.expectedField),
+    completions: fieldFlag(flagValues.completionsField),
+    id: fieldFlag(flagValues.idField),
+  };
   const options = {
     answer: withAnswerRules(parseAnswerSpec(String(flagValues.answer ?? 'text')), flagValues),
     pick: oneOf(flagValues.pick ?? 'last', '--pick', ['first', 'last'] as const) as Pick,
     match: resolveMatch(flagValues),
     maxSamples: flagValues.maxSamples === undefined ? null : positiveInteger(flagValues.maxSamples, '--max-samples'),
     stop: stopRule(parseOptions(stoppingOptions, flagValues)),
+    fields,
   };
   if (flagValues.output !== undefined) await checkWritableOutput(String(flagValues.output), '-o');
   const label = path === '-' ? 'stdin' : path;
-  const summary = createSummaryAccumulator('score');
+  // One summary per strategy the lines name, in the order first seen; lines that name none are "score".
+  const summaries = new Map<string, SummaryAccumulator>();
   const extraction = createExtractionTally(options.answer);
   const streamResults = flagValues.jsonl === true;
   const sink = streamResults
@@ -50,8 +64,12 @@ export async function scoreCommand(
   let count = 0;
   for await (const line of readLines(path, label, io.stdin)) {
     if (line.text.trim() === '') continue;
-    const result = scoreRecordedLine(parseJsonLine(line, label), `${label}:${line.line}`, line.line, options);
-    summary.add(result);
+    const value = parseJsonLine(line, label);
+    if (isOtherSchema(value)) continue;
+    const result = scoreRecordedLine(value, `${label}:${line.line}`, line.line, options);
+    const group = typeof (value as { strategy?: unknown }).strategy === 'string' ? result.strategy : 'score';
+    if (!summaries.has(group)) summaries.set(group, createSummaryAccumulator(group));
+    summaries.get(group)!.add(result);
     extraction.add(result);
     count++;
     if (sink !== null)
@@ -60,16 +78,28 @@ export async function scoreCommand(
   if (count === 0) throw new InputError(`${label}: no recorded outputs to score`);
   const guessed = extraction.note();
   if (guessed !== null) terminal.warn(guessed);
-  const finished = summary.finish();
+  const finished = [...summaries.values()].map((summary) => summary.finish());
+  const report =
+    finished.length > 1
+      ? buildCompareReport(
+          finished,
+          new Map([...summaries].map(([name, summary]) => [name, summary.correctness()])),
+          finished[0]!.strategy,
+          defaultAlpha,
+        )
+      : null;
   if (sink !== null) {
-    await sink.writeLine({ schema: summarySchemaId, ...finished });
+    for (const summary of report?.strategies ?? finished) await sink.writeLine({ schema: summarySchemaId, ...summary });
     await sink.close(() => null);
     return;
   }
   const asJson = flagValues.json === true || !io.stdout.isTTY || flagValues.output !== undefined;
+  const document = report ?? { schema: summarySchemaId, ...finished[0]! };
   const text = asJson
-    ? `${JSON.stringify({ schema: summarySchemaId, ...finished }, null, 2)}\n`
-    : renderScoreSummary(finished, terminal.stdoutColors);
+    ? `${JSON.stringify(document, null, 2)}\n`
+    : report === null
+      ? `${renderScoreSummary(finished[0]!, terminal.stdoutColors)}\n`
+      : `${renderCompareTable(report, terminal.stdoutColors, terminal.stdoutColumns)}\n`;
   if (flagValues.output !== undefined) await writeFileAtomic(String(flagValues.output), text);
   else io.stdout.write(text);
 }

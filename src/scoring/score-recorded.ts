@@ -23,6 +23,12 @@ const recordedCompletion = z.union([
 ]);
 
 // Lenient: recordings come from other tools with their own extra fields; only what we read is checked.
+const usageSchema = z.looseObject({
+  promptTokens: z.number(),
+  completionTokens: z.number(),
+  totalTokens: z.number(),
+});
+
 const recordedSchema = z.looseObject({
   id: z.union([z.string(), z.number()]).optional(),
   expected: expectedSchema,
@@ -32,7 +38,52 @@ const recordedSchema = z.looseObject({
   model: z.string().optional(),
   template: z.string().optional(),
   error: z.string().nullish(),
+  // What the recorded run cost, carried into the summary (promptlab's own result files have them).
+  usage: usageSchema.optional(),
+  requests: z.number().int().nonnegative().optional(),
+  latencyMs: z.number().nonnegative().optional(),
 });
+
+/** Another tool's names for what `score` reads (lm-evaluation-harness's doc_to_target, ESC's generated_answer). */
+export interface RecordedFields {
+  /** Holds the expected answer (a value or a list of acceptable ones). */
+  expected: string | null;
+  /** Holds the completion: a string, or a list of samples in order. */
+  completions: string | null;
+  id: string | null;
+}
+
+export const defaultFields: RecordedFields = { expected: null, completions: null, id: null };
+
+/** The lines of a promptlab file that are not results (a compare's summary lines, ...): nothing to score. */
+export function isOtherSchema(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const schema = (value as { schema?: unknown }).schema;
+  return typeof schema === 'string' && schema !== resultSchemaId;
+}
+
+/** The recorded line with the named fields moved to where score reads them; a field named but absent is an error. */
+function renameFields(value: unknown, source: string, fields: RecordedFields): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const record = { ...(value as Record<string, unknown>) };
+  const take = (name: string | null, flag: string): unknown => {
+    if (name === null) return undefined;
+    if (!(name in record)) throw new InputError(`${source}: no field "${name}" (${flag})`);
+    return record[name];
+  };
+  const expected = take(fields.expected, '--expected-field');
+  const completions = take(fields.completions, '--completions-field');
+  const id = take(fields.id, '--id-field');
+  if (fields.expected !== null) record.expected = expected;
+  if (fields.completions !== null) {
+    delete record.completion;
+    delete record.completions;
+    if (Array.isArray(completions)) record.completions = completions;
+    else record.completion = completions;
+  }
+  if (fields.id !== null) record.id = id;
+  return record;
+}
 
 export interface ScoreOptions {
   answer: AnswerSpec;
@@ -41,17 +92,21 @@ export interface ScoreOptions {
   /** Use only the first K recorded samples. */
   maxSamples: number | null;
   stop: StopRule;
+  fields?: RecordedFields;
 }
 
 export function scoreRecordedLine(value: unknown, source: string, line: number, options: ScoreOptions): ResultRecord {
-  const parsed = recordedSchema.safeParse(value);
+  const parsed = recordedSchema.safeParse(renameFields(value, source, options.fields ?? defaultFields));
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new InputError(`${source}: ${issue.path.join('.') || 'record'}: ${issue.message}`);
   }
   const recorded = parsed.data;
   const texts = recordedTexts(recorded);
-  if (texts === null) throw new InputError(`${source}: needs "completion" (a string) or "completions" (a list)`);
+  if (texts === null)
+    throw new InputError(
+      `${source}: needs "completion" (a string) or "completions" (a list); another tool's field names: --completions-field NAME, --expected-field NAME`,
+    );
   const limit = Math.min(texts.length, options.maxSamples ?? texts.length);
   const available = texts.slice(0, limit);
   // --match exact scores answers as the papers cleaned them, as live runs do (resolveAnswerSpec).
@@ -89,9 +144,16 @@ export function scoreRecordedLine(value: unknown, source: string, line: number, 
     completions,
     ...(available.length > 1 ? { votes: vote.votes, agreement: vote.agreement } : {}),
     samplesUsed: used,
-    usage: zeroUsage(),
-    requests: 0,
-    latencyMs: 0,
+    usage:
+      recorded.usage === undefined
+        ? zeroUsage()
+        : {
+            promptTokens: recorded.usage.promptTokens,
+            completionTokens: recorded.usage.completionTokens,
+            totalTokens: recorded.usage.totalTokens,
+          },
+    requests: recorded.requests ?? 0,
+    latencyMs: recorded.latencyMs ?? 0,
     error,
     warnings: [],
   };

@@ -402,7 +402,8 @@ const catalogue: BadInput[] = [
     name: 'score: a line without completion(s)',
     args: ['score', 'recorded.jsonl'],
     files: { 'recorded.jsonl': jsonl({ id: 'a', expected: '1', output: '1' }) },
-    error: 'recorded.jsonl:1: needs "completion" (a string) or "completions" (a list)',
+    error:
+      'recorded.jsonl:1: needs "completion" (a string) or "completions" (a list); another tool\'s field names: --completions-field NAME, --expected-field NAME',
   },
   {
     name: 'score: malformed line',

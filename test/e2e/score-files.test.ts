@@ -1,0 +1,120 @@
+/** `score` over files it did not write itself, in-process: promptlab's own compare output, another tool's fields. */
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../support/openai-test-server.js';
+import { runCli } from '../support/run-cli.js';
+import { arithmeticReply } from '../support/scripted-model.js';
+import { useTempDirs } from '../support/temp-dir.js';
+
+const makeTempDir = useTempDirs();
+let server: TestServer | null = null;
+afterEach(async () => {
+  await server?.close();
+  server = null;
+});
+
+let directory = '';
+let dataset = '';
+
+beforeAll(async () => {
+  directory = await makeTempDir('promptlab-score-files-');
+  dataset = join(directory, 'data.jsonl');
+  const lines = Array.from({ length: 12 }, (_, index) =>
+    JSON.stringify({ input: `What is ${index} plus 2?`, expected: String(index + 2) }),
+  );
+  await writeFile(dataset, `${lines.join('\n')}\n`);
+});
+
+const jsonl = (lines: object[]) => `${lines.map((line) => JSON.stringify(line)).join('\n')}\n`;
+
+describe('score of compare -o c.jsonl', () => {
+  it('skips the summary lines and reports each strategy with its recorded requests, tokens and latency', async () => {
+    // Zero-shot answers "plus" questions one too high; chain of thought gets them right.
+    server = await startTestServer({
+      reply: (call, index) => {
+        const text = String(arithmeticReply(call, index));
+        if (/step by step/.test(JSON.stringify(call.messages))) return text;
+        return text.replace(/\d+/, (number) => String(Number(number) + 1));
+      },
+    });
+    const output = join(directory, 'c.jsonl');
+    const compare = await runCli([
+      ...['compare', '-t', 'math', '-d', dataset, '--strategies', 'zero-shot,cot', '-o', output],
+      ...['--base-url', server.url, '-m', 'test-model'],
+    ]);
+    expect(compare.code).toBe(0);
+    const recorded = (await readFile(output, 'utf8'))
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line))
+      .filter((line) => line.schema === 'promptlab.summary/v1');
+
+    const scored = await runCli(['score', output, '--answer', 'number', '--json']);
+    expect(scored.stderr).toBe('');
+    expect(scored.code).toBe(0);
+    const report = JSON.parse(scored.stdout);
+    expect(report).toMatchObject({ schema: 'promptlab.compare/v1', baselineStrategy: 'zero-shot' });
+    expect(report.strategies).toHaveLength(2);
+    for (const [index, summary] of report.strategies.entries()) {
+      const { vsBaseline: _scored, ...rest } = summary;
+      const { schema: _schema, vsBaseline: _live, ...live } = recorded[index];
+      expect(rest).toEqual(live);
+    }
+    expect(
+      report.strategies.map((summary: { strategy: string; correct: number }) => [summary.strategy, summary.correct]),
+    ).toEqual([
+      ['zero-shot', 0],
+      ['cot', 12],
+    ]);
+    expect(report.strategies[1].vsBaseline).toMatchObject({ strategy: 'zero-shot', better: 12, worse: 0 });
+    expect(report.strategies[1].requests).toBeGreaterThan(0);
+  });
+});
+
+describe('score with another tool’s field names', () => {
+  // The shape of ESC's recordings: the gold answer under `answer`, the samples under `generated_answer`.
+  const esc = jsonl([
+    { question: 'q1', answer: '7', generated_answer: ['The answer is 7.', 'The answer is 7.', 'The answer is 8.'] },
+    { question: 'q2', answer: '3', generated_answer: ['The answer is 4.', 'The answer is 4.', 'The answer is 3.'] },
+  ]);
+
+  it('reads --expected-field and --completions-field (and --id-field)', async () => {
+    const path = join(directory, 'esc.jsonl');
+    await writeFile(path, esc);
+    const scored = await runCli([
+      ...['score', path, '--answer', 'number', '--jsonl'],
+      ...['--expected-field', 'answer', '--completions-field', 'generated_answer', '--id-field', 'question'],
+    ]);
+    expect(scored.code).toBe(0);
+    const lines = scored.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    expect(lines.map((line) => [line.id ?? line.schema, line.answer ?? line.accuracy, line.expected ?? null])).toEqual([
+      ['q1', '7', '7'],
+      ['q2', '4', '3'],
+      ['promptlab.summary/v1', 0.5, null],
+    ]);
+  });
+
+  it('names the flags when the default fields are missing, and the field when a flag names one that is not there', async () => {
+    const path = join(directory, 'esc-plain.jsonl');
+    await writeFile(path, esc);
+    const plain = await runCli(['score', path]);
+    expect(plain.code).toBe(2);
+    expect(plain.stderr).toBe(
+      `promptlab: ${path}:1: needs "completion" (a string) or "completions" (a list); another tool's field names: --completions-field NAME, --expected-field NAME\n`,
+    );
+    const wrong = await runCli(['score', path, '--completions-field', 'samples']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toBe(`promptlab: ${path}:1: no field "samples" (--completions-field)\n`);
+  });
+
+  it('are documented in score --help', async () => {
+    const help = await runCli(['score', '--help']);
+    expect(help.stdout).toMatch(/--expected-field <name> +the field that holds the expected answer/);
+    expect(help.stdout).toMatch(/--completions-field <name> +the field that holds the completion/);
+    expect(help.stdout).toContain('--expected-field answer --completions-field generated_answer');
+  });
+});
