@@ -31,6 +31,7 @@ import {
 } from '../run/run-setup.js';
 import { checkWritableOutput, writeFileAtomic } from '../run/write-file.js';
 import { buildCompareReport, defaultAlpha, type CompareReport } from '../scoring/compare-report.js';
+import { reportForJson, summaryForJson } from '../scoring/json-numbers.js';
 import { baselineNotes, checkAgainstBaseline, checkFailUnder } from '../scoring/gates.js';
 import { parseMaxErrors } from '../scoring/max-errors.js';
 import { findStrategy, strategyNames } from '../strategies/registry.js';
@@ -274,7 +275,8 @@ function compareOutput(options: {
             : await renderHtml(report, results, options.html, terminal);
         if (format === 'jsonl') {
           // After the result lines, one summary line per strategy: consumers tell them apart by `schema`.
-          for (const summary of report.strategies) await sink.writeLine({ schema: summarySchemaId, ...summary });
+          for (const summary of report.strategies)
+            await sink.writeLine({ schema: summarySchemaId, ...summaryForJson(summary) });
           await sink.close(() => null);
         } else if (outputPath !== null) {
           await writeFileAtomic(outputPath, withNewline(rendered));
@@ -311,7 +313,7 @@ function renderReport(
     case 'junit':
       return renderJunit(report, results);
     case 'json':
-      return `${JSON.stringify({ ...report, endpoint, results }, null, 2)}\n`;
+      return `${JSON.stringify({ ...reportForJson(report), endpoint, results }, null, 2)}\n`;
     case 'jsonl':
     case 'html':
       return '';

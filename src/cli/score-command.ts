@@ -8,6 +8,7 @@ import { parseAnswerSpec } from '../core/normalize-answer.js';
 import { renderCompareTable, renderScoreSummary } from '../render/compare-table.js';
 import { isOtherSchema, scoreRecordedLine, type RecordedFields } from '../scoring/score-recorded.js';
 import { buildCompareReport, defaultAlpha } from '../scoring/compare-report.js';
+import { reportForJson, summaryForJson } from '../scoring/json-numbers.js';
 import { createExtractionTally } from '../scoring/extraction-note.js';
 import { createSummaryAccumulator, type SummaryAccumulator } from '../scoring/summary.js';
 import { oneOf, positiveInteger } from '../config/flag-values.js';
@@ -89,12 +90,14 @@ export async function scoreCommand(
         )
       : null;
   if (sink !== null) {
-    for (const summary of report?.strategies ?? finished) await sink.writeLine({ schema: summarySchemaId, ...summary });
+    for (const summary of report?.strategies ?? finished)
+      await sink.writeLine({ schema: summarySchemaId, ...summaryForJson(summary) });
     await sink.close(() => null);
     return;
   }
   const asJson = flagValues.json === true || !io.stdout.isTTY || flagValues.output !== undefined;
-  const document = report ?? { schema: summarySchemaId, ...finished[0]! };
+  const document =
+    report === null ? { schema: summarySchemaId, ...summaryForJson(finished[0]!) } : reportForJson(report);
   const text = asJson
     ? `${JSON.stringify(document, null, 2)}\n`
     : report === null

@@ -6,6 +6,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { InputError, UsageError } from '../errors.js';
 import { runSchemaId, type DatasetRecord, type ResultRecord } from '../core/records.js';
 import type { ThrottleReport } from '../core/adaptive-concurrency.js';
+import { summaryForJson } from '../scoring/json-numbers.js';
 import type { StrategySummary } from '../scoring/summary.js';
 import { checkWritableOutput, openAppendable, writeFileAtomic } from './write-file.js';
 
@@ -100,5 +101,11 @@ export function runDocument(
   endpoint: ThrottleReport | null,
   results: ResultRecord[],
 ): object {
-  return { schema: runSchemaId, ...run, summary, ...(endpoint === null ? {} : { endpoint }), results };
+  return {
+    schema: runSchemaId,
+    ...run,
+    summary: summaryForJson(summary),
+    ...(endpoint === null ? {} : { endpoint }),
+    results,
+  };
 }

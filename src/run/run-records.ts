@@ -7,6 +7,7 @@ import { setMaxListeners } from 'node:events';
 import type { AnswerSpec, MatchMode } from '../core/answer-spec.js';
 import { zeroUsage } from '../core/chat-client.js';
 import { resultSchemaId, type DatasetRecord, type ResultRecord, type StrategyOutcome } from '../core/records.js';
+import { roundRate } from '../scoring/json-numbers.js';
 import { answerMatches } from '../scoring/match-answer.js';
 import { EndpointError } from '../errors.js';
 import { ReplayMissError } from '../core/cached-client.js';
@@ -266,7 +267,9 @@ async function runOne(
     expected: record.expected,
     correct,
     completions: outcome.completions,
-    ...(outcome.votes === undefined ? {} : { votes: outcome.votes, agreement: outcome.agreement ?? null }),
+    ...(outcome.votes === undefined
+      ? {}
+      : { votes: outcome.votes, agreement: outcome.agreement == null ? null : roundRate(outcome.agreement) }),
     samplesUsed: outcome.samplesUsed,
     usage: outcome.usage,
     requests: outcome.requests,

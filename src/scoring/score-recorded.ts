@@ -11,6 +11,7 @@ import { majorityVote } from '../core/majority-vote.js';
 import { answerKey, firstSpelling, readAnswer, readAnswerStep } from '../core/read-answer.js';
 import { resultSchemaId, type Completion, type ResultRecord } from '../core/records.js';
 import { InputError } from '../errors.js';
+import { roundRate } from './json-numbers.js';
 import { answerMatches } from './match-answer.js';
 
 const expectedSchema = z
@@ -142,7 +143,9 @@ export function scoreRecordedLine(value: unknown, source: string, line: number, 
     expected,
     correct: expected === null || error !== null ? null : answerMatches(answer, expected, spec, options.match),
     completions,
-    ...(available.length > 1 ? { votes: vote.votes, agreement: vote.agreement } : {}),
+    ...(available.length > 1
+      ? { votes: vote.votes, agreement: vote.agreement === null ? null : roundRate(vote.agreement) }
+      : {}),
     samplesUsed: used,
     usage:
       recorded.usage === undefined

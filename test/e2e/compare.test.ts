@@ -256,7 +256,7 @@ describe('score', () => {
     );
     const all = await runCliProcess(['score', recorded, '--answer', 'number', '--json']);
     expect(all.code).toBe(0);
-    expect(JSON.parse(all.stdout)).toMatchObject({ n: 3, correct: 3, accuracy: 1, samplesUsed: 10 / 3 });
+    expect(JSON.parse(all.stdout)).toMatchObject({ n: 3, correct: 3, accuracy: 1, samplesUsed: 3.3333 });
 
     const firstTwo = await runCliProcess(['score', recorded, '--answer', 'number', '--max-samples', '2', '--jsonl']);
     const lines = firstTwo.stdout

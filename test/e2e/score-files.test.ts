@@ -118,3 +118,51 @@ describe('score with another tool’s field names', () => {
     expect(help.stdout).toContain('--expected-field answer --completions-field generated_answer');
   });
 });
+
+describe('numbers in JSON', () => {
+  it('carry no float noise: latencies in whole ms, rates, means and intervals to 4 decimals', async () => {
+    const path = join(directory, 'noisy.jsonl');
+    const record = (id: string, strategy: string, answer: string, latencyMs: number) => ({
+      schema: 'promptlab.result/v1',
+      ...{ id, strategy, expected: '1', latencyMs, requests: 1 },
+      completions: ['The answer is 1.', `The answer is ${answer}.`, `The answer is ${answer}.`]
+        .slice(strategy === 'zero-shot' ? 2 : 0)
+        .map((text) => ({ text, finishReason: 'stop' })),
+    });
+    await writeFile(
+      path,
+      jsonl([
+        record('a', 'zero-shot', '2', 100.3),
+        record('b', 'zero-shot', '1', 103.7),
+        record('c', 'zero-shot', '2', 104.9),
+        record('a', 'self-consistency', '1', 200.1),
+        record('b', 'self-consistency', '1', 201.7),
+        record('c', 'self-consistency', '2', 233.3),
+        record('d', 'zero-shot', '2', 90.2),
+        record('d', 'self-consistency', '2', 240.6),
+      ]),
+    );
+    for (const format of ['--json', '--jsonl']) {
+      const scored = await runCli(['score', path, '--answer', 'number', format]);
+      expect(scored.code).toBe(0);
+      // Every number written has at most 4 decimals; none is a 0.99999… or …000001 left by binary arithmetic.
+      for (const number of scored.stdout.match(/-?\d+\.\d+(?:e-?\d+)?/g) ?? [])
+        expect(number).toMatch(/^-?\d+\.\d{1,4}$/);
+      const summaries = scored.stdout
+        .split(format === '--json' ? /(?!)/ : '\n')
+        .filter(Boolean)
+        .map((text) => JSON.parse(text))
+        .flatMap((document) => document.strategies ?? (document.schema === 'promptlab.summary/v1' ? [document] : []));
+      expect(summaries.map((summary) => summary.latencyMs)).toEqual([
+        { p50: 102, p95: 105 },
+        { p50: 218, p95: 240 },
+      ]);
+      expect(summaries.map((summary) => summary.accuracy)).toEqual([0.25, 0.5]);
+      // Two votes of three: 2/3 as written.
+      if (format === '--jsonl') expect(scored.stdout).toContain('"agreement":0.6667');
+      expect(summaries[1].ci95).toEqual(
+        [summaries[1].ci95[0], summaries[1].ci95[1]].map((value) => Number(value.toFixed(4))),
+      );
+    }
+  });
+});
