@@ -6,7 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { DatasetRecord, ResultRecord } from '../core/records.js';
-import { InputError, UsageError } from '../errors.js';
+import { EndpointError, InputError, UsageError } from '../errors.js';
 import { fitTextTable } from '../render/text-table.js';
 import { findStrategy, strategyNames } from '../strategies/registry.js';
 import { positiveInteger } from '../config/flag-values.js';
@@ -204,20 +204,22 @@ export async function batchCollectCommand(target: string, flagValues: Flags, io:
   });
   if (counts.waiting + counts.unprepared > 0) {
     // Incomplete results are not results: say what is missing and how to get it, print none.
-    const line = (text: string) => io.stderr.write(`promptlab: ${text}\n`);
-    if (counts.unprepared > 0)
-      line(
-        `${counts.unprepared} of ${counts.records} records need phase ${state.phase + 1}: run "promptlab batch prepare ${target}", then submit and collect it`,
-      );
-    if (counts.waiting > 0) {
-      const running = ingested.running.length;
-      const where =
-        running > 0
-          ? `${running} batch(es) still running ("promptlab batch status ${target}")`
-          : `not answered yet: "promptlab batch submit ${target}", or collect vllm run-batch output with --from FILE`;
-      line(`${counts.waiting} of ${counts.records} records wait for requests already prepared: ${where}`);
+    const unprepared = `${counts.unprepared} of ${counts.records} records need phase ${state.phase + 1}: run "promptlab batch prepare ${target}", then submit and collect it`;
+    if (counts.waiting === 0) {
+      // The next phase is the next step of a run in phases, not a failure.
+      io.stderr.write(`promptlab: ${unprepared}\n`);
+      return;
     }
-    return;
+    if (counts.unprepared > 0) io.stderr.write(`promptlab: ${unprepared}\n`);
+    const running = ingested.running.length;
+    const where =
+      running > 0
+        ? `${running} batch(es) still running ("promptlab batch status ${target}")`
+        : `not answered yet: "promptlab batch submit ${target}", or collect vllm run-batch output with --from FILE`;
+    // Nothing to print, so nothing for a script to read: exit 3, as when an endpoint leaves the run inconclusive.
+    throw new EndpointError(
+      `collected no results: ${counts.waiting} of ${counts.records} records wait for requests already prepared: ${where}`,
+    );
   }
   finished.sort((left, right) => left.record.index - right.record.index);
   await executeRun({

@@ -5,7 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { exitCodes, GateError, PromptlabError } from '../errors.js';
+import { exitCodes, GateError, PromptlabError, UsageError } from '../errors.js';
+import type { StrategyDefinition } from '../strategies/strategy.js';
 import { strategies } from '../strategies/registry.js';
 import { processIo, type Io } from '../run/io.js';
 import { addAnswerRuleOptions, addOption, addRunOptions, addStrategyOptions } from './common-options.js';
@@ -56,6 +57,31 @@ export function buildProgram(invoked: string | undefined, io: Io): Command {
     ].join('\n'),
   );
   const strategyRun = strategies.find((strategy) => strategy.name === invoked);
+  const built = buildCommands(program, io, strategyRun);
+  refuseRepeats(built);
+  return built;
+}
+
+/**
+ * An option that takes one value, given twice (`-m a -m b`), would silently keep the last: refuse it.
+ * Options that collect (--var, --from, ...) have parsers of their own and are left as they are.
+ */
+function refuseRepeats(command: Command): void {
+  for (const option of command.options) {
+    if (!(option.required || option.optional) || option.variadic || option.parseArg !== undefined) continue;
+    let given = false;
+    // The values are not repeated in the message: one of them may be an API key.
+    const name = [option.short, option.long].filter(Boolean).join('/');
+    option.argParser((value: string) => {
+      if (given) throw new UsageError(`${name} given twice: give it once`);
+      given = true;
+      return value;
+    });
+  }
+  for (const sub of command.commands) refuseRepeats(sub);
+}
+
+function buildCommands(program: Command, io: Io, strategyRun: StrategyDefinition | undefined): Command {
   for (const strategy of strategyRun === undefined ? strategies : [strategyRun]) {
     const command = program
       .command(strategy.name)

@@ -103,7 +103,7 @@ function createRecordReader(path: string, options: DatasetOptions) {
   let count = 0;
 
   const accept = (value: unknown, line: number): DatasetRecord => {
-    const record = toRecord(value, `${label}:${line}`, line, count, options.sharedVars);
+    const record = toRecord(value, `${label}:${line}`, count, options.sharedVars);
     if (seenIds.has(record.id))
       throw new InputError(`${label}:${line}: duplicate id "${record.id}" (ids must be unique within a dataset)`);
     seenIds.add(record.id);
@@ -136,13 +136,7 @@ function createRecordReader(path: string, options: DatasetOptions) {
   };
 }
 
-function toRecord(
-  value: unknown,
-  source: string,
-  line: number,
-  index: number,
-  sharedVars: Record<string, unknown>,
-): DatasetRecord {
+function toRecord(value: unknown, source: string, index: number, sharedVars: Record<string, unknown>): DatasetRecord {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InputError(
       `${source}: a record must be a JSON object, got ${Array.isArray(value) ? 'an array' : JSON.stringify(value)}`,
@@ -158,7 +152,8 @@ function toRecord(
       ? nestedVars
       : { ...rest, ...(nestedVars === undefined ? {} : { vars: nestedVars }) };
   return {
-    id: id === undefined ? String(line) : String(id),
+    // The record's 1-based ordinal, CSV and JSONL alike (a CSV header or a blank line is no record).
+    id: id === undefined ? String(index + 1) : String(id),
     vars: { ...sharedVars, ...ownVars },
     expected: parseExpected(expected, source),
     source,

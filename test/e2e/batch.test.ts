@@ -160,9 +160,11 @@ describe('batch: zero-shot', () => {
     await prepare(['zero-shot', '-d', data, '-m', 'test-model', '-o', dir]);
     await submit(dir, server);
     const early = await collect(dir);
-    expect(early.code).toBe(0);
+    expect(early.code).toBe(3);
     expect(early.stdout).toBe('');
-    expect(early.stderr).toMatch(/3 of 3 records wait for requests already prepared: 1 batch\(es\) still running/);
+    expect(early.stderr).toMatch(
+      /^promptlab: collected no results: 3 of 3 records wait for requests already prepared: 1 batch\(es\) still running/,
+    );
     const done = await collect(dir);
     expect(parseLines(done.stdout)).toHaveLength(3);
   });

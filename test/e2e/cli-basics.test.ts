@@ -248,7 +248,7 @@ describe('datasets and output files', () => {
       server.url,
     ]);
     expect(result.stderr).toBe('');
-    expect(JSON.parse(result.stdout)).toMatchObject({ id: '2', answer: '2', correct: true });
+    expect(JSON.parse(result.stdout)).toMatchObject({ id: '1', answer: '2', correct: true });
     expect(server.calls[0]!.messages.at(-1)!.content).toBe('What is 1 plus 1?\nThink first.');
   });
 });

@@ -93,7 +93,8 @@ describe('readDataset (a file read whole)', () => {
     expect(read).toEqual([
       { id: 'a', vars: { shared: 1, input: 'x' }, expected: '7', source: `${join(directory, 'ok.jsonl')}:1`, index: 0 },
       {
-        id: '3',
+        // The second record: ids are ordinals, whatever blank lines come between.
+        id: '2',
         vars: { shared: 2, input: 'y' },
         expected: null,
         source: `${join(directory, 'ok.jsonl')}:3`,
@@ -157,14 +158,14 @@ describe('CSV datasets (csv-parse)', () => {
     const [whole] = await allWays(spanning);
     expect(whole).toEqual([
       {
-        id: '2',
+        id: '1',
         vars: { input: 'What is 1 + 1?\nThink first.' },
         expected: '2',
         source: `${join(directory, 'rows.csv')}:2`,
         index: 0,
       },
       {
-        id: '6',
+        id: '2',
         vars: { input: 'plain' },
         expected: 'a "quoted" b',
         source: `${join(directory, 'rows.csv')}:6`,
@@ -189,7 +190,7 @@ describe('CSV datasets (csv-parse)', () => {
     const records: DatasetRecord[] = [];
     for await (const record of readDataset(path, { sharedVars: {} })) records.push(record);
     expect(records).toHaveLength(600);
-    expect(records[599]).toMatchObject({ id: String(2 + 599 * 2), vars: { input: `${'x'.repeat(2000)}\nline two` } });
+    expect(records[599]).toMatchObject({ id: '600', vars: { input: `${'x'.repeat(2000)}\nline two` } });
     expect(records.slice(0, 2).map((record) => record.source)).toEqual([`${path}:2`, `${path}:4`]);
     await writeFile(path, `input,expected\n${row.repeat(600)}"not closed,1\n`);
     const read = async () => {
