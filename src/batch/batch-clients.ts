@@ -52,6 +52,8 @@ export interface RecordRequests {
 export interface FallbackOptions {
   model: string;
   ledger: BatchLedger;
+  /** The batch directory as the person named it, for the command a failed request's error suggests. */
+  directory: string;
   /** Present in prepare: new requests become batch lines of this phase. */
   capture: { phase: number; strategy: string } | null;
 }
@@ -71,7 +73,7 @@ function createFallbackClient(options: FallbackOptions, record: DatasetRecord, r
         const status = failure.status === null ? '' : ` (${failure.status})`;
         // No `status` on the error: a 400 here must not look like an endpoint that rejects `n`.
         throw new EndpointError(
-          `batch request ${identity.customId.slice(0, 12)} failed${status}: ${failure.message}; "promptlab batch resubmit DIR" sends it again`,
+          `batch request ${identity.customId.slice(0, 12)} failed${status}: ${failure.message}; "promptlab batch resubmit ${options.directory}" sends it again`,
         );
       }
       if (options.ledger.manifest.has(identity.customId)) {

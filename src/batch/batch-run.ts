@@ -124,6 +124,8 @@ export interface PhaseCounts {
 }
 
 export interface PhaseOptions {
+  /** The batch directory as the person named it (in the commands errors suggest). */
+  directory: string;
   store: CacheStore;
   ledger: BatchLedger;
   /** Prepare: capture new requests as this phase's batch lines. Collect: null. */
@@ -139,6 +141,7 @@ export async function runBatchPhase(run: BatchRun, options: PhaseOptions): Promi
   const counts: PhaseCounts = { records: 0, answered: 0, errored: 0, waiting: 0, unprepared: 0, captured: 0 };
   const prepared = forBatchPhase(run.prepared, {
     model: run.model,
+    directory: options.directory,
     ledger: options.ledger,
     store: options.store,
     capture: options.capture === null ? null : { phase: options.capture.phase, strategy: run.strategy },

@@ -85,6 +85,7 @@ export async function prepareNextPhase(
   let counts: PhaseCounts;
   try {
     counts = await runBatchPhase(run, {
+      directory,
       store,
       ledger,
       capture: { phase },

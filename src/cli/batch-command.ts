@@ -195,6 +195,7 @@ export async function batchCollectCommand(target: string, flagValues: Flags, io:
   const run = await openBatchRun(state, await batchRunConfig(state, io.env), (message) => terminal.warn(message));
   const finished: Array<{ result: ResultRecord; record: DatasetRecord }> = [];
   const counts = await runBatchPhase(run, {
+    directory: target,
     store,
     ledger: { manifest, failures },
     capture: null,
@@ -316,7 +317,7 @@ async function openPrepareTarget(
     const ignored = interactiveOnlyFlags.filter((name) => flagValues[name] !== undefined);
     if (ignored.length > 0)
       terminal.warn(
-        `batch prepare ${target}: ${flagList(ignored, flagValues)} only apply to an interactive run; ignoring them`,
+        `batch prepare ${target}: ${flagList(ignored, flagValues)} ${ignored.length === 1 ? 'only applies' : 'only apply'} to an interactive run; ignoring ${ignored.length === 1 ? 'it' : 'them'}`,
       );
     for (const message of settingWarnings) terminal.warn(message);
     await mkdir(resolve(label), { recursive: true, mode: 0o700 });

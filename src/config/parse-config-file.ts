@@ -101,11 +101,34 @@ function parseYamlText(text: string, shownAs: string): unknown {
   }
 }
 
+/**
+ * The first issue, and how many more. An unknown key comes first, and a key it is a typo of is not an
+ * issue of its own: `baseURL: …` makes baseUrl missing, and "unknown key "baseURL" (did you mean
+ * "baseUrl"?)" says both.
+ */
 function describeIssues(issues: z.core.$ZodIssue[]): string {
-  const [first] = issues;
+  const typos = issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.flatMap((key) => {
+          const meant = suggestionFor(issue, key);
+          return meant === undefined ? [] : [[...issue.path, meant].join('.')];
+        })
+      : [],
+  );
+  const ordered = [
+    ...issues.filter((issue) => issue.code === 'unrecognized_keys'),
+    ...issues.filter((issue) => issue.code !== 'unrecognized_keys' && !typos.includes(issue.path.join('.'))),
+  ];
+  const [first] = ordered;
   if (!first) return 'invalid';
-  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+  const more = ordered.length > 1 ? ` (and ${ordered.length - 1} more)` : '';
   return `${describeIssue(first)}${more}`;
+}
+
+function suggestionFor(issue: z.core.$ZodIssue, key: string): string | undefined {
+  const nested = issue.path[0] === 'prices' ? modelPriceSchema : namedEndpointSchema;
+  const known = Object.keys(issue.path.length === 0 ? configFileSchema.shape : nested.shape);
+  return closestKey(key, known);
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
@@ -115,9 +138,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   if (key === 'apiKey') {
     return `${where}"apiKey" is not allowed: keep keys out of files and name the environment variable that holds it with "apiKeyEnv"`;
   }
-  const nested = issue.path[0] === 'prices' ? modelPriceSchema : namedEndpointSchema;
-  const known = Object.keys(issue.path.length === 0 ? configFileSchema.shape : nested.shape);
-  const suggestion = closestKey(key, known);
+  const suggestion = suggestionFor(issue, key);
   return `${where}unknown key "${key}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`;
 }
 

@@ -92,7 +92,7 @@ export function resolveConfig({ flags, env, file, homeDir }: ResolveConfigInput)
         top?.baseUrl ??
         defaultBaseUrl,
     ),
-    apiKey: resolveApiKey(flags, env, chosen?.endpoint.apiKeyEnv ?? top?.apiKeyEnv),
+    apiKey: resolveApiKey(flags, env, chosen?.endpoint.apiKeyEnv ?? top?.apiKeyEnv, file?.path ?? 'the config file'),
     model:
       nonEmptyFlag(flags.model, '-m/--model') ??
       flagEndpoint?.model ??
@@ -136,9 +136,18 @@ function resolveApiKey(
   flags: EndpointFlags,
   env: ResolveConfigInput['env'],
   apiKeyEnv: string | undefined,
+  filePath: string,
 ): string | null {
   if (flags.apiKey !== undefined) return flags.apiKey === '' ? null : flags.apiKey;
-  if (apiKeyEnv !== undefined) return nonEmpty(env[apiKeyEnv]) ?? null;
+  if (apiKeyEnv !== undefined) {
+    const key = nonEmpty(env[apiKeyEnv]);
+    // The file says where the key is: a variable that is not set is a mistake, not "no key".
+    if (key === undefined)
+      throw new ConfigError(
+        `${filePath}: apiKeyEnv names ${apiKeyEnv}, which is not set in the environment (set it, or give --api-key)`,
+      );
+    return key;
+  }
   return nonEmpty(env.OPENAI_API_KEY) ?? null;
 }
 

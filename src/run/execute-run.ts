@@ -158,10 +158,9 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunEnding>
   }
   const gates = [...(options.gates?.(ending) ?? []), ...checkMaxErrors(ending.summaries, options.maxErrors)];
   if (gates.length > 0) {
+    // Every failed gate gets its line (the others printed before this one), so none says "and N more".
     const [first, ...more] = gates.map((gate) => gate.message);
-    throw new GateError(`gate failed: ${first}${more.length > 0 ? ` (and ${more.length} more)` : ''}`, {
-      more: more.map((message) => `gate failed: ${message}`),
-    });
+    throw new GateError(`gate failed: ${first}`, { more: more.map((message) => `gate failed: ${message}`) });
   }
   return ending;
 }

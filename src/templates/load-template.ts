@@ -160,8 +160,13 @@ async function locateTemplate(nameOrPath: string, dirs: TemplateDirs): Promise<L
     }
   }
   const available = (await listTemplates(dirs)).map((listing) => listing.name);
+  // From promptlab's own checkout the two are one directory: name it once.
+  const looked =
+    path.resolve(dirs.projectDir) === path.resolve(dirs.shippedDir)
+      ? `${displayPath(dirs.shippedDir)}/`
+      : `${displayPath(dirs.projectDir)}/ and ${displayPath(dirs.shippedDir)}/`;
   throw new TemplateError(
-    `unknown template "${nameOrPath}" (looked in ${displayPath(dirs.projectDir)}/ and ${displayPath(dirs.shippedDir)}/); ` +
+    `unknown template "${nameOrPath}" (looked in ${looked}); ` +
       `available: ${available.length === 0 ? 'none' : available.join(', ')}`,
   );
 }

@@ -68,6 +68,10 @@ export function findMissingVariables(required: readonly string[], values: Record
   return required.filter((name) => !Object.hasOwn(values, name) || values[name] === undefined || values[name] === null);
 }
 
+/** `record data.jsonl:3` for a dataset's record; what gave the variables otherwise (`the command line`, `the input`). */
+const describeRecord = (recordLabel: string): string =>
+  /:\d+$/.test(recordLabel) ? `record ${recordLabel}` : recordLabel;
+
 /** Throws the TemplateError naming the template, the record and every required variable it lacks (after defaults). */
 export function checkRequiredVariables(
   template: Pick<ParsedTemplate, 'identity' | 'defaults'>,
@@ -78,7 +82,7 @@ export function checkRequiredVariables(
   const missing = findMissingVariables(requiredVariables, withDefaults(template.defaults, vars));
   if (missing.length > 0) {
     throw new TemplateError(
-      `${describeLocation(template.identity, null)}: record ${recordLabel} is missing variable(s): ${missing.join(', ')}`,
+      `${describeLocation(template.identity, null)}: ${describeRecord(recordLabel)} is missing variable(s): ${missing.join(', ')}`,
     );
   }
 }
@@ -122,7 +126,7 @@ export async function compileTemplate({
     } catch (error) {
       if (error instanceof TemplateError) throw error;
       const message = error instanceof Error ? error.message : String(error);
-      throw new TemplateError(`${where}: record ${recordLabel}: ${message.replace(/\s*\n\s*/g, ' ')}`, {
+      throw new TemplateError(`${where}: ${describeRecord(recordLabel)}: ${message.replace(/\s*\n\s*/g, ' ')}`, {
         cause: error,
       });
     }

@@ -300,7 +300,9 @@ describe('batch: failed lines', () => {
       ['c', true],
     ]);
     expect(results[1]!.error).toMatch(
-      /^batch request [0-9a-f]{12} failed: server_error: The server had an error while processing your request\.; "promptlab batch resubmit DIR" sends it again$/,
+      new RegExp(
+        `^batch request [0-9a-f]{12} failed: server_error: The server had an error while processing your request\\.; "promptlab batch resubmit ${dir}" sends it again$`,
+      ),
     );
     const failures = parseLines(await readFile(join(dir, 'failures.jsonl'), 'utf8'));
     expect(failures).toHaveLength(1);

@@ -296,6 +296,7 @@ async function phase(store: CacheStore, ledger: BatchLedger, capture: boolean) {
   const settled: RecordRequests[] = [];
   const prepared = forBatchPhase(sampleThenExtract, {
     model: 'm',
+    directory: 'runs/m',
     store,
     ledger,
     capture: capture ? { phase: 1, strategy: 'sc' } : null,
@@ -358,7 +359,7 @@ describe('forBatchPhase', () => {
     expect(failed.outcome).toBeInstanceOf(EndpointError);
     expect((failed.outcome as EndpointError).status).toBeUndefined();
     expect((failed.outcome as EndpointError).message).toBe(
-      `batch request ${customId!.slice(0, 12)} failed (400): bad request; "promptlab batch resubmit DIR" sends it again`,
+      `batch request ${customId!.slice(0, 12)} failed (400): bad request; "promptlab batch resubmit runs/m" sends it again`,
     );
     expect(failed.reason).toBeNull();
   });

@@ -143,7 +143,8 @@ describe('findConfigFile: errors name the file and the key', () => {
     [
       'promptlab.config.yaml',
       'modle: m\nconcurrency: 0\n',
-      'promptlab.config.yaml: concurrency: expected a positive integer (and 1 more)',
+      // The unknown key first: a typo often explains the issues after it.
+      'promptlab.config.yaml: unknown key "modle" (did you mean "model"?) (and 1 more)',
     ],
     [
       'promptlab.config.yaml',

@@ -65,19 +65,23 @@ describe('resolveConfig: precedence', () => {
     ],
     [
       '--endpoint beats env',
-      { flags: { endpoint: 'groq' }, env: { OPENAI_BASE_URL: 'http://env/v1' }, file: { endpoints } },
+      {
+        flags: { endpoint: 'groq' },
+        env: { OPENAI_BASE_URL: 'http://env/v1', GROQ_API_KEY: 'gsk' },
+        file: { endpoints },
+      },
       'https://api.groq.com/openai/v1',
     ],
     [
       '--endpoint beats file endpoint',
-      { flags: { endpoint: 'groq' }, file: { endpoint: 'local', endpoints } },
+      { flags: { endpoint: 'groq' }, env: { GROQ_API_KEY: 'gsk' }, file: { endpoint: 'local', endpoints } },
       'https://api.groq.com/openai/v1',
     ],
     [
       '--base-url beats everything',
       {
         flags: { baseUrl: 'http://flag/v1', endpoint: 'groq' },
-        env: { OPENAI_BASE_URL: 'http://env/v1' },
+        env: { OPENAI_BASE_URL: 'http://env/v1', GROQ_API_KEY: 'gsk' },
         file: { endpoints },
       },
       'http://flag/v1',
@@ -144,11 +148,6 @@ describe('resolveConfig: precedence', () => {
       'gsk-groq',
     ],
     [
-      'an unset apiKeyEnv never falls back to OPENAI_API_KEY',
-      { flags: { endpoint: 'groq' }, env: { OPENAI_API_KEY: 'sk-openai' }, file: { endpoints } },
-      null,
-    ],
-    [
       'an endpoint without apiKeyEnv uses OPENAI_API_KEY',
       { flags: { endpoint: 'local' }, env: { OPENAI_API_KEY: 'sk-env' }, file: { endpoints } },
       'sk-env',
@@ -160,6 +159,12 @@ describe('resolveConfig: precedence', () => {
     ],
   ])('apiKey: %s', (_name, input, expected) => {
     expect(resolve(input).apiKey).toBe(expected);
+  });
+
+  it('apiKey: an apiKeyEnv naming a variable that is not set is a config error naming it, never OPENAI_API_KEY', () => {
+    expect(() =>
+      resolve({ flags: { endpoint: 'groq' }, env: { OPENAI_API_KEY: 'sk-openai' }, file: { endpoints } }),
+    ).toThrow(/apiKeyEnv names GROQ_API_KEY, which is not set in the environment/);
   });
 
   it.each<[string, Case, Partial<ResolvedConfig>]>([
