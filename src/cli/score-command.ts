@@ -63,10 +63,17 @@ export async function scoreCommand(
       })
     : null;
   let count = 0;
+  // A compare file's summary lines give its order of strategies, and its baseline (the one not compared).
+  const recordedOrder: Array<{ strategy: string; baseline: boolean }> = [];
   for await (const line of readLines(path, label, io.stdin)) {
     if (line.text.trim() === '') continue;
     const value = parseJsonLine(line, label);
-    if (isOtherSchema(value)) continue;
+    if (isOtherSchema(value)) {
+      const summary = value as { schema: string; strategy?: unknown; vsBaseline?: unknown };
+      if (summary.schema === summarySchemaId && typeof summary.strategy === 'string')
+        recordedOrder.push({ strategy: summary.strategy, baseline: summary.vsBaseline === undefined });
+      continue;
+    }
     const result = scoreRecordedLine(value, `${label}:${line.line}`, line.line, options);
     const group = typeof (value as { strategy?: unknown }).strategy === 'string' ? result.strategy : 'score';
     if (!summaries.has(group)) summaries.set(group, createSummaryAccumulator(group));
@@ -79,13 +86,19 @@ export async function scoreCommand(
   if (count === 0) throw new InputError(`${label}: no recorded outputs to score`);
   const guessed = extraction.note();
   if (guessed !== null) terminal.warn(guessed);
-  const finished = [...summaries.values()].map((summary) => summary.finish());
+  const position = (name: string) => {
+    const index = recordedOrder.findIndex((entry) => entry.strategy === name);
+    return index === -1 ? recordedOrder.length : index;
+  };
+  const names = [...summaries.keys()].sort((left, right) => position(left) - position(right));
+  const finished = names.map((name) => summaries.get(name)!.finish());
+  const baseline = recordedOrder.find((entry) => entry.baseline && summaries.has(entry.strategy))?.strategy;
   const report =
     finished.length > 1
       ? buildCompareReport(
           finished,
           new Map([...summaries].map(([name, summary]) => [name, summary.correctness()])),
-          finished[0]!.strategy,
+          baseline ?? finished[0]!.strategy,
           defaultAlpha,
         )
       : null;
