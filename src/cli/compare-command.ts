@@ -16,7 +16,7 @@ import { executeRun, type RunOutput } from '../run/execute-run.js';
 import type { Io, OutputStream } from '../run/io.js';
 import { countDatasetRecords } from '../run/read-dataset.js';
 import { createResultSink } from '../run/result-sink.js';
-import { resumeOutputPath } from '../run/resume-hints.js';
+import { outputFlag, resumeOutputPath } from '../run/resume-hints.js';
 import { liveResults } from '../run/run-records.js';
 import {
   createRunClient,
@@ -30,7 +30,7 @@ import {
   strategySetup,
   temperatureFor,
 } from '../run/run-setup.js';
-import { checkWritableOutput, writeFileAtomic } from '../run/write-file.js';
+import { checkWritableOutput, refuseInputAsOutput, runInputFiles, writeRunFile } from '../run/write-file.js';
 import { buildCompareReport, defaultAlpha, type CompareReport } from '../scoring/compare-report.js';
 import { baselineNotes, checkAgainstBaseline, checkFailUnder } from '../scoring/gates.js';
 import { parseMaxErrors } from '../scoring/max-errors.js';
@@ -124,6 +124,7 @@ export async function compareCommand(flagValues: Record<string, unknown>, io: Io
   }
   const format = resumeOutput === null ? chooseCompareFormat(flagValues, io.stdout) : 'jsonl';
   const outputPath = resumeOutput ?? (flagValues.output as string | undefined) ?? null;
+  if (outputPath !== null) await refuseInputAsOutput(outputFlag(flagValues, outputPath), runInputFiles(flagValues));
   if (outputPath !== null && format !== 'jsonl') await checkWritableOutput(outputPath, '-o');
   // Prices are checked before any request is paid for; only the HTML report uses them.
   const prices = format === 'html' ? await pricesFor(flagValues) : null;
@@ -229,7 +230,9 @@ function compareOutput(options: {
     const keepResults = format === 'json' || format === 'junit' || format === 'html';
     const kept: Array<{ result: ResultRecord; index: number }> = [];
     return {
-      resumable: format === 'jsonl' ? outputPath : null,
+      get resumable() {
+        return format === 'jsonl' && sink.wroteFile ? outputPath : null;
+      },
       async write(result, record) {
         if (format === 'jsonl') await sink.write(result, record);
         else if (keepResults) kept.push({ result, index: record.index });
@@ -256,7 +259,8 @@ function compareOutput(options: {
           for (const summary of report.strategies) await sink.writeLine({ schema: summarySchemaId, ...summary });
           await sink.close(() => null);
         } else if (outputPath !== null) {
-          await writeFileAtomic(outputPath, withNewline(rendered));
+          // A run that errored at every record leaves the last good report in place.
+          await writeRunFile(outputPath, withNewline(rendered), ending.statistics.answered);
           if (stdout.isTTY) stdout.write(withNewline(renderCompareTable(report, terminal.stdoutColors)));
         } else {
           stdout.write(withNewline(rendered));

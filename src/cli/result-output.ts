@@ -37,8 +37,11 @@ export function resultOutput(options: ResultOutputOptions): (append: boolean) =>
       },
     });
     return {
-      // Only a JSONL file can be resumed: stdout is gone once read, and a --json document is written at the end.
-      resumable: options.format === 'jsonl' ? options.outputPath : null,
+      // Only a JSONL file can be resumed (stdout is gone once read, a --json document is written at the end),
+      // and only once it holds this run's results (an earlier file stands until the first answer).
+      get resumable() {
+        return options.format === 'jsonl' && sink.wroteFile ? options.outputPath : null;
+      },
       write: (result, record) => sink.write(result, record),
       abandon: () => sink.abandon(),
       async finish(ending: RunEnding) {

@@ -7,7 +7,8 @@ import { executeRun } from '../run/execute-run.js';
 import type { Io } from '../run/io.js';
 import { parseMaxErrors } from '../scoring/max-errors.js';
 import { chooseFormat, type OutputFormat } from '../run/result-sink.js';
-import { resumeOutputPath } from '../run/resume-hints.js';
+import { outputFlag, resumeOutputPath } from '../run/resume-hints.js';
+import { refuseInputAsOutput, runInputFiles } from '../run/write-file.js';
 import { liveResults } from '../run/run-records.js';
 import {
   createRunClient,
@@ -38,6 +39,7 @@ export async function runStrategyCommand(
   const resumeOutput = resumeOutputPath(flagValues);
   const format = resumeOutput === null ? chooseFormat(flagValues, io.stdout) : 'jsonl';
   const outputPath = resumeOutput ?? (flagValues.output as string | undefined) ?? null;
+  if (outputPath !== null) await refuseInputAsOutput(outputFlag(flagValues, outputPath), runInputFiles(flagValues));
   const maxErrors = parseMaxErrors(String(flagValues.maxErrors ?? '0'));
   const warn = (message: string) => terminal.warn(message);
   const prepared = await prepareStrategy(

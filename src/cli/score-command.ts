@@ -14,7 +14,7 @@ import { createResultSink } from '../run/result-sink.js';
 import { resolveMatch, withAnswerRules } from '../run/run-setup.js';
 import { createTerminal } from './terminal.js';
 import type { Io } from '../run/io.js';
-import { checkWritableOutput, writeFileAtomic } from '../run/write-file.js';
+import { checkWritableOutput, refuseInputAsOutput, writeFileAtomic } from '../run/write-file.js';
 
 export async function scoreCommand(
   file: string | undefined,
@@ -33,7 +33,11 @@ export async function scoreCommand(
     maxSamples: flagValues.maxSamples === undefined ? null : positiveInteger(flagValues.maxSamples, '--max-samples'),
     stop: stopRule(parseOptions(stoppingOptions, flagValues)),
   };
-  if (flagValues.output !== undefined) await checkWritableOutput(String(flagValues.output), '-o');
+  if (flagValues.output !== undefined) {
+    const output = String(flagValues.output);
+    await checkWritableOutput(output, '-o');
+    if (path !== '-') await refuseInputAsOutput({ flag: '-o', path: output }, [{ label: 'file scored', path }]);
+  }
   const label = path === '-' ? 'stdin' : path;
   const summary = createSummaryAccumulator('score');
   const extraction = createExtractionTally(options.answer);

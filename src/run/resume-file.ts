@@ -13,6 +13,7 @@ import { InputError } from '../errors.js';
 import { resultSchemaId, summarySchemaId, type ResultRecord } from '../core/records.js';
 import { readLines } from './read-lines.js';
 import type { RunNotices } from './notices.js';
+import { defaultFileMode } from './write-file.js';
 
 /** A result line as far as resuming and summarising read it; other fields pass through untouched. */
 const resumedResultSchema = z.looseObject({
@@ -199,14 +200,14 @@ async function endsWithNewline(path: string): Promise<boolean> {
   }
 }
 
-/** A user-only copy beside `path` that replaces it whole, or not at all: a kill mid-copy leaves `path` as it was. */
+/** A copy beside `path` that replaces it whole, or not at all: a kill mid-copy leaves `path` as it was. */
 async function openCopy(path: string) {
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   const cannotWrite = (error: unknown) =>
     new InputError(`-o ${path}: cannot write (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   let file: FileHandle;
   try {
-    file = await open(temporary, 'w', 0o600);
+    file = await open(temporary, 'w', defaultFileMode);
   } catch (error) {
     throw cannotWrite(error);
   }

@@ -30,6 +30,11 @@ export function resumeOutputPath(flagValues: Record<string, unknown>): string | 
   return (flagValues.output as string | undefined) ?? resumePath;
 }
 
+/** How messages name where results go: `-o FILE`, or `--resume FILE` when that is where they go. */
+export function outputFlag(flagValues: Record<string, unknown>, path: string): { flag: string; path: string } {
+  return { flag: flagValues.output === undefined && flagValues.resume !== undefined ? '--resume' : '-o', path };
+}
+
 /** Exit 130, saying where the finished results are and how to finish the run. */
 export function interruptedError(finished: number, resumable: string | null): InterruptedError {
   const done = `interrupted after ${finished} new result(s)`;

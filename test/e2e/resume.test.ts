@@ -3,7 +3,7 @@
  * nothing that `--resume` cannot finish, and Ctrl-C / SIGTERM stop cleanly with exit 130 and a hint.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
+import { appendFile, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, type TestServerOptions } from '../support/openai-test-server.js';
@@ -131,7 +131,8 @@ describe.concurrent('kill -9, then --resume', () => {
     const added = final.filter((line) => !survivorIds.has(line.id)) as unknown as Array<{ requests: number }>;
     expect(added.reduce((sum, line) => sum + line.requests, 0)).toBe(300 - survivors.length);
     expect(final.find((line) => line.id === erroredId)!.error).toBeNull();
-    expect((await stat(output)).mode & 0o777).toBe(0o600);
+    await writeFile(join(directory, 'probe'), '');
+    expect((await stat(output)).mode & 0o777).toBe((await stat(join(directory, 'probe'))).mode & 0o777);
   }, 120_000);
 
   it('compare resumes per record and strategy, and its summary lines cover the whole file', async () => {
@@ -167,14 +168,17 @@ describe.concurrent('kill -9, then --resume', () => {
   }, 90_000);
 
   it('refuses to resume from a file that is not promptlab results, and leaves it alone', async () => {
-    const { dataset } = await writeDataset(3);
+    const { dataset, directory } = await writeDataset(3);
     const before = await readFile(dataset, 'utf8');
+    // A copy: --resume naming the dataset itself is refused before it is read (output-files.test.ts).
+    const copy = join(directory, 'copy.jsonl');
+    await writeFile(copy, before);
     const result = await runCli([
       'zero-shot',
       '-d',
       dataset,
       '--resume',
-      dataset,
+      copy,
       '--base-url',
       'http://127.0.0.1:9/v1',
       '-m',
@@ -182,9 +186,10 @@ describe.concurrent('kill -9, then --resume', () => {
     ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      `promptlab: --resume ${dataset}:1: not a promptlab.result/v1 line (schema: Invalid input: expected "promptlab.result/v1"); resume takes the JSONL written by -o FILE --jsonl\n`,
+      `promptlab: --resume ${copy}:1: not a promptlab.result/v1 line (schema: Invalid input: expected "promptlab.result/v1"); resume takes the JSONL written by -o FILE --jsonl\n`,
     );
-    expect(await readFile(dataset, 'utf8')).toBe(before);
+    expect(await readFile(copy, 'utf8')).toBe(before);
+    expect(await readdir(directory)).toEqual(['copy.jsonl', 'data.jsonl']);
   });
 });
 

@@ -88,8 +88,10 @@ describe('prepareResume', () => {
       state.isDone('a', 'zero-shot'),
     ]).toEqual([true, false, true, false, false]);
     expect(text).toBe(`${result('a')}\n${result('c')}\n`);
-    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    // The rewritten file is a results file like any: the umask decides its mode, not promptlab.
     expect(await readdir(directory)).toEqual(['out.jsonl']); // no temporary file left behind
+    await writeFile(join(directory, 'probe'), '');
+    expect((await stat(path)).mode & 0o777).toBe((await stat(join(directory, 'probe'))).mode & 0o777);
   });
 
   it('leaves a clean file untouched', async () => {
