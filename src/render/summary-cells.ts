@@ -36,7 +36,7 @@ export function summaryCells(summary: StrategySummary): string[] {
     formatAccuracy(summary.accuracy, summary.ci95),
     formatCount(summary.errors),
     formatCount(summary.requests),
-    formatCount(summary.usage.totalTokens),
+    `${summary.usageEstimated === undefined ? '' : '≈'}${formatCount(summary.usage.totalTokens)}`,
     formatMilliseconds(summary.latencyMs.p50),
     formatMilliseconds(summary.latencyMs.p95),
     formatMean(summary.samplesUsed),
@@ -63,6 +63,11 @@ export function summaryNotes(summary: StrategySummary): string[] {
   }
   if (summary.truncated > 0) {
     notes.push(`${plural(summary.truncated, 'record', 'records')} hit the token limit (finishReason "length")`);
+  }
+  if (summary.usageEstimated !== undefined) {
+    notes.push(
+      `tokens are estimated for ${plural(summary.usageEstimated, 'record', 'records')}: the endpoint reported usage for one choice of several`,
+    );
   }
   return notes.map((note) => `${summary.strategy}: ${note}`);
 }

@@ -269,6 +269,7 @@ async function runOne(
     ...(outcome.votes === undefined ? {} : { votes: outcome.votes, agreement: outcome.agreement ?? null }),
     samplesUsed: outcome.samplesUsed,
     usage: outcome.usage,
+    ...(outcome.usageEstimated === true ? { usageEstimated: true as const } : {}),
     requests: outcome.requests,
     latencyMs,
     error,

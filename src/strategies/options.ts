@@ -174,6 +174,12 @@ export const stoppingOptions = {
   } satisfies StrategyOption<number, number>,
 };
 
+/**
+ * More samples per record than this is refused without --yes: a slip (`--samples 100000`) would pay for
+ * that many completions on every record. The papers use 5–40; ESC and Adaptive-Consistency cap at 40–100.
+ */
+export const samplesWithoutConfirmation = 1000;
+
 export const selfConsistencyOptions = {
   ...chainOfThoughtOptions,
   samples: {
@@ -182,6 +188,12 @@ export const selfConsistencyOptions = {
     defaultValue: 5,
     parse: positiveInteger,
   } satisfies StrategyOption<number, number>,
+  yes: {
+    flags: '--yes',
+    description: `confirm --samples above ${samplesWithoutConfirmation} per record`,
+    defaultValue: undefined,
+    parse: () => true,
+  } satisfies StrategyOption<true, undefined>,
   ...stoppingOptions,
 };
 
