@@ -184,6 +184,7 @@ export async function compareCommand(flagValues: Record<string, unknown>, io: Io
     }),
     endpoint: { label: config.baseUrl, throttling: { report: throttling.report, concurrency: config.concurrency } },
     maxErrors,
+    countRecords: () => countDatasetRecords(String(flagValues.dataset)),
     gates: (ending) => {
       if (baselineReport === null)
         return failUnder.flatMap((gate) => checkFailUnder(ending.summaries, gate.threshold, gate.strategies));

@@ -9,6 +9,7 @@ import { parseMaxErrors } from '../scoring/max-errors.js';
 import { chooseFormat, type OutputFormat } from '../run/result-sink.js';
 import { outputFlag, resumeOutputPath } from '../run/resume-hints.js';
 import { refuseInputAsOutput, runInputFiles } from '../run/write-file.js';
+import { countDatasetRecords } from '../run/read-dataset.js';
 import { liveResults } from '../run/run-records.js';
 import {
   createRunClient,
@@ -97,6 +98,7 @@ export async function runStrategyCommand(
     }),
     endpoint: { label: config.baseUrl, throttling: { report: throttling.report, concurrency: config.concurrency } },
     maxErrors,
+    countRecords: async () => (single ? 1 : countDatasetRecords(String(flagValues.dataset))),
     callbacks: {
       warn,
       note: (message) => terminal.note(message),

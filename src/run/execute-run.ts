@@ -76,6 +76,8 @@ export interface ExecuteRunOptions {
   maxErrors: ErrorLimit;
   /** Gates checked before --max-errors (compare's --fail-under and --baseline). */
   gates?(ending: RunEnding): GateOutcome[];
+  /** Records in the dataset, counted only when the run is interrupted (its summaries then say how far it got); null when unknown (stdin). */
+  countRecords?(): Promise<number | null>;
   callbacks: RunCallbacks;
 }
 
@@ -139,8 +141,12 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunEnding>
 
   const guessed = extraction.note();
   if (guessed !== null) callbacks.warn(guessed);
+  // An interrupted run's summaries say so, and out of how many records, so a document cut short never looks whole.
+  const cutShort = statistics.interrupted
+    ? { interrupted: true as const, total: (await options.countRecords?.().catch(() => null)) ?? null }
+    : {};
   const ending: RunEnding = {
-    summaries: options.strategies.map((name) => accumulators.get(name)!.finish()),
+    summaries: options.strategies.map((name) => ({ ...accumulators.get(name)!.finish(), ...cutShort })),
     correctness: new Map(options.strategies.map((name) => [name, accumulators.get(name)!.correctness()])),
     statistics,
     endpoint: options.endpoint.throttling?.report() ?? null,

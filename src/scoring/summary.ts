@@ -48,6 +48,10 @@ export interface StrategySummary {
   latencyMs: { p50: number; p95: number };
   /** Mean samples used per record, over the records without an error. */
   samplesUsed: number;
+  /** Present (true) only when the run was interrupted: `n` is then what it finished, of `total` records. */
+  interrupted?: true;
+  /** Records in the dataset, when the run was interrupted (null when not known: stdin). */
+  total?: number | null;
   vsBaseline?: BaselineDifference;
 }
 

@@ -42,9 +42,16 @@ async function writeDataset(count: number): Promise<{ dataset: string; directory
 const allIds = (count: number) => Array.from({ length: count }, (_, index) => `r${index}`).sort();
 const endpoint = (target: TestServer) => ['--base-url', target.url, '-m', 'test-model', '--answer', 'number'];
 
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
 interface Running {
   process: ChildProcess;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+  exited: Promise<Exit>;
 }
 
 /** The CLI as a child we can signal; `runCli` only waits for the end. */
@@ -52,13 +59,15 @@ function startCli(args: readonly string[]): Running {
   const started = spawn(process.execPath, [cliPath, ...args], {
     cwd: repoRoot,
     env: cleanEnv(),
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(started);
+  let stdout = '';
   let stderr = '';
+  started.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   started.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
-    started.on('close', (code, signal) => resolve({ code, signal, stderr })),
+  const exited = new Promise<Exit>((resolve) =>
+    started.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
   );
   return { process: started, exited };
 }
@@ -227,6 +236,33 @@ describe.concurrent('Ctrl-C and SIGTERM', () => {
         .map((line) => line.id)
         .sort(),
     ).toEqual(allIds(100));
+  }, 90_000);
+
+  it('SIGINT on a --json run: the document says it is interrupted and how many records the dataset has', async () => {
+    const target = await serve({ latencyMs: 200 });
+    const { dataset } = await writeDataset(40);
+    for (const command of [['zero-shot'], ['compare', '--strategies', 'zero-shot,cot']]) {
+      const before = target.counts.chat;
+      const run = startCli([...command, '-d', dataset, '--json', '-c', '2', ...endpoint(target)]);
+      const deadline = Date.now() + 20_000;
+      while (target.counts.chat - before < 6 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      run.process.kill('SIGINT');
+      const { code, stdout } = await run.exited;
+      expect(code).toBe(130);
+      const document = JSON.parse(stdout);
+      const summaries = command[0] === 'compare' ? document.strategies : [document.summary];
+      for (const summary of summaries) {
+        expect(summary).toMatchObject({ interrupted: true, total: 40 });
+        expect(summary.n).toBeLessThan(40);
+      }
+      expect(document.results.length).toBe(
+        summaries.reduce((sum: number, summary: { n: number }) => sum + summary.n, 0),
+      );
+    }
+    // A run that was not interrupted says nothing of the kind.
+    const whole = await runCli(['zero-shot', '-d', dataset, '--json', '-c', '8', ...endpoint(target)]);
+    expect(JSON.parse(whole.stdout).summary.interrupted).toBeUndefined();
   }, 90_000);
 
   it('SIGTERM with requests hanging: aborts them after the grace period, no crash, nothing half-written, exit 130', async () => {
