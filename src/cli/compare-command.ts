@@ -17,6 +17,7 @@ import type { Io, OutputStream } from '../run/io.js';
 import { countDatasetRecords } from '../run/read-dataset.js';
 import { createResultSink } from '../run/result-sink.js';
 import { outputFlag, resumeOutputPath } from '../run/resume-hints.js';
+import { jobFingerprint } from '../run/run-fingerprint.js';
 import { liveResults } from '../run/run-records.js';
 import {
   createRunClient,
@@ -145,12 +146,24 @@ export async function compareCommand(flagValues: Record<string, unknown>, io: Io
     (status, retryAfterMs) => terminal.throttled(status, retryAfterMs),
     flagValues.replay === true,
   );
-  const jobs = definitions.map((definition, index) => ({
-    strategy: definition.name,
-    prepared: prepared[index]!,
-    client,
-    temperature: temperatureFor(definition, config.temperature, warn),
-  }));
+  const jobs = await Promise.all(
+    definitions.map(async (definition, index) => {
+      const temperature = temperatureFor(definition, config.temperature, warn);
+      const fingerprint = await jobFingerprint({
+        template,
+        system: (flagValues.system as string | undefined) ?? null,
+        definition,
+        flagValues,
+        temperature,
+        maxTokens: config.maxTokens,
+        seed: config.seed,
+        answer,
+        match,
+        pick: resolvePick(flagValues),
+      });
+      return { strategy: definition.name, prepared: prepared[index]!, client, temperature, fingerprint };
+    }),
+  );
   // Counting costs a second read of the file: only for a person watching the progress line.
   const total = terminal.showsProgress ? await countDatasetRecords(String(flagValues.dataset)).catch(() => null) : null;
 
@@ -168,6 +181,7 @@ export async function compareCommand(flagValues: Record<string, unknown>, io: Io
       warn,
     }),
     strategies: names,
+    fingerprints: new Map(jobs.map((job) => [job.strategy, job.fingerprint])),
     model,
     template: template.name,
     answer,

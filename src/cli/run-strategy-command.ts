@@ -10,6 +10,7 @@ import { chooseFormat, type OutputFormat } from '../run/result-sink.js';
 import { outputFlag, resumeOutputPath } from '../run/resume-hints.js';
 import { refuseInputAsOutput, runInputFiles } from '../run/write-file.js';
 import { countDatasetRecords } from '../run/read-dataset.js';
+import { jobFingerprint } from '../run/run-fingerprint.js';
 import { liveResults } from '../run/run-records.js';
 import {
   createRunClient,
@@ -63,6 +64,18 @@ export async function runStrategyCommand(
 
   const model = requireModel(config);
   const temperature = temperatureFor(definition, config.temperature, warn);
+  const fingerprint = await jobFingerprint({
+    template,
+    system: (flagValues.system as string | undefined) ?? null,
+    definition,
+    flagValues,
+    temperature,
+    maxTokens: config.maxTokens,
+    seed: config.seed,
+    answer,
+    match,
+    pick: resolvePick(flagValues),
+  });
   const { client, throttling } = await createRunClient(
     config,
     model,
@@ -72,7 +85,7 @@ export async function runStrategyCommand(
   await executeRun({
     source: liveResults({
       records,
-      jobs: [{ strategy: definition.name, prepared, client, temperature }],
+      jobs: [{ strategy: definition.name, prepared, client, temperature, fingerprint }],
       concurrency: config.concurrency,
       model,
       template: template.name,
@@ -83,6 +96,7 @@ export async function runStrategyCommand(
       warn,
     }),
     strategies: [definition.name],
+    fingerprints: new Map([[definition.name, fingerprint]]),
     model,
     template: template.name,
     answer,
