@@ -38,6 +38,9 @@ export function outputFlag(flagValues: Record<string, unknown>, path: string): {
 /** Exit 130, saying where the finished results are and how to finish the run. */
 export function interruptedError(finished: number, resumable: string | null): InterruptedError {
   const done = `interrupted after ${finished} new result(s)`;
+  // Nothing to resume from: an -o file that stood before the run is still as it was.
+  if (resumable === null && finished === 0)
+    return new InterruptedError('interrupted before any result; nothing was written');
   if (resumable === null)
     return new InterruptedError(
       `${done}; to make a run resumable, write it with -o FILE --jsonl, then rerun with --resume FILE`,

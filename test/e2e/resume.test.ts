@@ -287,6 +287,25 @@ describe.concurrent('Ctrl-C and SIGTERM', () => {
     expect(await readFile(output, 'utf8')).toBe('');
   }, 60_000);
 
+  it('Ctrl-C before the first answer leaves an existing -o file as it was', async () => {
+    const target = await serve({ latencyMs: 60_000 });
+    const { dataset, directory } = await writeDataset(10);
+    const output = join(directory, 'keep.jsonl');
+    const earlier = '{"schema":"promptlab.result/v1","id":"from an earlier run"}\n';
+    await writeFile(output, earlier);
+    const run = startCli(['zero-shot', '-d', dataset, '-o', output, '--jsonl', '-c', '2', ...endpoint(target)]);
+    const deadline = Date.now() + 20_000;
+    while (target.counts.total < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+    run.process.kill('SIGINT');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    run.process.kill('SIGINT');
+    const { code, stderr } = await run.exited;
+    expect(code).toBe(130);
+    expect(stderr.trimEnd().split('\n').at(-1)).toBe('promptlab: interrupted before any result; nothing was written');
+    expect(await readFile(output, 'utf8')).toBe(earlier);
+    expect(await readdir(directory)).toEqual(['data.jsonl', 'keep.jsonl']);
+  }, 60_000);
+
   it('a second Ctrl-C aborts requests in flight at once', async () => {
     const target = await serve({ latencyMs: 60_000 });
     const { dataset, directory } = await writeDataset(10);

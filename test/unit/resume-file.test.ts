@@ -158,6 +158,7 @@ describe('interruptedError', () => {
       message:
         "interrupted after 1 new result(s), written to my runs/out.jsonl; rerun with --resume 'my runs/out.jsonl' to finish",
     },
+    { finished: 0, resumable: null, message: 'interrupted before any result; nothing was written' },
     {
       finished: 3,
       resumable: null,
