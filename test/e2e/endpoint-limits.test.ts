@@ -100,6 +100,52 @@ describe('self-consistency against a cap on n (items 5 and 18)', () => {
     }
   });
 
+  it('samples fetched in chunks are cached one by one: a rerun is free and --replay answers alone', async () => {
+    const server = await serve({ nMode: { cap: 4, says: 'llama-server' } });
+    const home = await makeTempDir('promptlab-limits-cache-');
+    const data = await dataset(2);
+    const run = (extra: string[]) =>
+      runCli([
+        'self-consistency',
+        '-d',
+        data,
+        '--samples',
+        '8',
+        '--seed',
+        '3',
+        '--jsonl',
+        '--cache',
+        join(home, 'cache'),
+        ...extra,
+      ]);
+    const first = await run(endpoint(server));
+    expect(first.code).toBe(0);
+    const requests = server.counts.chat;
+    const again = await run(endpoint(server));
+    // The same samples, votes and usage; no request (cache hits cost nothing, so `requests` is 0).
+    const samples = (stdout: string) =>
+      parseLines(stdout)
+        .map(({ id, completions, votes, usage }) => ({ id, completions, votes, usage }))
+        .sort((a, b) => a.id.localeCompare(b.id));
+    expect(samples(again.stdout)).toEqual(samples(first.stdout));
+    expect(parseLines(again.stdout).map((record) => record.requests)).toEqual([0, 0]);
+    expect(server.counts.chat).toBe(requests);
+    const replayed = await run([
+      '--replay',
+      '--base-url',
+      'http://127.0.0.1:9/v1',
+      '-m',
+      'test-model',
+      '--answer',
+      'number',
+    ]);
+    expect(replayed.code).toBe(0);
+    expect(parseLines(replayed.stdout).map((record) => [record.id, record.correct, record.requests])).toEqual([
+      ['r1', true, 0],
+      ['r2', true, 0],
+    ]);
+  });
+
   it('the rejected request is counted in the summary as the server counted it', async () => {
     const server = await serve({ nMode: { cap: 4, says: 'llama-server' } });
     const result = await runCli([
