@@ -98,7 +98,6 @@ export async function openBatchRun(
   const match = resolveMatch(flags);
   const fingerprint = await jobFingerprint({
     template,
-    system: (flags.system as string | undefined) ?? null,
     definition,
     flagValues: flags,
     temperature: state.temperature,
@@ -106,7 +105,6 @@ export async function openBatchRun(
     seed: state.seed,
     answer,
     match,
-    pick: resolvePick(flags),
   });
   return {
     strategy: definition.name,

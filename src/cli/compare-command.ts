@@ -151,7 +151,6 @@ export async function compareCommand(flagValues: Record<string, unknown>, io: Io
       const temperature = temperatureFor(definition, config.temperature, warn);
       const fingerprint = await jobFingerprint({
         template,
-        system: (flagValues.system as string | undefined) ?? null,
         definition,
         flagValues,
         temperature,
@@ -159,7 +158,6 @@ export async function compareCommand(flagValues: Record<string, unknown>, io: Io
         seed: config.seed,
         answer,
         match,
-        pick: resolvePick(flagValues),
       });
       return { strategy: definition.name, prepared: prepared[index]!, client, temperature, fingerprint };
     }),

@@ -66,7 +66,6 @@ export async function runStrategyCommand(
   const temperature = temperatureFor(definition, config.temperature, warn);
   const fingerprint = await jobFingerprint({
     template,
-    system: (flagValues.system as string | undefined) ?? null,
     definition,
     flagValues,
     temperature,
@@ -74,7 +73,6 @@ export async function runStrategyCommand(
     seed: config.seed,
     answer,
     match,
-    pick: resolvePick(flagValues),
   });
   const { client, throttling } = await createRunClient(
     config,

@@ -11,13 +11,14 @@
  * fingerprint, and a file grown by --resume or cut by kill -9 needs no header to stay whole.
  */
 import { readFile } from 'node:fs/promises';
-import type { AnswerSpec, MatchMode, Pick } from '../core/answer-spec.js';
+import type { AnswerSpec, MatchMode } from '../core/answer-spec.js';
 import { canonicalJson, textFingerprint } from '../core/fingerprint.js';
 import type { DatasetRecord } from '../core/records.js';
 import { InputError } from '../errors.js';
 import { longFlag, parseOptions } from '../strategies/options.js';
 import type { StrategyDefinition } from '../strategies/strategy.js';
 import type { LoadedTemplate } from '../templates/load-template.js';
+import { resolvePick } from './run-setup.js';
 
 type FlagValue = string | number | boolean | null | Array<string | number | boolean>;
 
@@ -36,10 +37,9 @@ export interface ResultFingerprint extends JobFingerprint {
   record: string;
 }
 
+/** A job as the run layer resolved it; --system, --pick and the strategy's options are read from `flagValues`. */
 export interface JobDescription {
   template: LoadedTemplate;
-  /** --system, or null. */
-  system: string | null;
   definition: StrategyDefinition;
   flagValues: Record<string, unknown>;
   temperature: number;
@@ -47,7 +47,6 @@ export interface JobDescription {
   seed: number | null;
   answer: AnswerSpec;
   match: MatchMode;
-  pick: Pick | null;
 }
 
 /** Texts longer than this are kept as a hash: a trigger or a system prompt would swell every line. */
@@ -62,9 +61,10 @@ export async function jobFingerprint(job: JobDescription): Promise<JobFingerprin
     const flag = longFlag(option.flags);
     options[flag] = option.file === true ? await fileFingerprints(value, flag) : plainValue(value);
   }
+  const system = job.flagValues.system as string | undefined;
   return {
     template: job.template.fingerprint,
-    system: job.system === null ? null : textFingerprint(job.system),
+    system: system === undefined ? null : textFingerprint(system),
     options,
     sampling: { '--temperature': job.temperature, '--max-tokens': job.maxTokens, '--seed': job.seed },
     answer: {
@@ -72,7 +72,7 @@ export async function jobFingerprint(job: JobDescription): Promise<JobFingerprin
       '--normalize': job.answer.normalize === undefined ? null : job.answer.normalize.join(','),
       '--extract-mode': job.answer.extractMode ?? 'flexible',
       '--match': job.match,
-      '--pick': job.pick,
+      '--pick': resolvePick(job.flagValues),
     },
   };
 }
