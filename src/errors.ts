@@ -55,12 +55,18 @@ export class EndpointError extends PromptlabError {
   readonly fatal: boolean;
   /** HTTP requests the failed call made, retries included, when known: an errored record still reports what it cost. */
   readonly requests: number | undefined;
-  constructor(message: string, options: { status?: number; fatal?: boolean; requests?: number; cause?: unknown } = {}) {
+  /** The server's own words, when it said something (already redacted): what a caller may read a limit from. */
+  readonly serverSaid: string | undefined;
+  constructor(
+    message: string,
+    options: { status?: number; fatal?: boolean; requests?: number; serverSaid?: string; cause?: unknown } = {},
+  ) {
     super('endpoint', message, { cause: options.cause });
     this.name = 'EndpointError';
     this.status = options.status;
     this.fatal = options.fatal ?? false;
     this.requests = options.requests;
+    this.serverSaid = options.serverSaid;
   }
 }
 

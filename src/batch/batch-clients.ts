@@ -73,7 +73,7 @@ function createFallbackClient(options: FallbackOptions, record: DatasetRecord, r
         const status = failure.status === null ? '' : ` (${failure.status})`;
         // No `status` on the error: a 400 here must not look like an endpoint that rejects `n`.
         throw new EndpointError(
-          `batch request ${identity.customId.slice(0, 12)} failed${status}: ${failure.message}; "promptlab batch resubmit ${options.directory}" sends it again`,
+          `batch request ${identity.customId.slice(0, 12)} failed${status}: ${failure.message}; ${failureAdvice(failure.status, options.directory)}`,
         );
       }
       if (options.ledger.manifest.has(identity.customId)) {
@@ -96,6 +96,17 @@ function createFallbackClient(options: FallbackOptions, record: DatasetRecord, r
       throw new UnansweredRequestError('captured', identity.customId);
     },
   };
+}
+
+/**
+ * What to do about a failed line. A 4xx (but 408, 409 and 429, which are about timing) rejects the
+ * request as written — a prompt over the context, a bad parameter, an unknown model — and sending it
+ * again fails the same way; anything else may pass on a second try.
+ */
+export function failureAdvice(status: number | null, directory: string): string {
+  const rejected = status !== null && status >= 400 && status < 500 && ![408, 409, 429].includes(status);
+  if (!rejected) return `"promptlab batch resubmit ${directory}" sends it again`;
+  return 'the endpoint rejects the request as written, so resubmitting fails the same way: change what the message names (the record, the template, --max-tokens or --model) and prepare a new batch';
 }
 
 /** Counts calls in flight, so a record's run is only over once calls a rejected Promise.all left running are. */

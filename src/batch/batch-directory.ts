@@ -13,7 +13,7 @@ import { access, mkdir, open, readFile, rm, type FileHandle } from 'node:fs/prom
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { parseJsonLine, readLines } from '../run/read-lines.js';
-import { writeFileAtomic } from '../run/write-file.js';
+import { privateFileMode, writeFileAtomic } from '../run/write-file.js';
 import { failureSchema, type BatchFailure } from './batch-output.js';
 import { batchStateSchema, type BatchState, type RequestFile } from './batch-state.js';
 import { parseManifestLine, type ManifestEntry } from './manifest.js';
@@ -72,7 +72,7 @@ export async function readBatchState(directory: string): Promise<BatchState> {
 }
 
 export async function writeBatchState(directory: string, state: BatchState): Promise<void> {
-  await writeFileAtomic(batchPaths(directory).state, `${JSON.stringify(state, null, 2)}\n`);
+  await writeFileAtomic(batchPaths(directory).state, `${JSON.stringify(state, null, 2)}\n`, privateFileMode);
 }
 
 async function* jsonLinesOf(path: string): AsyncGenerator<{ value: unknown; where: string }> {
@@ -122,6 +122,7 @@ export async function writeFailures(directory: string, failures: ReadonlyMap<str
   await writeFileAtomic(
     batchPaths(directory).failures,
     [...failures.values()].map((failure) => `${JSON.stringify(failure)}\n`).join(''),
+    privateFileMode,
   );
 }
 
@@ -132,7 +133,7 @@ export async function saveDownloadedOutput(directory: string, name: string, cont
   const outputs = batchPaths(directory).outputs;
   await mkdir(outputs, { recursive: true, mode: 0o700 });
   const path = join(outputs, name);
-  await writeFileAtomic(path, content);
+  await writeFileAtomic(path, content, privateFileMode);
   return path;
 }
 

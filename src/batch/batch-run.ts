@@ -7,6 +7,7 @@
 import type { CacheStore } from '../core/cached-client.js';
 import type { AnswerSpec, MatchMode } from '../core/answer-spec.js';
 import type { DatasetRecord, ResultRecord } from '../core/records.js';
+import { jobFingerprint, type JobFingerprint } from '../run/run-fingerprint.js';
 import { recordsInFlight, runRecords } from '../run/run-records.js';
 import { newEndpointKnowledge } from '../core/sample-completions.js';
 import type { ResolvedConfig } from '../config/resolve-config.js';
@@ -41,6 +42,8 @@ export interface BatchRun {
   seed: number | null;
   recordsInFlight: number;
   maxErrors: ErrorLimit;
+  /** What the run is, on each result as an interactive run writes it (so --resume can continue a collected file). */
+  fingerprint: JobFingerprint;
 }
 
 /**
@@ -92,6 +95,17 @@ export async function openBatchRun(
     strategySetup(template, answer, resolvePick(flags), config, warn),
   );
   const { records } = await openRecords(flags, undefined, template);
+  const match = resolveMatch(flags);
+  const fingerprint = await jobFingerprint({
+    template,
+    definition,
+    flagValues: flags,
+    temperature: state.temperature,
+    maxTokens: state.maxTokens,
+    seed: state.seed,
+    answer,
+    match,
+  });
   return {
     strategy: definition.name,
     prepared,
@@ -100,12 +114,13 @@ export async function openBatchRun(
     template: template.name,
     templateSha256,
     answer,
-    match: resolveMatch(flags),
+    match,
     temperature: state.temperature,
     maxTokens: state.maxTokens,
     seed: state.seed,
     recordsInFlight: recordsInFlight(config.concurrency),
     maxErrors: parseMaxErrors(String(flags.maxErrors ?? '0')),
+    fingerprint,
   };
 }
 
@@ -158,6 +173,7 @@ export async function runBatchPhase(run: BatchRun, options: PhaseOptions): Promi
       {
         strategy: run.strategy,
         prepared,
+        fingerprint: run.fingerprint,
         context: {
           client: unusedClient(run.model),
           temperature: run.temperature,

@@ -14,8 +14,10 @@ import { renderJunit } from '../render/junit.js';
 import type { ModelPrice } from '../report/prices.js';
 import { executeRun, type RunOutput } from '../run/execute-run.js';
 import type { Io, OutputStream } from '../run/io.js';
+import { countDatasetRecords } from '../run/read-dataset.js';
 import { createResultSink } from '../run/result-sink.js';
-import { resumeOutputPath } from '../run/resume-hints.js';
+import { outputFlag, resumeOutputPath } from '../run/resume-hints.js';
+import { jobFingerprint } from '../run/run-fingerprint.js';
 import { liveResults } from '../run/run-records.js';
 import {
   createRunClient,
@@ -29,7 +31,7 @@ import {
   strategySetup,
   temperatureFor,
 } from '../run/run-setup.js';
-import { checkWritableOutput, writeFileAtomic } from '../run/write-file.js';
+import { checkWritableOutput, refuseInputAsOutput, runInputFiles, writeRunFile } from '../run/write-file.js';
 import { buildCompareReport, defaultAlpha, type CompareReport } from '../scoring/compare-report.js';
 import { reportForJson, summaryForJson } from '../scoring/json-numbers.js';
 import { baselineNotes, checkAgainstBaseline, checkFailUnder } from '../scoring/gates.js';
@@ -145,6 +147,7 @@ export async function compareCommand(flagValues: Record<string, unknown>, io: Io
   const format = resumeOutput === null ? chooseCompareFormat(flagValues, io.stdout) : 'jsonl';
   const alsoPrint = resumeOutput === null ? null : resumedReportFormat(flagValues);
   const outputPath = resumeOutput ?? (flagValues.output as string | undefined) ?? null;
+  if (outputPath !== null) await refuseInputAsOutput(outputFlag(flagValues, outputPath), runInputFiles(flagValues));
   if (outputPath !== null && format !== 'jsonl') await checkWritableOutput(outputPath, '-o');
   // Prices are checked before any request is paid for; only the HTML report uses them.
   const prices = format === 'html' ? await pricesFor(flagValues) : null;
@@ -165,12 +168,22 @@ export async function compareCommand(flagValues: Record<string, unknown>, io: Io
     (status, retryAfterMs) => terminal.throttled(status, retryAfterMs),
     flagValues.replay === true,
   );
-  const jobs = definitions.map((definition, index) => ({
-    strategy: definition.name,
-    prepared: prepared[index]!,
-    client,
-    temperature: temperatureFor(definition, config.temperature, warn),
-  }));
+  const jobs = await Promise.all(
+    definitions.map(async (definition, index) => {
+      const temperature = temperatureFor(definition, config.temperature, warn);
+      const fingerprint = await jobFingerprint({
+        template,
+        definition,
+        flagValues,
+        temperature,
+        maxTokens: config.maxTokens,
+        seed: config.seed,
+        answer,
+        match,
+      });
+      return { strategy: definition.name, prepared: prepared[index]!, client, temperature, fingerprint };
+    }),
+  );
 
   await executeRun({
     source: liveResults({
@@ -186,6 +199,7 @@ export async function compareCommand(flagValues: Record<string, unknown>, io: Io
       warn,
     }),
     strategies: names,
+    fingerprints: new Map(jobs.map((job) => [job.strategy, job.fingerprint])),
     model,
     template: template.name,
     answer,
@@ -203,6 +217,7 @@ export async function compareCommand(flagValues: Record<string, unknown>, io: Io
     }),
     endpoint: { label: config.baseUrl, throttling: { report: throttling.report, concurrency: config.concurrency } },
     maxErrors,
+    countRecords: () => countDatasetRecords(String(flagValues.dataset)),
     gates: (ending) => {
       if (baselineReport === null)
         return failUnder.flatMap((gate) => checkFailUnder(ending.summaries, gate.threshold, gate.strategies));
@@ -251,7 +266,9 @@ function compareOutput(options: {
     const keepResults = format === 'json' || format === 'junit' || format === 'html';
     const kept: Array<{ result: ResultRecord; index: number }> = [];
     return {
-      resumable: format === 'jsonl' ? outputPath : null,
+      get resumable() {
+        return format === 'jsonl' && sink.wroteFile ? outputPath : null;
+      },
       async write(result, record) {
         if (format === 'jsonl') await sink.write(result, record);
         else if (keepResults) kept.push({ result, index: record.index });
@@ -279,7 +296,8 @@ function compareOutput(options: {
             await sink.writeLine({ schema: summarySchemaId, ...summaryForJson(summary) });
           await sink.close(() => null);
         } else if (outputPath !== null) {
-          await writeFileAtomic(outputPath, withNewline(rendered));
+          // A run that errored at every record leaves the last good report in place.
+          await writeRunFile(outputPath, withNewline(rendered), ending.statistics.answered);
         } else {
           stdout.write(withNewline(rendered));
         }

@@ -11,7 +11,7 @@ import type { ModelPrice } from '../report/prices.js';
 import type { Io } from '../run/io.js';
 import { checkReadable } from '../run/read-lines.js';
 import { resolveMatch } from '../run/run-setup.js';
-import { checkWritableOutput, writeFileAtomic } from '../run/write-file.js';
+import { checkWritableOutput, refuseInputAsOutput, writeFileAtomic } from '../run/write-file.js';
 import { createTerminal } from './terminal.js';
 
 export async function reportCommand(file: string, flagValues: Record<string, unknown>, io: Io): Promise<void> {
@@ -20,7 +20,10 @@ export async function reportCommand(file: string, flagValues: Record<string, unk
   if (output === undefined && io.stdout.isTTY)
     throw new UsageError('report: give -o FILE.html (or redirect stdout) for the HTML page');
   await checkReadable(file, 'report');
-  if (output !== undefined) await checkWritableOutput(output, '-o');
+  if (output !== undefined) {
+    await checkWritableOutput(output, '-o');
+    await refuseInputAsOutput({ flag: '-o', path: output }, [{ label: 'file reported on', path: file }]);
+  }
   const answer = parseAnswerSpec(String(flagValues.answer ?? 'text'));
   const match = resolveMatch(flagValues);
   const prices = await pricesFor(flagValues);

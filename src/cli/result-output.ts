@@ -50,8 +50,11 @@ export function resultOutput(options: ResultOutputOptions): (append: boolean) =>
       renderHuman: () => '',
     });
     return {
-      // Only a JSONL file can be resumed: stdout is gone once read, and a --json document is written at the end.
-      resumable: format === 'jsonl' ? options.outputPath : null,
+      // Only a JSONL file can be resumed (stdout is gone once read, a --json document is written at the end),
+      // and only once it holds this run's results (an earlier file stands until the first answer).
+      get resumable() {
+        return format === 'jsonl' && sink.wroteFile ? options.outputPath : null;
+      },
       // The view of one input, and --verbose's detail, show each record's warnings.
       showsWarnings: format === 'human' && (single || options.verbose),
       async write(result, record) {

@@ -7,7 +7,10 @@ import { executeRun } from '../run/execute-run.js';
 import type { Io } from '../run/io.js';
 import { parseMaxErrors } from '../scoring/max-errors.js';
 import { chooseFormat, type OutputFormat } from '../run/result-sink.js';
-import { resumeOutputPath } from '../run/resume-hints.js';
+import { outputFlag, resumeOutputPath } from '../run/resume-hints.js';
+import { refuseInputAsOutput, runInputFiles } from '../run/write-file.js';
+import { countDatasetRecords } from '../run/read-dataset.js';
+import { jobFingerprint } from '../run/run-fingerprint.js';
 import { liveResults } from '../run/run-records.js';
 import {
   createRunClient,
@@ -39,6 +42,7 @@ export async function runStrategyCommand(
   const resumeOutput = resumeOutputPath(flagValues);
   const format = resumeOutput === null ? chooseFormat(flagValues, io.stdout) : 'jsonl';
   const outputPath = resumeOutput ?? (flagValues.output as string | undefined) ?? null;
+  if (outputPath !== null) await refuseInputAsOutput(outputFlag(flagValues, outputPath), runInputFiles(flagValues));
   const maxErrors = parseMaxErrors(String(flagValues.maxErrors ?? '0'));
   const warn = (message: string) => terminal.warn(message);
   const prepared = await prepareStrategy(
@@ -61,6 +65,16 @@ export async function runStrategyCommand(
 
   const model = requireModel(config);
   const temperature = temperatureFor(definition, config.temperature, warn);
+  const fingerprint = await jobFingerprint({
+    template,
+    definition,
+    flagValues,
+    temperature,
+    maxTokens: config.maxTokens,
+    seed: config.seed,
+    answer,
+    match,
+  });
   const { client, throttling } = await createRunClient(
     config,
     model,
@@ -70,7 +84,7 @@ export async function runStrategyCommand(
   await executeRun({
     source: liveResults({
       records,
-      jobs: [{ strategy: definition.name, prepared, client, temperature }],
+      jobs: [{ strategy: definition.name, prepared, client, temperature, fingerprint }],
       concurrency: config.concurrency,
       model,
       template: template.name,
@@ -81,6 +95,7 @@ export async function runStrategyCommand(
       warn,
     }),
     strategies: [definition.name],
+    fingerprints: new Map([[definition.name, fingerprint]]),
     model,
     template: template.name,
     answer,
@@ -96,6 +111,7 @@ export async function runStrategyCommand(
     }),
     endpoint: { label: config.baseUrl, throttling: { report: throttling.report, concurrency: config.concurrency } },
     maxErrors,
+    countRecords: async () => (single ? 1 : countDatasetRecords(String(flagValues.dataset))),
     callbacks: {
       warn,
       note: (message) => terminal.note(message),

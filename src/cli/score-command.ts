@@ -20,7 +20,7 @@ import { createResultSink } from '../run/result-sink.js';
 import { resolveMatch, withAnswerRules } from '../run/run-setup.js';
 import { createTerminal } from './terminal.js';
 import type { Io } from '../run/io.js';
-import { checkWritableOutput, writeFileAtomic } from '../run/write-file.js';
+import { checkWritableOutput, refuseInputAsOutput, writeFileAtomic } from '../run/write-file.js';
 
 const fieldFlag = (value: unknown): string | null => (value === undefined ? null : String(value));
 
@@ -47,7 +47,11 @@ export async function scoreCommand(
     stop: stopRule(parseOptions(stoppingOptions, flagValues)),
     fields,
   };
-  if (flagValues.output !== undefined) await checkWritableOutput(String(flagValues.output), '-o');
+  if (flagValues.output !== undefined) {
+    const output = String(flagValues.output);
+    await checkWritableOutput(output, '-o');
+    if (path !== '-') await refuseInputAsOutput({ flag: '-o', path: output }, [{ label: 'file scored', path }]);
+  }
   const label = path === '-' ? 'stdin' : path;
   // One summary per strategy the lines name, in the order first seen; lines that name none are "score".
   const summaries = new Map<string, SummaryAccumulator>();

@@ -32,7 +32,12 @@ const maxRedirects = 20;
  */
 const idleSocketMs = 4_000;
 
-export function createHttpFetch(): typeof fetch {
+export interface HttpFetchOptions {
+  /** Called whenever a request has a connected socket (a new one once connected, a kept-alive one at once). */
+  onConnect?: () => void;
+}
+
+export function createHttpFetch(options: HttpFetchOptions = {}): typeof fetch {
   const httpAgent = new http.Agent({ keepAlive: true, timeout: idleSocketMs });
   // node:https (and TLS) is loaded only for endpoints that use it.
   let https: Promise<{ request: typeof http.request; agent: HttpsAgent }> | undefined;
@@ -56,7 +61,16 @@ export function createHttpFetch(): typeof fetch {
     const headers = headerRecord(init.headers);
     for (let redirects = 0; ; redirects += 1) {
       const { request, agent } = await agentFor(url);
-      const response = await send(request, agent, url, method, headers, payload, init.signal ?? null);
+      const response = await send(
+        request,
+        agent,
+        url,
+        method,
+        headers,
+        payload,
+        init.signal ?? null,
+        options.onConnect,
+      );
       const location = response.headers.location;
       if (!isRedirect(response.statusCode) || location === undefined || init.redirect === 'manual') {
         return new HttpResponse(response, url.href, init.signal ?? null) as unknown as Response;
@@ -105,11 +119,17 @@ function send(
   headers: Record<string, string>,
   payload: Buffer | null,
   signal: AbortSignal | null,
+  onConnect: (() => void) | undefined,
 ): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(abortError(signal));
     const outgoing = { ...headers, ...(payload !== null && { 'content-length': String(payload.length) }) };
     const client = request(url, { method, headers: outgoing, agent });
+    if (onConnect !== undefined)
+      client.once('socket', (socket) => {
+        if (socket.connecting) socket.once('connect', onConnect);
+        else onConnect();
+      });
     const onAbort = () => {
       client.destroy();
       reject(abortError(signal!));

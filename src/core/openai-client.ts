@@ -10,7 +10,7 @@ import { zeroUsage } from './chat-client.js';
 import type { ChatClient, ChatRequest, ChatResponse } from './chat-client.js';
 import { chatCompletionBody } from './chat-completion-request.js';
 import { createHttpFetch } from './http-fetch.js';
-import { bodyStart, malformedResponse, toEndpointError } from './openai-errors.js';
+import { bodyStart, isNotImplemented, malformedResponse, toEndpointError } from './openai-errors.js';
 import { createSdk } from './openai-sdk.js';
 
 export interface OpenAIClientOptions {
@@ -46,7 +46,17 @@ type TalliedInit = RequestInit & { [callTally]?: CallTally };
 type CallOptions = NonNullable<Parameters<OpenAI['embeddings']['create']>[1]>;
 
 export function createOpenAIChatClient(options: OpenAIClientOptions): ChatClient {
-  const cappedFetch = capRetryAfter(options.fetch ?? createHttpFetch(), options.maxRetryWaitMs, options.onThrottle);
+  // Whether a connection to the endpoint was ever made: a timeout before any is "cannot reach", after one
+  // the server is there and slow. Unknown (null) with an injected fetch.
+  let endpointConnected: boolean | null = options.fetch === undefined ? false : null;
+  const connect = () => {
+    endpointConnected = true;
+  };
+  const cappedFetch = capRetryAfter(
+    noRetriesWhenNotImplemented(options.fetch ?? createHttpFetch({ onConnect: connect })),
+    options.maxRetryWaitMs,
+    options.onThrottle,
+  );
   // Once any HTTP response has come back, the endpoint is known to be there: a later timeout or dropped
   // connection is about one call, not the whole run (see toEndpointError).
   let endpointAnswered = false;
@@ -89,6 +99,7 @@ export function createOpenAIChatClient(options: OpenAIClientOptions): ChatClient
         action: null,
         attempts: tally.requests,
         endpointAnswered,
+        endpointConnected,
         notFound: ` for ${what} "${options.model}": check --model and --base-url (usually ending in /v1)`,
       });
     } finally {
@@ -172,6 +183,23 @@ function linkSignal(signal: AbortSignal | undefined): { signal: AbortSignal | un
 // ---------------------------------------------------------------------------------------------------
 
 type ThrottleListener = OpenAIClientOptions['onThrottle'];
+
+/**
+ * A 501 (or 405, or a 500 saying "not implemented") is a server that does not do this at all —
+ * llama-server's "This server does not support embeddings" — but the SDK retries every 5xx: 39 requests
+ * for 12 records. `x-should-retry: false` is the SDK's own way to say no (shouldRetry in its client.js).
+ */
+function noRetriesWhenNotImplemented(baseFetch: typeof fetch): typeof fetch {
+  return async (input, init) => {
+    const response = await baseFetch(input, init);
+    if (response.status !== 501 && response.status !== 500 && response.status !== 405) return response;
+    // Error bodies are small: read once, and handed on in a new Response either way.
+    const body = await response.text();
+    const headers = new Headers(response.headers);
+    if (isNotImplemented(response.status, body)) headers.set('x-should-retry', 'false');
+    return new Response(body, { status: response.status, statusText: response.statusText, headers });
+  };
+}
 
 function capRetryAfter(baseFetch: typeof fetch, maxWaitMs: number, onThrottle: ThrottleListener): typeof fetch {
   return async (input, init) => {

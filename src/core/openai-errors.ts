@@ -19,6 +19,8 @@ export interface FailedCall {
   attempts: number | null;
   /** Whether any call of this run has had an HTTP response yet: a timeout after that is one slow call. */
   endpointAnswered: boolean;
+  /** Whether a connection to the endpoint was ever made (null: not known): a server that is up but slow is no "cannot reach". */
+  endpointConnected?: boolean | null;
   /** What a 404 means here, appended to "answered 404" (the model is unknown, or the Batch API is missing). */
   notFound: string;
 }
@@ -31,7 +33,7 @@ export function toEndpointError(error: unknown, call: FailedCall): EndpointError
   const during = call.action === null ? '' : ` while ${call.action}`;
   const tries = call.attempts === null ? null : call.attempts === 1 ? '1 attempt' : `${call.attempts} attempts`;
   const triesNote = tries === null ? '' : ` (${tries})`;
-  const endpointError = (message: string, extra: { status?: number; fatal?: boolean } = {}) =>
+  const endpointError = (message: string, extra: { status?: number; fatal?: boolean; serverSaid?: string } = {}) =>
     new EndpointError(redact(message, [apiKey]), {
       ...extra,
       ...(call.attempts !== null && { requests: call.attempts }),
@@ -44,9 +46,14 @@ export function toEndpointError(error: unknown, call: FailedCall): EndpointError
   if (error instanceof APIUserAbortError) return endpointError(`request to ${baseUrl} was aborted${during}`);
   if (error instanceof APIConnectionTimeoutError) {
     const seconds = Math.round(call.timeoutMs / 100) / 10;
+    const connected = call.endpointConnected ?? null;
     const who = call.endpointAnswered
       ? `${baseUrl} did not answer${during}`
-      : `cannot reach ${baseUrl}${during}: no answer`;
+      : connected === true
+        ? `${baseUrl} accepted the connection but sent no answer${during}`
+        : connected === false
+          ? `cannot reach ${baseUrl}${during}: no connection`
+          : `${baseUrl} sent no answer${during}`;
     return endpointError(`${who} within ${seconds} s (${tries === null ? '' : `${tries}; `}see --timeout)`, {
       fatal: !call.endpointAnswered,
     });
@@ -76,9 +83,15 @@ export function toEndpointError(error: unknown, call: FailedCall): EndpointError
     }
     if (status === 404)
       return endpointError(`${baseUrl} answered 404${during}${call.notFound}${said}`, { status, fatal: true });
+    // The server does not do this at all: every record would fail the same way (not retried: openai-client.ts).
+    if (isNotImplemented(status, detail))
+      return endpointError(
+        `${baseUrl} answered ${status} (${status === 405 ? 'method not allowed' : 'not implemented'})${during}${said}`,
+        { status, fatal: true },
+      );
     // The Batch API calls count no attempts: there, every other status is the answer as it came.
     if (tries !== null && (status === 400 || status === 422))
-      return endpointError(`${baseUrl} rejected the request (${status})${said}`, { status });
+      return endpointError(`${baseUrl} rejected the request (${status})${said}`, { status, serverSaid: detail });
     if (tries !== null && (status === 408 || status === 409 || status === 429 || status >= 500)) {
       return endpointError(`${baseUrl}: retries exhausted after ${tries} (${status})${said}`, { status });
     }
@@ -88,6 +101,14 @@ export function toEndpointError(error: unknown, call: FailedCall): EndpointError
   if (error instanceof SyntaxError) return malformedResponse(call, 'body is not valid JSON', call.attempts);
   const reason = error instanceof Error ? error.message : String(error);
   return endpointError(`${baseUrl} failed${during}: ${redact(reason, [apiKey], serverWordsLimit)}`);
+}
+
+/**
+ * A status that says the server does not implement what was asked, rather than that it failed this
+ * time: 501, 405, or a 500 whose body says "not implemented" (Python servers' NotImplementedError).
+ */
+export function isNotImplemented(status: number, body: string): boolean {
+  return status === 501 || status === 405 || (status === 500 && /not[ _-]?implemented/i.test(body));
 }
 
 /** An answer that came back but cannot be used (not JSON, not the shape asked for). */

@@ -33,6 +33,8 @@ export interface StrategyOutcome {
   agreement?: number | null;
   samplesUsed: number;
   usage: Usage;
+  /** True when the endpoint under-counted usage and `usage` is an estimate (see choice-usage.ts). */
+  usageEstimated?: boolean;
   requests: number;
   /** Things the user should know about this record (identical samples, truncation, ties). */
   warnings: string[];
@@ -62,6 +64,8 @@ export interface ResultRecord {
   agreement?: number | null;
   samplesUsed: number;
   usage: Usage;
+  /** Present (true) only when `usage` is an estimate: the endpoint counted fewer tokens than its choices hold. */
+  usageEstimated?: true;
   requests: number;
   latencyMs: number;
   error: string | null;

@@ -67,7 +67,7 @@ export function renderScoreSummary(summary: StrategySummary, colors: Colors): st
     ['requests', formatCount(summary.requests)],
     [
       'tokens',
-      `${formatCount(summary.usage.totalTokens)} (${formatCount(summary.usage.promptTokens)} prompt, ` +
+      `${summary.usageEstimated === undefined ? '' : '≈'}${formatCount(summary.usage.totalTokens)} (${formatCount(summary.usage.promptTokens)} prompt, ` +
         `${formatCount(summary.usage.completionTokens)} completion)`,
     ],
     [

@@ -32,8 +32,10 @@ function costLine(result: ResultRecord): string {
   const { promptTokens, completionTokens, totalTokens } = result.usage;
   const requests = `${result.requests} ${result.requests === 1 ? 'request' : 'requests'}`;
   const samples = `${result.samplesUsed} ${result.samplesUsed === 1 ? 'sample' : 'samples'}`;
+  // The endpoint counted one choice of several: the figure is promptlab's estimate (choice-usage.ts), and says so.
+  const estimated = result.usageEstimated === true;
   return (
-    `${formatCount(totalTokens)} tokens (${formatCount(promptTokens)} prompt + ${formatCount(completionTokens)} completion)` +
+    `${estimated ? '≈' : ''}${formatCount(totalTokens)} tokens (${formatCount(promptTokens)} prompt + ${formatCount(completionTokens)} completion${estimated ? ', estimated' : ''})` +
     ` · ${requests} · ${samples} · ${formatMilliseconds(result.latencyMs)} ms`
   );
 }

@@ -60,7 +60,7 @@ export const summaryColumns: readonly SummaryColumn[] = [
     header: 'tokens',
     align: 'right',
     dropAt: 70,
-    cell: (summary) => formatCount(summary.usage.totalTokens),
+    cell: (summary) => `${summary.usageEstimated === undefined ? '' : '≈'}${formatCount(summary.usage.totalTokens)}`,
   },
   {
     key: 'p50',
@@ -133,6 +133,11 @@ export function summaryNotes(summary: StrategySummary): string[] {
   }
   if (summary.truncated > 0) {
     notes.push(`${plural(summary.truncated, 'record', 'records')} hit the token limit (finishReason "length")`);
+  }
+  if (summary.usageEstimated !== undefined) {
+    notes.push(
+      `tokens are estimated for ${plural(summary.usageEstimated, 'record', 'records')}: the endpoint reported usage for one choice of several`,
+    );
   }
   return notes.map((note) => `${summary.strategy}: ${note}`);
 }

@@ -2,7 +2,8 @@
  * Reading a saved run or compare output for the report: a `compare --json` document, `compare --jsonl`
  * lines (result records, then `promptlab.summary/v1` lines), a strategy run's `--json` document or its
  * `--jsonl` result records. Pure: it takes the file's text. Lenient beyond the fields it reads, so files
- * written by newer versions (with `model` and `variant` on summaries, `via` on completions) still load.
+ * written by newer versions (with `model` and `variant` on summaries, `via` on completions) still load;
+ * a result's `fingerprint` (what made it, for --resume) and `usageEstimated` pass through unread.
  */
 import { z } from 'zod';
 import { resultSchemaId, type ResultRecord } from '../core/records.js';

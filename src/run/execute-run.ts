@@ -13,7 +13,7 @@
 import type { ThrottleReport } from '../core/adaptive-concurrency.js';
 import type { AnswerSpec } from '../core/answer-spec.js';
 import type { DatasetRecord, ResultRecord } from '../core/records.js';
-import { EndpointError, GateError } from '../errors.js';
+import { EndpointError, GateError, InputError } from '../errors.js';
 import type { GateOutcome } from '../scoring/gate-outcome.js';
 import { createExtractionTally } from '../scoring/extraction-note.js';
 import { createWarningSummary } from '../scoring/warning-summary.js';
@@ -22,6 +22,7 @@ import { createSummaryAccumulator, type StrategySummary, type SummaryAccumulator
 import { stoppingMessage, watchInterrupts } from './interrupts.js';
 import type { RunNotices } from './notices.js';
 import { interruptedError, loadResume, resumeAfterFailureHint } from './resume-hints.js';
+import type { JobFingerprint } from './run-fingerprint.js';
 import { noRunYet, type ResultSource, type RunStatistics } from './run-records.js';
 
 /** Where a run's results go: a result file or stdout, a report; made by the command, driven by executeRun. */
@@ -65,9 +66,11 @@ export interface ExecuteRunOptions {
   source: ResultSource;
   /** Summaries are kept per strategy, in this order. */
   strategies: readonly string[];
-  /** What the run is, for --resume's check that the file holds results of the same run. */
+  /** What the run is, for --resume's check that the file holds results of the same run (run-fingerprint.ts). */
   model: string;
   template: string;
+  /** Per strategy, the fingerprint its jobs write on their results (none for results already in hand). */
+  fingerprints?: ReadonlyMap<string, JobFingerprint>;
   /** How the run reads answers: a run whose answers were mostly guessed by the fallback says so once. */
   answer: AnswerSpec;
   /** --resume FILE, and the JSONL output it continues (resumeOutputPath); null without --resume. */
@@ -79,6 +82,8 @@ export interface ExecuteRunOptions {
   maxErrors: ErrorLimit;
   /** Gates checked before --max-errors (compare's --fail-under and --baseline). */
   gates?(ending: RunEnding): GateOutcome[];
+  /** Records in the dataset, counted only when the run is interrupted (its summaries then say how far it got); null when unknown (stdin). */
+  countRecords?(): Promise<number | null>;
   callbacks: RunCallbacks;
 }
 
@@ -93,11 +98,17 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunEnding>
       : await loadResume(
           options.resume.flagValues,
           options.resume.outputPath,
-          { model: options.model, template: options.template, strategies: options.strategies },
+          {
+            model: options.model,
+            template: options.template,
+            strategies: options.strategies,
+            fingerprints: options.fingerprints ?? new Map(),
+          },
           (result) => accumulators.get(result.strategy)?.add(result),
           callbacks,
         );
   const output = await options.openOutput(resume !== null);
+  const resumePath = String(options.resume?.flagValues.resume ?? '');
   const counts = new Map(options.strategies.map((name) => [name, { done: 0, errors: 0 }]));
   // Only this run's results: a --resume file's were judged when they were written.
   const extraction = createExtractionTally(options.answer);
@@ -126,12 +137,19 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunEnding>
       {
         stopSignal: interrupts.stopSignal,
         abortSignal: interrupts.abortSignal,
-        isDone: resume === null ? () => false : (id, strategy) => resume.isDone(id, strategy),
+        isDone:
+          resume === null
+            ? () => false
+            : (record, strategy) => {
+                resume.checkRecord(record, strategy, resumePath);
+                return resume.isDone(record.id, strategy);
+              },
       },
     );
   } catch (error) {
     await output.abandon();
-    const hint = resumeAfterFailureHint(written, output.resumable);
+    // Only an endpoint that stopped working leaves a run to pick up as it is; bad input needs a change first.
+    const hint = error instanceof EndpointError ? resumeAfterFailureHint(written, output.resumable) : null;
     if (hint !== null) callbacks.warn(hint);
     throw error;
   } finally {
@@ -143,10 +161,21 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunEnding>
     if (note !== null) callbacks.warn(note);
   }
 
+  // Every record came by: results the file holds for others were made from another dataset.
+  const unseen = resume === null || statistics.interrupted ? [] : resume.unseen(options.strategies);
+  if (unseen.length > 0) {
+    await output.abandon();
+    throw notInDataset(resumePath, unseen, options.resume?.flagValues.dataset);
+  }
+
   const guessed = extraction.note();
   if (guessed !== null) callbacks.warn(guessed);
+  // An interrupted run's summaries say so, and out of how many records, so a document cut short never looks whole.
+  const cutShort = statistics.interrupted
+    ? { interrupted: true as const, total: (await options.countRecords?.().catch(() => null)) ?? null }
+    : {};
   const ending: RunEnding = {
-    summaries: options.strategies.map((name) => accumulators.get(name)!.finish()),
+    summaries: options.strategies.map((name) => ({ ...accumulators.get(name)!.finish(), ...cutShort })),
     correctness: new Map(options.strategies.map((name) => [name, accumulators.get(name)!.correctness()])),
     statistics,
     endpoint: options.endpoint.throttling?.report() ?? null,
@@ -163,6 +192,14 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunEnding>
     throw new GateError(`gate failed: ${first}`, { more: more.map((message) => `gate failed: ${message}`) });
   }
   return ending;
+}
+
+function notInDataset(resumePath: string, ids: readonly string[], dataset: unknown): InputError {
+  const shown = ids.length > 3 ? `${ids.slice(0, 3).join(', ')}, …` : ids.join(', ');
+  const from = dataset === undefined || dataset === '-' ? 'the dataset' : String(dataset);
+  return new InputError(
+    `--resume ${resumePath}: holds results for ${ids.length} record(s) that ${from} does not have (${shown}); it was written from another dataset: resume with that one, or write to a new file`,
+  );
 }
 
 /** Results already in hand (batch collect), handed on in the order given. */

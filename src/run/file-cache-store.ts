@@ -5,7 +5,7 @@
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CacheEntry, CacheStore } from '../core/cached-client.js';
-import { writeFileAtomic } from './write-file.js';
+import { privateFileMode, writeFileAtomic } from './write-file.js';
 
 export function createFileCacheStore(directory: string): CacheStore {
   let ready: Promise<unknown> | null = null;
@@ -22,7 +22,7 @@ export function createFileCacheStore(directory: string): CacheStore {
     async set(key, entry) {
       ready ??= mkdir(directory, { recursive: true, mode: 0o700 });
       await ready;
-      await writeFileAtomic(join(directory, `${key}.json`), `${JSON.stringify(entry)}\n`);
+      await writeFileAtomic(join(directory, `${key}.json`), `${JSON.stringify(entry)}\n`, privateFileMode);
     },
   };
 }

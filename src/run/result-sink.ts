@@ -2,13 +2,12 @@
  * Where results go: JSON Lines written as each record finishes, one JSON document at the end, or the
  * human view on a terminal. With -o the same bytes go to a file instead of stdout.
  */
-import type { FileHandle } from 'node:fs/promises';
-import { InputError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { runSchemaId, type DatasetRecord, type ResultRecord } from '../core/records.js';
 import type { ThrottleReport } from '../core/adaptive-concurrency.js';
 import { summaryForJson } from '../scoring/json-numbers.js';
 import type { StrategySummary } from '../scoring/summary.js';
-import { checkWritableOutput, openAppendable, writeFileAtomic } from './write-file.js';
+import { checkWritableOutput, fileExists, openGrowingFile, writeRunFile, type GrowingFile } from './write-file.js';
 
 export type OutputFormat = 'human' | 'json' | 'jsonl';
 
@@ -30,6 +29,8 @@ export interface ResultSink {
   close(document: (results: ResultRecord[]) => unknown): Promise<void>;
   /** The run failed: close the file (the lines written stay, for --resume) and print no document. */
   abandon(): Promise<void>;
+  /** True once the -o file holds this run's results (false for stdout, and while an earlier file stands). */
+  readonly wroteFile: boolean;
 }
 
 export interface SinkOptions {
@@ -40,19 +41,19 @@ export interface SinkOptions {
   stdout: NodeJS.WritableStream;
 }
 
+/**
+ * An existing -o file is replaced only by a run that has results: the JSONL file at the first answered
+ * record (see openGrowingFile), a document at the end when something was answered. A run that fails
+ * before, or errors at every record, leaves the file as it was; where there was none, it is written.
+ */
 export async function createResultSink(options: SinkOptions): Promise<ResultSink> {
-  let file: FileHandle | null = null;
+  let file: GrowingFile | null = null;
   if (options.outputPath !== null && options.format !== 'jsonl') await checkWritableOutput(options.outputPath, '-o');
-  if (options.outputPath !== null && options.format === 'jsonl') {
-    try {
-      file = await openAppendable(options.outputPath, options.append);
-    } catch (error) {
-      throw new InputError(
-        `-o ${options.outputPath}: cannot write (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
-      );
-    }
-  }
+  if (options.outputPath !== null && options.format === 'jsonl')
+    file = await openGrowingFile(options.outputPath, options.append);
   const collected: Array<{ result: ResultRecord; index: number }> = [];
+  let answered = 0;
+  let wroteDocument = false;
   const writeStdout = (text: string) =>
     new Promise<void>((resolve) => {
       if (options.stdout.write(text)) resolve();
@@ -67,9 +68,14 @@ export async function createResultSink(options: SinkOptions): Promise<ResultSink
 
   return {
     writeLine,
+    get wroteFile() {
+      return file?.kept === true || wroteDocument;
+    },
     async write(result, record) {
+      if (result.error === null) answered++;
       if (options.format === 'jsonl') {
         await writeLine(result);
+        if (result.error === null) await file?.keep();
       } else if (options.format === 'json') {
         collected.push({ result, index: record.index });
       } else {
@@ -78,17 +84,17 @@ export async function createResultSink(options: SinkOptions): Promise<ResultSink
     },
     async abandon() {
       await file?.close();
-      file = null;
     },
     async close(document) {
       if (file !== null) {
+        if (!file.kept && !(await fileExists(options.outputPath!))) await file.keep();
         await file.close();
         return;
       }
       if (options.format !== 'json') return;
       collected.sort((left, right) => left.index - right.index);
       const text = `${JSON.stringify(document(collected.map((entry) => entry.result)), null, 2)}\n`;
-      if (options.outputPath !== null) await writeFileAtomic(options.outputPath, text);
+      if (options.outputPath !== null) wroteDocument = await writeRunFile(options.outputPath, text, answered);
       else await writeStdout(text);
     },
   };

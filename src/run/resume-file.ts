@@ -10,9 +10,11 @@ import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
-import { resultSchemaId, summarySchemaId, type ResultRecord } from '../core/records.js';
+import { resultSchemaId, summarySchemaId, type DatasetRecord, type ResultRecord } from '../core/records.js';
 import { readLines } from './read-lines.js';
 import type { RunNotices } from './notices.js';
+import { asFingerprint, recordFingerprint, runDifferences, type JobFingerprint } from './run-fingerprint.js';
+import { defaultFileMode } from './write-file.js';
 
 /** A result line as far as resuming and summarising read it; other fields pass through untouched. */
 const resumedResultSchema = z.looseObject({
@@ -67,23 +69,29 @@ export function classifyResumeLine(text: string, where: string, lastUnterminated
 
 export const resultKey = (id: string, strategy: string): string => JSON.stringify([id, strategy]);
 
-/** What the resuming run is, to tell results of another run apart. */
+/** What the resuming run is, to tell results of another run apart (run-fingerprint.ts). */
 export interface ResumedRun {
   model: string;
   template: string;
   strategies: readonly string[];
+  /** Per strategy, what its job is; a strategy without one is checked on model and template name alone. */
+  fingerprints: ReadonlyMap<string, JobFingerprint>;
 }
 
 export interface ResumeState {
   /** True when FILE already holds a result without error for this record and strategy. */
   isDone(id: string, strategy: string): boolean;
+  /**
+   * Throws when FILE's result for this record × strategy was made from another record (its fingerprint's
+   * record part differs): another dataset under the same ids. Marks the result as seen.
+   */
+  checkRecord(record: DatasetRecord, strategy: string, path: string): void;
+  /** Ids of kept results of these strategies whose record never came by (checkRecord): not in this dataset. */
+  unseen(strategies: readonly string[]): string[];
   /** Results kept from the file. */
   kept: number;
   /** Errored results dropped, to be run again. */
   retried: number;
-  /** Models and templates the kept results were made with (a mismatch is worth a warning). */
-  models: ReadonlySet<string>;
-  templates: ReadonlySet<string>;
 }
 
 /**
@@ -96,11 +104,29 @@ export async function prepareResume(
   outputPath: string,
   onKept: (result: ResultRecord) => void,
 ): Promise<ResumeState> {
-  const done = new Set<string>();
-  const state = { kept: 0, retried: 0, models: new Set<string>(), templates: new Set<string>() };
-  const isDone = (id: string, strategy: string) => done.has(resultKey(id, strategy));
+  // Key → the record part of the result's fingerprint (null for a line written before fingerprints).
+  const done = new Map<string, { id: string; strategy: string; record: string | null }>();
+  const seen = new Set<string>();
+  const state = { kept: 0, retried: 0 };
+  const methods = {
+    isDone: (id: string, strategy: string) => done.has(resultKey(id, strategy)),
+    checkRecord(record: DatasetRecord, strategy: string, label: string) {
+      const key = resultKey(record.id, strategy);
+      const recorded = done.get(key);
+      if (recorded === undefined) return;
+      seen.add(key);
+      if (recorded.record === null || recorded.record === recordFingerprint(record)) return;
+      throw new InputError(
+        `--resume ${label}: written by another run: record ${record.id} (${record.source}) is not the record its result in the file was made from (its variables or expected answer differ: another dataset, or other --var/--vars); resume with what wrote it, or write to a new file`,
+      );
+    },
+    unseen: (strategies: readonly string[]) =>
+      [...done]
+        .filter(([key, entry]) => strategies.includes(entry.strategy) && !seen.has(key))
+        .map(([, entry]) => entry.id),
+  };
   const size = await fileSize(path);
-  if (size === null) return { ...state, isDone };
+  if (size === null) return { ...state, ...methods };
 
   const unterminated = size > 0 && !(await endsWithNewline(path));
   // Kept lines stream into a copy; the copy replaces the output only when it differs from what is there.
@@ -110,10 +136,13 @@ export async function prepareResume(
     const take = async (text: string, where: string, last: boolean) => {
       const entry = classifyResumeLine(text, where, last && unterminated);
       if (entry.kind === 'result' && !done.has(resultKey(entry.result.id, entry.result.strategy))) {
-        done.add(resultKey(entry.result.id, entry.result.strategy));
+        const { id, strategy } = entry.result;
+        done.set(resultKey(id, strategy), {
+          id,
+          strategy,
+          record: asFingerprint(entry.result.fingerprint)?.record ?? null,
+        });
         state.kept++;
-        state.models.add(entry.result.model);
-        state.templates.add(entry.result.template);
         onKept(entry.result);
         await copy.write(`${text}\n`);
         return;
@@ -135,7 +164,7 @@ export async function prepareResume(
     await copy.discard();
     throw error;
   }
-  return { ...state, isDone };
+  return { ...state, ...methods };
 }
 
 /**
@@ -150,9 +179,21 @@ export async function resumeRun(
   notices: RunNotices,
 ): Promise<ResumeState> {
   let otherStrategies = 0;
+  let unfingerprinted = 0;
   const state = await prepareResume(path, outputPath, (result) => {
-    if (run.strategies.includes(result.strategy)) onKept(result);
-    else otherStrategies++;
+    if (!run.strategies.includes(result.strategy)) {
+      otherStrategies++;
+      return;
+    }
+    const fingerprint = run.fingerprints.get(result.strategy);
+    const current = { model: run.model, template: run.template, fingerprint: fingerprint ?? null };
+    const differences = runDifferences(result, current);
+    if (differences.length > 0)
+      throw new InputError(
+        `--resume ${path}: written by another run: ${differences.join('; ')}; resume with what wrote it, or write to a new file`,
+      );
+    if (asFingerprint(result.fingerprint) === null) unfingerprinted++;
+    onKept(result);
   });
   if (state.kept === 0 && state.retried === 0)
     notices.note(`--resume ${path}: nothing to resume yet; starting from the first record`);
@@ -160,13 +201,9 @@ export async function resumeRun(
     notices.note(
       `--resume ${path}: ${state.kept} result(s) kept${state.retried > 0 ? `, ${state.retried} errored one(s) to run again` : ''}`,
     );
-  const otherModels = [...state.models].filter((model) => model !== run.model);
-  if (otherModels.length > 0)
-    notices.warn(`--resume ${path}: holds results of model ${otherModels.join(', ')}; this run uses ${run.model}`);
-  const otherTemplates = [...state.templates].filter((template) => template !== run.template);
-  if (otherTemplates.length > 0)
+  if (unfingerprinted > 0)
     notices.warn(
-      `--resume ${path}: holds results of template ${otherTemplates.join(', ')}; this run uses ${run.template}`,
+      `--resume ${path}: its results carry no run fingerprint (written by an earlier promptlab): only their model, strategy and template name are checked`,
     );
   if (otherStrategies > 0)
     notices.warn(
@@ -199,14 +236,14 @@ async function endsWithNewline(path: string): Promise<boolean> {
   }
 }
 
-/** A user-only copy beside `path` that replaces it whole, or not at all: a kill mid-copy leaves `path` as it was. */
+/** A copy beside `path` that replaces it whole, or not at all: a kill mid-copy leaves `path` as it was. */
 async function openCopy(path: string) {
   const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
   const cannotWrite = (error: unknown) =>
     new InputError(`-o ${path}: cannot write (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
   let file: FileHandle;
   try {
-    file = await open(temporary, 'w', 0o600);
+    file = await open(temporary, 'w', defaultFileMode);
   } catch (error) {
     throw cannotWrite(error);
   }

@@ -30,9 +30,17 @@ export function resumeOutputPath(flagValues: Record<string, unknown>): string | 
   return (flagValues.output as string | undefined) ?? resumePath;
 }
 
+/** How messages name where results go: `-o FILE`, or `--resume FILE` when that is where they go. */
+export function outputFlag(flagValues: Record<string, unknown>, path: string): { flag: string; path: string } {
+  return { flag: flagValues.output === undefined && flagValues.resume !== undefined ? '--resume' : '-o', path };
+}
+
 /** Exit 130, saying where the finished results are and how to finish the run. */
 export function interruptedError(finished: number, resumable: string | null): InterruptedError {
   const done = `interrupted after ${finished} new result(s)`;
+  // Nothing to resume from: an -o file that stood before the run is still as it was.
+  if (resumable === null && finished === 0)
+    return new InterruptedError('interrupted before any result; nothing was written');
   if (resumable === null)
     return new InterruptedError(
       `${done}; to make a run resumable, write it with -o FILE --jsonl, then rerun with --resume FILE`,

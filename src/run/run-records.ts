@@ -15,11 +15,14 @@ import { tallyRequests } from '../core/tally-requests.js';
 import type { ChatClient } from '../core/chat-client.js';
 import { newEndpointKnowledge, type EndpointKnowledge } from '../core/sample-completions.js';
 import type { PreparedStrategy, RunContext } from '../strategies/strategy.js';
+import { withRecord, type JobFingerprint } from './run-fingerprint.js';
 
 export interface RunJob {
   strategy: string;
   prepared: PreparedStrategy;
   context: RunContext;
+  /** What the job is, written on each of its results with its record's part (run-fingerprint.ts). */
+  fingerprint?: JobFingerprint;
 }
 
 export interface RunRecordsOptions {
@@ -33,7 +36,7 @@ export interface RunRecordsOptions {
   match: MatchMode;
   onResult(result: ResultRecord, record: DatasetRecord): void | Promise<void>;
   /** Resume: results already on file are skipped. */
-  alreadyDone?: (id: string, strategy: string) => boolean;
+  alreadyDone?: (record: DatasetRecord, strategy: string) => boolean;
   /** Stops handing out new work (SIGINT); work in flight finishes unless the jobs' own signal aborts it. */
   stopSignal?: AbortSignal;
 }
@@ -44,8 +47,11 @@ export interface RunSignals {
   stopSignal: AbortSignal;
   /** Aborted on the second, or after the grace period: cancel requests in flight. */
   abortSignal: AbortSignal;
-  /** True for a record × strategy the --resume file already holds without error. */
-  isDone(id: string, strategy: string): boolean;
+  /**
+   * True for a record × strategy the --resume file already holds without error; throws when that result
+   * was made from another record (another dataset under the same ids).
+   */
+  isDone(record: DatasetRecord, strategy: string): boolean;
 }
 
 /** Where a run's results come from. */
@@ -71,6 +77,8 @@ export interface StrategyJob {
   prepared: PreparedStrategy;
   client: ChatClient;
   temperature: number;
+  /** What the job is (jobFingerprint), for --resume to tell this run's results from another's. */
+  fingerprint?: JobFingerprint;
 }
 
 export interface LiveRun {
@@ -105,6 +113,7 @@ export function liveResults(run: LiveRun): ResultSource {
         jobs: run.jobs.map((job) => ({
           strategy: job.strategy,
           prepared: job.prepared,
+          ...(job.fingerprint === undefined ? {} : { fingerprint: job.fingerprint }),
           context: {
             client: job.client,
             temperature: job.temperature,
@@ -120,7 +129,7 @@ export function liveResults(run: LiveRun): ResultSource {
         template: run.template,
         answer: run.answer,
         match: run.match,
-        alreadyDone: (id, strategy) => signals.isDone(id, strategy),
+        alreadyDone: (record, strategy) => signals.isDone(record, strategy),
         stopSignal: signals.stopSignal,
         onResult: emit,
       });
@@ -203,7 +212,7 @@ export async function runRecords(options: RunRecordsOptions): Promise<RunStatist
 async function* taskStream(options: RunRecordsOptions): AsyncGenerator<{ record: DatasetRecord; job: RunJob }> {
   for await (const record of options.records) {
     for (const job of options.jobs) {
-      if (options.alreadyDone?.(record.id, job.strategy)) continue;
+      if (options.alreadyDone?.(record, job.strategy)) continue;
       yield { record, job };
     }
   }
@@ -272,10 +281,12 @@ async function runOne(
       : { votes: outcome.votes, agreement: outcome.agreement == null ? null : roundRate(outcome.agreement) }),
     samplesUsed: outcome.samplesUsed,
     usage: outcome.usage,
+    ...(outcome.usageEstimated === true ? { usageEstimated: true as const } : {}),
     requests: outcome.requests,
     latencyMs,
     error,
     warnings,
+    ...(job.fingerprint === undefined ? {} : { fingerprint: withRecord(job.fingerprint, record) }),
     ...outcome.details,
   };
   return result;

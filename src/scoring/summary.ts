@@ -43,9 +43,15 @@ export interface StrategySummary {
   /** HTTP requests made, retries included. */
   requests: number;
   usage: Usage;
+  /** Records whose usage is an estimate (the endpoint under-counted it); present only when there are some. */
+  usageEstimated?: number;
   latencyMs: { p50: number; p95: number };
-  /** Mean samples used per record. */
+  /** Mean samples used per record, over the records without an error. */
   samplesUsed: number;
+  /** Present (true) only when the run was interrupted: `n` is then what it finished, of `total` records. */
+  interrupted?: true;
+  /** Records in the dataset, when the run was interrupted (null when not known: stdin). */
+  total?: number | null;
   vsBaseline?: BaselineDifference;
 }
 
@@ -98,6 +104,7 @@ export function createSummaryAccumulator(strategy: string): SummaryAccumulator {
   let truncated = 0;
   let requests = 0;
   let samplesUsed = 0;
+  let usageEstimated = 0;
   let usage = zeroUsage();
   const latencies = new LatencyBuffer();
   const correctnessById = new Map<string, boolean | null>();
@@ -113,8 +120,9 @@ export function createSummaryAccumulator(strategy: string): SummaryAccumulator {
       else if (result.answer === null) extractionFailures += 1;
       if (result.completions.some((completion) => completion.finishReason === 'length')) truncated += 1;
       requests += result.requests;
-      samplesUsed += result.samplesUsed;
+      if (result.error === null) samplesUsed += result.samplesUsed;
       usage = addUsage(usage, result.usage);
+      if (result.usageEstimated === true) usageEstimated += 1;
       latencies.push(result.latencyMs);
       correctnessById.set(result.id, scorable ? isCorrect : null);
     },
@@ -131,8 +139,10 @@ export function createSummaryAccumulator(strategy: string): SummaryAccumulator {
         truncated,
         requests,
         usage: { ...usage },
+        ...(usageEstimated > 0 ? { usageEstimated } : {}),
         latencyMs: latencies.percentiles(),
-        samplesUsed: n > 0 ? samplesUsed / n : 0,
+        // Per record that got samples: an errored record drew none, and would pull the mean down.
+        samplesUsed: n - errors > 0 ? samplesUsed / (n - errors) : 0,
       };
     },
     correctness() {

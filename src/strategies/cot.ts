@@ -2,7 +2,7 @@
 import { addUsage } from '../core/chat-client.js';
 import { EndpointError } from '../errors.js';
 import { prepareChainOfThought } from './chain-of-thought.js';
-import { truncationWarnings } from './single-call.js';
+import { oneChoiceTokens, truncationWarnings } from './truncation-note.js';
 import type { chainOfThoughtOptions, OptionValues } from './options.js';
 import type { PreparedStrategy, StrategySetup } from './strategy.js';
 
@@ -40,7 +40,15 @@ export async function prepare(
         samplesUsed: 1,
         usage: addUsage(response.usage, extracted.usage),
         requests: response.requests + extracted.requests,
-        warnings: truncationWarnings([choice]),
+        warnings: truncationWarnings(
+          [
+            {
+              finishReason: choice.finishReason,
+              tokens: oneChoiceTokens(response.choices.length, response.usage.completionTokens),
+            },
+          ],
+          context.maxTokens,
+        ),
       };
     },
   };

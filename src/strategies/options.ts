@@ -17,6 +17,10 @@ export interface StrategyOption<T, D extends T | undefined = T | undefined> {
   defaultHelp?: string;
   /** Collect repeated uses into a list (e.g. --context). */
   repeatable?: boolean;
+  /** The value names a file (or files) the strategy reads: a run is told apart by the file's content, not its name. */
+  file?: true;
+  /** False for an option that changes neither what is sent nor how it is scored (a confirmation): not in a run's fingerprint. */
+  changesResults?: false;
   /** Turns the flag's value into T; a value it cannot use is a UsageError naming `flag`. */
   parse(raw: unknown, flag: string): T;
 }
@@ -83,6 +87,7 @@ export const fewShotOptions = {
     flags: '--examples <file>',
     description: 'JSONL demonstrations {input, output}',
     defaultValue: undefined,
+    file: true,
     parse: text,
   } satisfies StrategyOption<string, undefined>,
   shots: shots('how many demonstrations', 4),
@@ -100,6 +105,7 @@ export const inContextOptions = {
     flags: '--pool <file>',
     description: 'JSONL pool of demonstrations {input, output}',
     defaultValue: undefined,
+    file: true,
     parse: text,
   } satisfies StrategyOption<string, undefined>,
   shots: shots('how many demonstrations per input', 4),
@@ -114,6 +120,7 @@ export const inContextOptions = {
     description: 'a context document to include (repeatable)',
     defaultValue: [],
     repeatable: true,
+    file: true,
     parse: list,
   } satisfies StrategyOption<string[], string[]>,
   embeddingModel: {
@@ -140,6 +147,7 @@ export const chainOfThoughtOptions = {
     flags: '--examples <file>',
     description: 'JSONL demonstrations {input, output, reasoning} for few-shot chain of thought',
     defaultValue: undefined,
+    file: true,
     parse: text,
   } satisfies StrategyOption<string, undefined>,
   shots: shots('how many demonstrations to use', undefined, 'all in --examples'),
@@ -174,6 +182,12 @@ export const stoppingOptions = {
   } satisfies StrategyOption<number, number>,
 };
 
+/**
+ * More samples per record than this is refused without --yes: a slip (`--samples 100000`) would pay for
+ * that many completions on every record. The papers use 5–40; ESC and Adaptive-Consistency cap at 40–100.
+ */
+export const samplesWithoutConfirmation = 1000;
+
 export const selfConsistencyOptions = {
   ...chainOfThoughtOptions,
   samples: {
@@ -182,6 +196,13 @@ export const selfConsistencyOptions = {
     defaultValue: 5,
     parse: positiveInteger,
   } satisfies StrategyOption<number, number>,
+  yes: {
+    flags: '--yes',
+    description: `confirm --samples above ${samplesWithoutConfirmation} per record`,
+    defaultValue: undefined,
+    changesResults: false,
+    parse: () => true,
+  } satisfies StrategyOption<true, undefined>,
   ...stoppingOptions,
 };
 

@@ -10,18 +10,22 @@ import { majorityVote } from '../core/majority-vote.js';
 import { answerKey, firstSpelling } from '../core/read-answer.js';
 import { sampleCompletions } from '../core/sample-completions.js';
 import type { Completion, StrategyOutcome } from '../core/records.js';
-import { EndpointError } from '../errors.js';
+import { EndpointError, UsageError } from '../errors.js';
 import { prepareChainOfThought } from './chain-of-thought.js';
-import { type OptionValues, type selfConsistencyOptions, stopRule } from './options.js';
-import { truncationWarnings } from './single-call.js';
+import { type OptionValues, samplesWithoutConfirmation, type selfConsistencyOptions, stopRule } from './options.js';
+import { truncationWarnings, type CutReply } from './truncation-note.js';
 import type { PreparedStrategy, StrategySetup } from './strategy.js';
 
 export async function prepare(
   options: OptionValues<typeof selfConsistencyOptions>,
   setup: StrategySetup,
 ): Promise<PreparedStrategy> {
-  const chain = await prepareChainOfThought(options, setup);
   const { samples } = options;
+  if (samples > samplesWithoutConfirmation && options.yes !== true)
+    throw new UsageError(
+      `--samples ${samples}: more than ${samplesWithoutConfirmation} completions for every record; pass --yes if that is what you want`,
+    );
+  const chain = await prepareChainOfThought(options, setup);
   const rule = stopRule(options);
   // Drawn a window at a time when the rule may stop early; all at once when it never does.
   const window = rule.kind === 'fixed' ? samples : Math.min(samples, options.window);
@@ -31,9 +35,11 @@ export async function prepare(
     async run(record, context): Promise<StrategyOutcome> {
       const messages = await chain.render(record);
       const choices: ChatChoice[] = [];
+      const replies: CutReply[] = [];
       const completions: Completion[] = [];
       const keys: Array<string | null> = [];
       let usage = zeroUsage();
+      let usageEstimated = false;
       let requests = 0;
       let used = Number.POSITIVE_INFINITY;
       while (choices.length < samples) {
@@ -47,6 +53,7 @@ export async function prepare(
           context.signal,
         );
         usage = addUsage(usage, drawn.usage);
+        usageEstimated ||= drawn.usageEstimated;
         requests += drawn.requests;
         if (drawn.choices.length === 0) throw new EndpointError('the endpoint returned no choices', { status: 200 });
         const extracted = await Promise.all(
@@ -54,6 +61,7 @@ export async function prepare(
         );
         drawn.choices.forEach((choice, index) => {
           const result = extracted[index]!;
+          replies.push({ finishReason: choice.finishReason, tokens: drawn.choiceTokens[index] ?? null });
           usage = addUsage(usage, result.usage);
           requests += result.requests;
           choices.push(choice);
@@ -74,7 +82,7 @@ export async function prepare(
       }
       if (rule.kind === 'fixed' || used > keys.length) used = keys.length;
       const vote = majorityVote(keys.slice(0, used));
-      const warnings = truncationWarnings(choices);
+      const warnings = truncationWarnings(replies, context.maxTokens);
       if (vote.tiedWith.length > 0) {
         warnings.push(
           `tie between ${[vote.answer, ...vote.tiedWith].join(', ')}: broken in favour of the earliest sampled answer (${vote.answer})`,
@@ -100,6 +108,7 @@ export async function prepare(
         agreement: vote.agreement,
         samplesUsed: used,
         usage,
+        ...(usageEstimated ? { usageEstimated } : {}),
         requests,
         warnings,
         details: { tie: vote.tiedWith.length > 0, stop: rule.kind },

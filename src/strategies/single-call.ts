@@ -5,6 +5,7 @@ import type { StrategyOutcome } from '../core/records.js';
 import { EndpointError } from '../errors.js';
 import { readAnswer } from '../core/read-answer.js';
 import type { RunContext } from './strategy.js';
+import { oneChoiceTokens, truncationWarnings } from './truncation-note.js';
 
 export async function singleCompletionOutcome(
   messages: ChatMessage[],
@@ -31,14 +32,14 @@ export async function singleCompletionOutcome(
     samplesUsed: 1,
     usage: response.usage,
     requests: response.requests,
-    warnings: truncationWarnings([choice]),
+    warnings: truncationWarnings(
+      [
+        {
+          finishReason: choice.finishReason,
+          tokens: oneChoiceTokens(response.choices.length, response.usage.completionTokens),
+        },
+      ],
+      context.maxTokens,
+    ),
   };
-}
-
-export function truncationWarnings(choices: ReadonlyArray<{ finishReason: string | null }>): string[] {
-  const truncated = choices.filter((choice) => choice.finishReason === 'length').length;
-  if (truncated === 0) return [];
-  return [
-    `${truncated} of ${choices.length} completion(s) hit the token limit (finish_reason: length); raise --max-tokens`,
-  ];
 }

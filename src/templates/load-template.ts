@@ -11,6 +11,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChatMessage } from '../core/chat-client.js';
+import { textFingerprint } from '../core/fingerprint.js';
 import { TemplateError } from '../errors.js';
 import type { SourceIdentity } from './front-matter.js';
 import type { ParsedBody, ParsedTemplate } from './parse-template.js';
@@ -42,6 +43,8 @@ export interface LoadedTemplate {
   name: string;
   /** Absolute path of the template file. */
   path: string;
+  /** A hash of the template's text and the partials it uses: what a resumed run checks it was made with. */
+  fingerprint: string;
   origin: TemplateOrigin;
   description: string | null;
   settings: TemplateSettings;
@@ -83,6 +86,12 @@ export async function loadTemplate(nameOrPath: string, dirs: TemplateDirs): Prom
   return {
     name: located.name,
     path: located.path,
+    fingerprint: textFingerprint(
+      [
+        located.source,
+        ...[...partials].sort(([a], [b]) => a.localeCompare(b)).map(([name, partial]) => `${name}\0${partial.body}`),
+      ].join('\0'),
+    ),
     origin: located.origin,
     description: template.description,
     settings: template.settings,

@@ -326,7 +326,7 @@ describe.concurrent('a 200-record run against a faulty endpoint', () => {
       warnings: ['the reply had no text: the model refused'],
     });
     expect(byId.get('r11')!.completions).toMatchObject([{ finishReason: 'length' }]);
-    expect(byId.get('r11')!.warnings[0]).toMatch(/hit the token limit/);
+    expect(byId.get('r11')!.warnings[0]).toMatch(/^the reply stopped at 1 token at the server’s own limit/);
     expect(result.stderr).toMatch(/warning: r10 \(zero-shot\): the reply had no text: the model refused/);
   }, 60_000);
 

@@ -3,7 +3,7 @@
  * nothing that `--resume` cannot finish, and Ctrl-C / SIGTERM stop cleanly with exit 130 and a hint.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
+import { appendFile, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer, type TestServerOptions } from '../support/openai-test-server.js';
@@ -42,9 +42,16 @@ async function writeDataset(count: number): Promise<{ dataset: string; directory
 const allIds = (count: number) => Array.from({ length: count }, (_, index) => `r${index}`).sort();
 const endpoint = (target: TestServer) => ['--base-url', target.url, '-m', 'test-model', '--answer', 'number'];
 
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
 interface Running {
   process: ChildProcess;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
+  exited: Promise<Exit>;
 }
 
 /** The CLI as a child we can signal; `runCli` only waits for the end. */
@@ -52,13 +59,15 @@ function startCli(args: readonly string[]): Running {
   const started = spawn(process.execPath, [cliPath, ...args], {
     cwd: repoRoot,
     env: cleanEnv(),
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(started);
+  let stdout = '';
   let stderr = '';
+  started.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   started.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
-    started.on('close', (code, signal) => resolve({ code, signal, stderr })),
+  const exited = new Promise<Exit>((resolve) =>
+    started.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
   );
   return { process: started, exited };
 }
@@ -136,7 +145,8 @@ describe.concurrent('kill -9, then --resume', () => {
     const added = final.filter((line) => !survivorIds.has(line.id)) as unknown as Array<{ requests: number }>;
     expect(added.reduce((sum, line) => sum + line.requests, 0)).toBe(300 - survivors.length);
     expect(final.find((line) => line.id === erroredId)!.error).toBeNull();
-    expect((await stat(output)).mode & 0o777).toBe(0o600);
+    await writeFile(join(directory, 'probe'), '');
+    expect((await stat(output)).mode & 0o777).toBe((await stat(join(directory, 'probe'))).mode & 0o777);
   }, 120_000);
 
   it('compare resumes per record and strategy, and its summary lines cover the whole file', async () => {
@@ -172,14 +182,17 @@ describe.concurrent('kill -9, then --resume', () => {
   }, 90_000);
 
   it('refuses to resume from a file that is not promptlab results, and leaves it alone', async () => {
-    const { dataset } = await writeDataset(3);
+    const { dataset, directory } = await writeDataset(3);
     const before = await readFile(dataset, 'utf8');
+    // A copy: --resume naming the dataset itself is refused before it is read (output-files.test.ts).
+    const copy = join(directory, 'copy.jsonl');
+    await writeFile(copy, before);
     const result = await runCli([
       'zero-shot',
       '-d',
       dataset,
       '--resume',
-      dataset,
+      copy,
       '--base-url',
       'http://127.0.0.1:9/v1',
       '-m',
@@ -187,9 +200,10 @@ describe.concurrent('kill -9, then --resume', () => {
     ]);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      `promptlab: --resume ${dataset}:1: not a promptlab.result/v1 line (schema: Invalid input: expected "promptlab.result/v1"); resume takes the JSONL written by -o FILE --jsonl\n`,
+      `promptlab: --resume ${copy}:1: not a promptlab.result/v1 line (schema: Invalid input: expected "promptlab.result/v1"); resume takes the JSONL written by -o FILE --jsonl\n`,
     );
-    expect(await readFile(dataset, 'utf8')).toBe(before);
+    expect(await readFile(copy, 'utf8')).toBe(before);
+    expect(await readdir(directory)).toEqual(['copy.jsonl', 'data.jsonl']);
   });
 });
 
@@ -229,6 +243,33 @@ describe.concurrent('Ctrl-C and SIGTERM', () => {
     ).toEqual(allIds(100));
   }, 90_000);
 
+  it('SIGINT on a --json run: the document says it is interrupted and how many records the dataset has', async () => {
+    const target = await serve({ latencyMs: 200 });
+    const { dataset } = await writeDataset(40);
+    for (const command of [['zero-shot'], ['compare', '--strategies', 'zero-shot,cot']]) {
+      const before = target.counts.chat;
+      const run = startCli([...command, '-d', dataset, '--json', '-c', '2', ...endpoint(target)]);
+      const deadline = Date.now() + 20_000;
+      while (target.counts.chat - before < 6 && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      run.process.kill('SIGINT');
+      const { code, stdout } = await run.exited;
+      expect(code).toBe(130);
+      const document = JSON.parse(stdout);
+      const summaries = command[0] === 'compare' ? document.strategies : [document.summary];
+      for (const summary of summaries) {
+        expect(summary).toMatchObject({ interrupted: true, total: 40 });
+        expect(summary.n).toBeLessThan(40);
+      }
+      expect(document.results.length).toBe(
+        summaries.reduce((sum: number, summary: { n: number }) => sum + summary.n, 0),
+      );
+    }
+    // A run that was not interrupted says nothing of the kind.
+    const whole = await runCli(['zero-shot', '-d', dataset, '--json', '-c', '8', ...endpoint(target)]);
+    expect(JSON.parse(whole.stdout).summary.interrupted).toBeUndefined();
+  }, 90_000);
+
   it('SIGTERM with requests hanging: aborts them after the grace period, no crash, nothing half-written, exit 130', async () => {
     const target = await serve({ latencyMs: 60_000 });
     const { dataset, directory } = await writeDataset(10);
@@ -249,6 +290,25 @@ describe.concurrent('Ctrl-C and SIGTERM', () => {
       `promptlab: interrupted after 0 new result(s), written to ${output}; rerun with --resume ${output} to finish`,
     ]);
     expect(await readFile(output, 'utf8')).toBe('');
+  }, 60_000);
+
+  it('Ctrl-C before the first answer leaves an existing -o file as it was', async () => {
+    const target = await serve({ latencyMs: 60_000 });
+    const { dataset, directory } = await writeDataset(10);
+    const output = join(directory, 'keep.jsonl');
+    const earlier = '{"schema":"promptlab.result/v1","id":"from an earlier run"}\n';
+    await writeFile(output, earlier);
+    const run = startCli(['zero-shot', '-d', dataset, '-o', output, '--jsonl', '-c', '2', ...endpoint(target)]);
+    const deadline = Date.now() + 20_000;
+    while (target.counts.total < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+    run.process.kill('SIGINT');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    run.process.kill('SIGINT');
+    const { code, stderr } = await run.exited;
+    expect(code).toBe(130);
+    expect(stderr.trimEnd().split('\n').at(-1)).toBe('promptlab: interrupted before any result; nothing was written');
+    expect(await readFile(output, 'utf8')).toBe(earlier);
+    expect(await readdir(directory)).toEqual(['data.jsonl', 'keep.jsonl']);
   }, 60_000);
 
   it('a second Ctrl-C aborts requests in flight at once', async () => {

@@ -2,7 +2,7 @@
  * The API key never leaves the process except in the Authorization header: a canary key, given by flag
  * and by environment, with and without --debug, goes through every error path we can reach, and no
  * stdout, stderr, result file or cache file may contain it. Also: templates cannot reach outside their
- * directories, dataset values are inserted literally, and written files are user-only.
+ * directories, dataset values are inserted literally, and files that hold prompts (the cache) are user-only.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
@@ -396,13 +396,16 @@ describe('data is data', () => {
   });
 });
 
-describe('written files are user-only', () => {
+describe('files that hold prompts are user-only', () => {
   const modeOf = async (file: string) => (await stat(file)).mode & 0o777;
 
-  it('result files (-o, JSON and JSONL), score summaries and cache files are created with mode 0600', async () => {
+  // Results hold no secret (the key never reaches them) and get the default mode (output-files.test.ts);
+  // the cache holds every prompt and answer, so its files and folder stay user-only.
+  it('cache files are created with mode 0600 in a 0700 folder; result files with the default mode', async () => {
     const server = await serve();
     const cwd = await workspace({
       'data.jsonl': jsonl({ input: 'one', expected: '42' }, { input: 'two', expected: '42' }),
+      'probe.txt': '',
     });
     const run = (args: string[]) =>
       runCli([...args, '--base-url', server.url, '-m', 'm'], { cwd, env: { PROMPTLAB_HOME: cwd } });
@@ -412,8 +415,9 @@ describe('written files are user-only', () => {
     ).toBe(0);
     expect((await runCli(['score', 'results.jsonl', '-o', 'summary.json'], { cwd })).code).toBe(0);
 
+    const defaultMode = await modeOf(join(cwd, 'probe.txt'));
     for (const file of ['results.json', 'results.jsonl', 'summary.json'])
-      expect(await modeOf(join(cwd, file)), file).toBe(0o600);
+      expect(await modeOf(join(cwd, file)), file).toBe(defaultMode);
     const cacheFiles = await filesUnder(join(cwd, 'cache'));
     expect(cacheFiles.length).toBeGreaterThanOrEqual(2 + 2 * 5);
     for (const file of cacheFiles) expect(await modeOf(file), file).toBe(0o600);

@@ -24,9 +24,15 @@ export interface TestServerOptions {
   reply?: ReplyFn;
   /**
    * How the server treats `n` > 1 — real servers differ: OpenAI and vLLM honour it, some proxies
-   * ignore it (one choice back), some reject it, llama-server rejects it above a cap.
+   * ignore it (one choice back), some reject it (Groq), llama-server and OpenAI reject it above a cap,
+   * each in its own words (`says`, see capMessages).
    */
-  nMode?: 'honour' | 'ignore' | 'reject' | { cap: number };
+  nMode?: 'honour' | 'ignore' | 'reject' | { cap: number; says?: keyof typeof capMessages };
+  /**
+   * `first-choice`: the usage block counts one choice's completion tokens whatever `n` was, as
+   * llama-server does (issue 12, item 17). Default: every choice counted.
+   */
+  usageCounts?: 'all-choices' | 'first-choice';
   /** Every choice of every call gets choiceIndex 0, like a server with a fixed default seed. */
   identicalSamples?: boolean;
   /** Delay before answering each request. */
@@ -40,6 +46,8 @@ export interface TestServerOptions {
   respond?: (call: ChatCall, requestNumber: number) => RawResponse | DroppedConnection | null;
   /** Default: a deterministic bag-of-words hashing vector of 64 dimensions. */
   embed?: (text: string) => number[];
+  /** Fault injection for embeddings requests, as `respond` for chat (`requestNumber` counts them from 1). */
+  respondEmbeddings?: (requestNumber: number) => RawResponse | null;
   /**
    * Usage to report. `completion` is per choice; `prompt` is reported once per request, as OpenAI does
    * for `n` > 1. Default: prompt = characters of all messages / 4, completion = characters of the choice / 4.
@@ -76,6 +84,19 @@ export interface TestServer {
 }
 
 const defaultReply: ReplyFn = () => 'The answer is 42.';
+
+/** What servers say when `n` is above their cap. */
+export const capMessages = {
+  /** The words of an earlier test server, and of several OpenAI-compatible proxies. */
+  'at-most': (cap: number, n: number) => `n must be at most ${cap}, got ${n}`,
+  /** OpenAI's API. */
+  openai: (cap: number, n: number) =>
+    `Invalid 'n': integer above maximum value. Expected a value <= ${cap}, but got ${n} instead.`,
+  /** llama-server above its slot count, as the issue recorded it. */
+  'llama-server': (cap: number, n: number) => `Field 'n': Value must be between 1 <= value <= ${cap}, but got ${n}`,
+  /** A server that says no without saying how many it takes: the client must find out by halving. */
+  vague: () => `'n' is larger than this server supports`,
+};
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const calls: ChatCall[] = [];
@@ -124,6 +145,8 @@ async function handleRequest(
     const parsed = parseJson(body);
     if (parsed === undefined) return sendJson(response, 400, errorBody('request body is not valid JSON'));
     if (!isAuthorised(request, options)) return sendUnauthorised(request, response);
+    const injected = options.respondEmbeddings?.(counts.embeddings) ?? null;
+    if (injected) return sendRaw(response, injected);
     return answerEmbeddings(response, parsed, options);
   }
 
@@ -137,7 +160,7 @@ function answerChat(response: ServerResponse, call: ChatCall, options: TestServe
     return;
   }
   if (call.n > 1 && typeof nMode === 'object' && call.n > nMode.cap) {
-    sendJson(response, 400, errorBody(`n must be at most ${nMode.cap}, got ${call.n}`));
+    sendJson(response, 400, errorBody(capMessages[nMode.says ?? 'at-most'](nMode.cap, call.n)));
     return;
   }
   const choiceCount = nMode === 'ignore' ? 1 : call.n;
@@ -149,7 +172,11 @@ function answerChat(response: ServerResponse, call: ChatCall, options: TestServe
     const answer = reply(call, options.identicalSamples ? 0 : index);
     const text = typeof answer === 'string' ? answer : answer.text;
     const finishReason = typeof answer === 'string' ? 'stop' : (answer.finishReason ?? 'stop');
-    completionTokens += options.usagePerChoice?.completion ?? Math.round(text.length / 4);
+    // A reply cut at max_tokens used exactly that many, as a real server counts it.
+    const tokens =
+      finishReason === 'length' && call.maxTokens !== undefined ? call.maxTokens : Math.round(text.length / 4);
+    if (index === 0 || options.usageCounts !== 'first-choice')
+      completionTokens += options.usagePerChoice?.completion ?? tokens;
     choices.push({ index, message: { role: 'assistant', content: text }, finish_reason: finishReason });
   }
   const promptCharacters = call.messages.reduce((sum, message) => sum + message.content.length, 0);

@@ -359,7 +359,7 @@ describe('forBatchPhase', () => {
     expect(failed.outcome).toBeInstanceOf(EndpointError);
     expect((failed.outcome as EndpointError).status).toBeUndefined();
     expect((failed.outcome as EndpointError).message).toBe(
-      `batch request ${customId!.slice(0, 12)} failed (400): bad request; "promptlab batch resubmit runs/m" sends it again`,
+      `batch request ${customId!.slice(0, 12)} failed (400): bad request; the endpoint rejects the request as written, so resubmitting fails the same way: change what the message names (the record, the template, --max-tokens or --model) and prepare a new batch`,
     );
     expect(failed.reason).toBeNull();
   });

@@ -2,7 +2,9 @@ import { getEventListeners } from 'node:events';
 import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatRequest } from '../../src/core/chat-client.js';
+import { APIConnectionTimeoutError } from 'openai';
 import { createOpenAIChatClient, type OpenAIClientOptions } from '../../src/core/openai-client.js';
+import { toEndpointError } from '../../src/core/openai-errors.js';
 import { failureOf } from '../support/failure-of.js';
 import { startTestServer, type TestServer, type TestServerOptions } from '../support/openai-test-server.js';
 
@@ -194,11 +196,33 @@ describe('chat: errors', () => {
     expect(error.message).not.toContain(CANARY_KEY);
   });
 
-  it('a server slower than the timeout is reported as unreachable', async () => {
+  it('a server slower than the timeout is up, not unreachable: it took the connection and sent no answer', async () => {
     const { client, server } = await clientFor({ latencyMs: 1_000 }, { timeoutMs: 100, maxRetries: 0 });
     const error = await failureOf(client.chat(ask()));
-    expect(error.message).toBe(`cannot reach ${server.url}: no answer within 0.1 s (1 attempt; see --timeout)`);
+    expect(error.message).toBe(
+      `${server.url} accepted the connection but sent no answer within 0.1 s (1 attempt; see --timeout)`,
+    );
+    // Nothing has answered yet: the run ends rather than wait out every record's timeout.
     expect(error.fatal).toBe(true);
+  });
+
+  it.each([
+    [false, false, 'cannot reach http://x/v1: no connection within 2 s (1 attempt; see --timeout)'],
+    [true, false, 'http://x/v1 accepted the connection but sent no answer within 2 s (1 attempt; see --timeout)'],
+    [null, false, 'http://x/v1 sent no answer within 2 s (1 attempt; see --timeout)'],
+    [true, true, 'http://x/v1 did not answer within 2 s (1 attempt; see --timeout)'],
+  ])('a timeout, connected %s, answered before %s: %s', (endpointConnected, endpointAnswered, message) => {
+    const error = toEndpointError(new APIConnectionTimeoutError(), {
+      baseUrl: 'http://x/v1',
+      apiKey: null,
+      timeoutMs: 2_000,
+      action: null,
+      attempts: 1,
+      endpointAnswered,
+      endpointConnected,
+      notFound: '',
+    });
+    expect([error.message, error.fatal]).toEqual([message, !endpointAnswered]);
   });
 
   it('retries exhausted on 5xx says how many attempts were made', async () => {

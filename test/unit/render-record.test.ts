@@ -93,6 +93,16 @@ describe('formatResultRecord', () => {
     `);
   });
 
+  it('marks usage that was estimated (the endpoint counted one choice of several)', () => {
+    const record = result({
+      usageEstimated: true,
+      usage: { promptTokens: 300, completionTokens: 160, totalTokens: 460 },
+    });
+    expect(formatResultRecord(record, noColors, true).split('\n').at(-1)).toBe(
+      '≈460 tokens (300 prompt + 160 completion, estimated) · 1 request · 1 sample · 812 ms',
+    );
+  });
+
   it('shows the extraction call of a two-stage chain of thought', () => {
     const record = result({
       completions: [

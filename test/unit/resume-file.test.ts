@@ -88,8 +88,10 @@ describe('prepareResume', () => {
       state.isDone('a', 'zero-shot'),
     ]).toEqual([true, false, true, false, false]);
     expect(text).toBe(`${result('a')}\n${result('c')}\n`);
-    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    // The rewritten file is a results file like any: the umask decides its mode, not promptlab.
     expect(await readdir(directory)).toEqual(['out.jsonl']); // no temporary file left behind
+    await writeFile(join(directory, 'probe'), '');
+    expect((await stat(path)).mode & 0o777).toBe((await stat(join(directory, 'probe'))).mode & 0o777);
   });
 
   it('leaves a clean file untouched', async () => {
@@ -156,6 +158,7 @@ describe('interruptedError', () => {
       message:
         "interrupted after 1 new result(s), written to my runs/out.jsonl; rerun with --resume 'my runs/out.jsonl' to finish",
     },
+    { finished: 0, resumable: null, message: 'interrupted before any result; nothing was written' },
     {
       finished: 3,
       resumable: null,

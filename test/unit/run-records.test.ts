@@ -213,7 +213,7 @@ describe('runRecords', () => {
       records: recordsOf(5),
       jobs: [job(client, sampling(1))],
       recordsInFlight: 2,
-      alreadyDone: (id) => id === 'r1' || id === 'r3',
+      alreadyDone: (record) => record.id === 'r1' || record.id === 'r3',
       onResult: (result) => void results.push(result),
     });
     expect(results.map((result) => result.id).sort()).toEqual(['r0', 'r2', 'r4']);

@@ -27,7 +27,7 @@ describe('zero-shot', () => {
       record('q?'),
       contextFor(createFakeChatClient({ replies: [{ text: 'The answer is', finishReason: 'length' }] })),
     );
-    expect(truncated.warnings[0]).toMatch(/hit the token limit/);
+    expect(truncated.warnings[0]).toMatch(/^the reply stopped at the server’s own limit/);
     const failing = createFakeChatClient({ replies: [new EndpointError('down', { status: 500 })] });
     await expect(prepared.run(record('q?'), contextFor(failing))).rejects.toThrow('down');
   });
