@@ -153,7 +153,10 @@ export async function runBatchPhase(run: BatchRun, options: PhaseOptions): Promi
     records: run.records,
     jobs: [
       {
-        strategy: run.strategy,
+        cell: { model: run.model, strategy: run.strategy, variant: null },
+        name: run.strategy,
+        template: run.template,
+        answer: run.answer,
         prepared,
         context: {
           client: unusedClient(run.model),
@@ -167,9 +170,6 @@ export async function runBatchPhase(run: BatchRun, options: PhaseOptions): Promi
       },
     ],
     recordsInFlight: options.recordsInFlight,
-    model: run.model,
-    template: run.template,
-    answer: run.answer,
     match: run.match,
     async onResult(result, record) {
       counts.records += 1;

@@ -12,12 +12,18 @@
  */
 import type { ThrottleReport } from '../core/adaptive-concurrency.js';
 import type { AnswerSpec } from '../core/answer-spec.js';
+import { cellId, cellNamer, cellOf, type Cell } from '../core/cells.js';
 import type { DatasetRecord, ResultRecord } from '../core/records.js';
 import { EndpointError, GateError } from '../errors.js';
 import type { GateOutcome } from '../scoring/gate-outcome.js';
-import { createExtractionTally } from '../scoring/extraction-note.js';
+import { createExtractionTally, type ExtractionTally } from '../scoring/extraction-note.js';
 import { checkMaxErrors, type ErrorLimit } from '../scoring/max-errors.js';
-import { createSummaryAccumulator, type StrategySummary, type SummaryAccumulator } from '../scoring/summary.js';
+import {
+  cellSummary,
+  createSummaryAccumulator,
+  type CellSummary,
+  type SummaryAccumulator,
+} from '../scoring/summary.js';
 import { stoppingMessage, watchInterrupts } from './interrupts.js';
 import type { RunNotices } from './notices.js';
 import { interruptedError, loadResume, resumeAfterFailureHint } from './resume-hints.js';
@@ -36,16 +42,16 @@ export interface RunOutput {
 
 /** How the run went, once every result is in. */
 export interface RunEnding {
-  /** One per strategy, in the order given, the results of a --resume file included. */
-  summaries: StrategySummary[];
-  /** strategy → record id → correct, for paired comparisons. */
+  /** One per cell, in the order given, the results of a --resume file included. */
+  summaries: CellSummary[];
+  /** cellId → record id → correct, for paired comparisons. */
   correctness: ReadonlyMap<string, ReadonlyMap<string, boolean | null>>;
   statistics: RunStatistics;
   /** Throttling seen at the endpoint; null when no endpoint was called. */
   endpoint: ThrottleReport | null;
 }
 
-/** Per strategy, results finished in this run and how many of them errored. */
+/** Per cell (by its name, cellNamer), results finished in this run and how many of them errored. */
 export interface RunProgress {
   counts: ReadonlyMap<string, { done: number; errors: number }>;
   elapsedMs: number;
@@ -58,15 +64,17 @@ export interface RunCallbacks extends RunNotices {
   stopProgress?(): void;
 }
 
+/** A cell as the run's ending needs it: what --resume checks the file against, and how answers were read. */
+export interface RunCell extends Cell {
+  template: string;
+  /** A cell whose answers were mostly guessed by the fallback says so once. */
+  answer: AnswerSpec;
+}
+
 export interface ExecuteRunOptions {
   source: ResultSource;
-  /** Summaries are kept per strategy, in this order. */
-  strategies: readonly string[];
-  /** What the run is, for --resume's check that the file holds results of the same run. */
-  model: string;
-  template: string;
-  /** How the run reads answers: a run whose answers were mostly guessed by the fallback says so once. */
-  answer: AnswerSpec;
+  /** Summaries are kept per cell, in this order (a StrategyJob is one). */
+  cells: readonly RunCell[];
   /** --resume FILE, and the JSONL output it continues (resumeOutputPath); null without --resume. */
   resume: { flagValues: Record<string, unknown>; outputPath: string } | null;
   /** Opens the output; `append` when a --resume file is continued. */
@@ -81,8 +89,10 @@ export interface ExecuteRunOptions {
 
 export async function executeRun(options: ExecuteRunOptions): Promise<RunEnding> {
   const { callbacks } = options;
+  const cells = options.cells.map(cellOf);
+  const nameOf = cellNamer(cells);
   const accumulators = new Map<string, SummaryAccumulator>(
-    options.strategies.map((name) => [name, createSummaryAccumulator(name)]),
+    cells.map((cell) => [cellId(cell), createSummaryAccumulator(cell.strategy)]),
   );
   const resume =
     options.resume === null
@@ -90,14 +100,14 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunEnding>
       : await loadResume(
           options.resume.flagValues,
           options.resume.outputPath,
-          { model: options.model, template: options.template, strategies: options.strategies },
-          (result) => accumulators.get(result.strategy)?.add(result),
+          { cells, templates: [...new Set(options.cells.map((cell) => cell.template))] },
+          (result) => accumulators.get(cellId(cellOf(result)))?.add(result),
           callbacks,
         );
   const output = await options.openOutput(resume !== null);
-  const counts = new Map(options.strategies.map((name) => [name, { done: 0, errors: 0 }]));
+  const counts = new Map(cells.map((cell) => [nameOf(cell), { done: 0, errors: 0 }]));
   // Only this run's results: a --resume file's were judged when they were written.
-  const extraction = createExtractionTally(options.answer);
+  const extraction = extractionTallies(options.cells);
   const interrupts = watchInterrupts((signal, graceMs) => callbacks.warn(stoppingMessage(signal, graceMs)));
   const startedAt = performance.now();
   let written = resume?.kept ?? 0;
@@ -108,9 +118,10 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunEnding>
       async (result, record) => {
         written++;
         firstError ??= result.error;
-        accumulators.get(result.strategy)?.add(result);
-        extraction.add(result);
-        const count = counts.get(result.strategy);
+        const cell = cellOf(result);
+        accumulators.get(cellId(cell))?.add(result);
+        extraction.get(cellId(cell))?.add(result);
+        const count = counts.get(nameOf(cell));
         if (count !== undefined) {
           count.done++;
           if (result.error !== null) count.errors++;
@@ -121,7 +132,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunEnding>
       {
         stopSignal: interrupts.stopSignal,
         abortSignal: interrupts.abortSignal,
-        isDone: resume === null ? () => false : (id, strategy) => resume.isDone(id, strategy),
+        isDone: resume === null ? () => false : (id, cell) => resume.isDone(id, cell),
       },
     );
   } catch (error) {
@@ -137,11 +148,13 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunEnding>
     if (note !== null) callbacks.warn(note);
   }
 
-  const guessed = extraction.note();
-  if (guessed !== null) callbacks.warn(guessed);
+  for (const tally of new Set(extraction.values())) {
+    const guessed = tally.note();
+    if (guessed !== null) callbacks.warn(guessed);
+  }
   const ending: RunEnding = {
-    summaries: options.strategies.map((name) => accumulators.get(name)!.finish()),
-    correctness: new Map(options.strategies.map((name) => [name, accumulators.get(name)!.correctness()])),
+    summaries: cells.map((cell) => cellSummary(cell, accumulators.get(cellId(cell))!.finish())),
+    correctness: new Map(cells.map((cell) => [cellId(cell), accumulators.get(cellId(cell))!.correctness()])),
     statistics,
     endpoint: options.endpoint.throttling?.report() ?? null,
   };
@@ -158,6 +171,18 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunEnding>
     });
   }
   return ending;
+}
+
+/** One tally per answer spec, shared by the cells that read answers alike (cellId → tally). */
+function extractionTallies(cells: readonly RunCell[]): Map<string, ExtractionTally> {
+  const bySpec = new Map<string, ExtractionTally>();
+  return new Map(
+    cells.map((cell) => {
+      const spec = JSON.stringify(cell.answer);
+      if (!bySpec.has(spec)) bySpec.set(spec, createExtractionTally(cell.answer));
+      return [cellId(cell), bySpec.get(spec)!];
+    }),
+  );
 }
 
 /** Results already in hand (batch collect), handed on in the order given. */

@@ -10,6 +10,7 @@ import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { cellId, cellOf, type Cell } from '../core/cells.js';
 import { resultSchemaId, summarySchemaId, type ResultRecord } from '../core/records.js';
 import { readLines } from './read-lines.js';
 import type { RunNotices } from './notices.js';
@@ -19,6 +20,9 @@ const resumedResultSchema = z.looseObject({
   schema: z.literal(resultSchemaId),
   id: z.string(),
   strategy: z.string(),
+  model: z.string(),
+  // Files written before variants have none.
+  variant: z.string().nullable().catch(null),
   error: z.string().nullable(),
   answer: z.string().nullable(),
   correct: z.boolean().nullable(),
@@ -35,7 +39,7 @@ const summaryLineSchema = z.looseObject({ schema: z.literal(summarySchemaId) });
 export type ResumeLine =
   | { kind: 'blank' }
   | { kind: 'result'; result: ResultRecord }
-  | { kind: 'errored'; id: string; strategy: string }
+  | { kind: 'errored'; id: string; cell: Cell }
   | { kind: 'summary' }
   /** A last line without its newline that is not JSON: the write a kill cut short. */
   | { kind: 'cut' };
@@ -60,23 +64,20 @@ export function classifyResumeLine(text: string, where: string, lastUnterminated
     );
   }
   const result = parsed.data as unknown as ResultRecord;
-  return result.error === null
-    ? { kind: 'result', result }
-    : { kind: 'errored', id: result.id, strategy: result.strategy };
+  return result.error === null ? { kind: 'result', result } : { kind: 'errored', id: result.id, cell: cellOf(result) };
 }
 
-export const resultKey = (id: string, strategy: string): string => JSON.stringify([id, strategy]);
+export const resultKey = (id: string, cell: Cell): string => JSON.stringify([id, cellId(cell)]);
 
 /** What the resuming run is, to tell results of another run apart. */
 export interface ResumedRun {
-  model: string;
-  template: string;
-  strategies: readonly string[];
+  cells: readonly Cell[];
+  templates: readonly string[];
 }
 
 export interface ResumeState {
-  /** True when FILE already holds a result without error for this record and strategy. */
-  isDone(id: string, strategy: string): boolean;
+  /** True when FILE already holds a result without error for this record and cell (model, strategy, variant). */
+  isDone(id: string, cell: Cell): boolean;
   /** Results kept from the file. */
   kept: number;
   /** Errored results dropped, to be run again. */
@@ -98,7 +99,7 @@ export async function prepareResume(
 ): Promise<ResumeState> {
   const done = new Set<string>();
   const state = { kept: 0, retried: 0, models: new Set<string>(), templates: new Set<string>() };
-  const isDone = (id: string, strategy: string) => done.has(resultKey(id, strategy));
+  const isDone = (id: string, cell: Cell) => done.has(resultKey(id, cell));
   const size = await fileSize(path);
   if (size === null) return { ...state, isDone };
 
@@ -109,8 +110,9 @@ export async function prepareResume(
   try {
     const take = async (text: string, where: string, last: boolean) => {
       const entry = classifyResumeLine(text, where, last && unterminated);
-      if (entry.kind === 'result' && !done.has(resultKey(entry.result.id, entry.result.strategy))) {
-        done.add(resultKey(entry.result.id, entry.result.strategy));
+      const key = entry.kind === 'result' ? resultKey(entry.result.id, cellOf(entry.result)) : null;
+      if (entry.kind === 'result' && !done.has(key!)) {
+        done.add(key!);
         state.kept++;
         state.models.add(entry.result.model);
         state.templates.add(entry.result.template);
@@ -139,8 +141,8 @@ export async function prepareResume(
 }
 
 /**
- * The command's side of --resume: prepares the file, feeds the kept results of the strategies being run
- * to `onKept` (so the summary covers the whole file), and says what it found. Null without --resume.
+ * The command's side of --resume: prepares the file, feeds the kept results of the cells being run to
+ * `onKept` (so the summary covers the whole file), and says what it found. Null without --resume.
  */
 export async function resumeRun(
   path: string,
@@ -149,10 +151,11 @@ export async function resumeRun(
   onKept: (result: ResultRecord) => void,
   notices: RunNotices,
 ): Promise<ResumeState> {
-  let otherStrategies = 0;
+  let otherCells = 0;
+  const runCells = new Set(run.cells.map(cellId));
   const state = await prepareResume(path, outputPath, (result) => {
-    if (run.strategies.includes(result.strategy)) onKept(result);
-    else otherStrategies++;
+    if (runCells.has(cellId(cellOf(result)))) onKept(result);
+    else otherCells++;
   });
   if (state.kept === 0 && state.retried === 0)
     notices.note(`--resume ${path}: nothing to resume yet; starting from the first record`);
@@ -160,17 +163,20 @@ export async function resumeRun(
     notices.note(
       `--resume ${path}: ${state.kept} result(s) kept${state.retried > 0 ? `, ${state.retried} errored one(s) to run again` : ''}`,
     );
-  const otherModels = [...state.models].filter((model) => model !== run.model);
+  const models = [...new Set(run.cells.map((cell) => cell.model))];
+  const otherModels = [...state.models].filter((model) => !models.includes(model));
   if (otherModels.length > 0)
-    notices.warn(`--resume ${path}: holds results of model ${otherModels.join(', ')}; this run uses ${run.model}`);
-  const otherTemplates = [...state.templates].filter((template) => template !== run.template);
+    notices.warn(
+      `--resume ${path}: holds results of model ${otherModels.join(', ')}; this run uses ${models.join(', ')}`,
+    );
+  const otherTemplates = [...state.templates].filter((template) => !run.templates.includes(template));
   if (otherTemplates.length > 0)
     notices.warn(
-      `--resume ${path}: holds results of template ${otherTemplates.join(', ')}; this run uses ${run.template}`,
+      `--resume ${path}: holds results of template ${otherTemplates.join(', ')}; this run uses ${run.templates.join(', ')}`,
     );
-  if (otherStrategies > 0)
+  if (otherCells > 0)
     notices.warn(
-      `--resume ${path}: ${otherStrategies} result(s) of other strategies are kept in the file but not summarised`,
+      `--resume ${path}: ${otherCells} result(s) of other strategies or models are kept in the file but not summarised`,
     );
   return state;
 }

@@ -5,6 +5,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { AnswerSpec, MatchMode } from '../core/answer-spec.js';
+import { cellNamer, type Cell } from '../core/cells.js';
 import { zeroUsage } from '../core/chat-client.js';
 import { resultSchemaId, type DatasetRecord, type ResultRecord, type StrategyOutcome } from '../core/records.js';
 import { answerMatches } from '../scoring/match-answer.js';
@@ -15,8 +16,15 @@ import type { ChatClient } from '../core/chat-client.js';
 import { newEndpointKnowledge, type EndpointKnowledge } from '../core/sample-completions.js';
 import type { PreparedStrategy, RunContext } from '../strategies/strategy.js';
 
+/** One cell of the run as the runner works it: what to run, and what to call its results. */
 export interface RunJob {
-  strategy: string;
+  cell: Cell;
+  /** How messages name the job (cellNamer): `cot`, or `model/cot` when the run has several models. */
+  name: string;
+  /** The template's name, for the result records. */
+  template: string;
+  /** How this job's answers are read and scored (a variant's template may type its answer differently). */
+  answer: AnswerSpec;
   prepared: PreparedStrategy;
   context: RunContext;
 }
@@ -24,15 +32,12 @@ export interface RunJob {
 export interface RunRecordsOptions {
   records: AsyncIterable<DatasetRecord>;
   jobs: readonly RunJob[];
-  /** Records × strategies in flight at once (recordsInFlight). */
+  /** Records × jobs in flight at once (recordsInFlight). */
   recordsInFlight: number;
-  model: string;
-  template: string;
-  answer: AnswerSpec;
   match: MatchMode;
   onResult(result: ResultRecord, record: DatasetRecord): void | Promise<void>;
   /** Resume: results already on file are skipped. */
-  alreadyDone?: (id: string, strategy: string) => boolean;
+  alreadyDone?: (id: string, cell: Cell) => boolean;
   /** Stops handing out new work (SIGINT); work in flight finishes unless the jobs' own signal aborts it. */
   stopSignal?: AbortSignal;
 }
@@ -43,8 +48,8 @@ export interface RunSignals {
   stopSignal: AbortSignal;
   /** Aborted on the second, or after the grace period: cancel requests in flight. */
   abortSignal: AbortSignal;
-  /** True for a record × strategy the --resume file already holds without error. */
-  isDone(id: string, strategy: string): boolean;
+  /** True for a record × cell the --resume file already holds without error. */
+  isDone(id: string, cell: Cell): boolean;
 }
 
 /** Where a run's results come from. */
@@ -64,24 +69,26 @@ export interface ResultSource {
  */
 export const recordsInFlight = (requestsInFlight: number): number => requestsInFlight;
 
-/** One strategy (later: × model × variant) to run over every record. */
-export interface StrategyJob {
-  strategy: string;
+/**
+ * One cell to run over every record: a strategy (or a variant of it) prepared with its own template,
+ * answer spec, temperature and token limit (prepare-job.ts), and the client of its model.
+ */
+export interface StrategyJob extends Cell {
+  /** The template's name, for the result records. */
+  template: string;
+  answer: AnswerSpec;
   prepared: PreparedStrategy;
   client: ChatClient;
   temperature: number;
+  maxTokens: number | null;
 }
 
 export interface LiveRun {
   records: AsyncIterable<DatasetRecord>;
   jobs: readonly StrategyJob[];
-  /** HTTP requests in flight (-c): see recordsInFlight. */
+  /** HTTP requests in flight (-c, summed over the endpoints called): see recordsInFlight. */
   concurrency: number;
-  model: string;
-  template: string;
-  answer: AnswerSpec;
   match: MatchMode;
-  maxTokens: number | null;
   seed: number | null;
   /** A record's warnings (truncation, identical samples, ...), each prefixed with the record and strategy. */
   warn(message: string): void;
@@ -99,15 +106,19 @@ export function liveResults(run: LiveRun): ResultSource {
         if (!knowledge.has(client)) knowledge.set(client, newEndpointKnowledge());
         return knowledge.get(client)!;
       };
+      const nameOf = cellNamer(run.jobs);
       return runRecords({
         records: run.records,
         jobs: run.jobs.map((job) => ({
-          strategy: job.strategy,
+          cell: { model: job.model, strategy: job.strategy, variant: job.variant },
+          name: nameOf(job),
+          template: job.template,
+          answer: job.answer,
           prepared: job.prepared,
           context: {
             client: job.client,
             temperature: job.temperature,
-            maxTokens: run.maxTokens,
+            maxTokens: job.maxTokens,
             seed: run.seed,
             endpoint: knowledgeOf(job.client),
             signal: signals.abortSignal,
@@ -115,11 +126,8 @@ export function liveResults(run: LiveRun): ResultSource {
           },
         })),
         recordsInFlight: recordsInFlight(run.concurrency),
-        model: run.model,
-        template: run.template,
-        answer: run.answer,
         match: run.match,
-        alreadyDone: (id, strategy) => signals.isDone(id, strategy),
+        alreadyDone: (id, cell) => signals.isDone(id, cell),
         stopSignal: signals.stopSignal,
         onResult: emit,
       });
@@ -202,7 +210,7 @@ export async function runRecords(options: RunRecordsOptions): Promise<RunStatist
 async function* taskStream(options: RunRecordsOptions): AsyncGenerator<{ record: DatasetRecord; job: RunJob }> {
   for await (const record of options.records) {
     for (const job of options.jobs) {
-      if (options.alreadyDone?.(record.id, job.strategy)) continue;
+      if (options.alreadyDone?.(record.id, job.cell)) continue;
       yield { record, job };
     }
   }
@@ -231,7 +239,7 @@ async function runOne(
   } catch (caught) {
     if (signal.aborted) return null;
     if (caught instanceof ReplayMissError)
-      throw new ReplayMissError(`${record.source} (id ${record.id}, ${job.strategy}): ${caught.message}`);
+      throw new ReplayMissError(`${record.source} (id ${record.id}, ${job.name}): ${caught.message}`);
     if (!(caught instanceof EndpointError) || caught.fatal) throw caught;
     error = caught.message;
     // Sibling calls (other samples of this record) may still be in flight; their requests count too.
@@ -252,15 +260,16 @@ async function runOne(
   const correct =
     record.expected === null || error !== null
       ? null
-      : answerMatches(outcome.answer, record.expected, options.answer, options.match);
+      : answerMatches(outcome.answer, record.expected, job.answer, options.match);
   const warnings = [...outcome.warnings, ...emptyReplyWarnings(outcome.completions)];
-  for (const warning of warnings) job.context.warn(`${record.id} (${job.strategy}): ${warning}`);
+  for (const warning of warnings) job.context.warn(`${record.id} (${job.name}): ${warning}`);
   const result: ResultRecord = {
     schema: resultSchemaId,
     id: record.id,
-    strategy: job.strategy,
-    model: options.model,
-    template: options.template,
+    strategy: job.cell.strategy,
+    model: job.cell.model,
+    variant: job.cell.variant,
+    template: job.template,
     vars: record.vars,
     answer: outcome.answer,
     expected: record.expected,

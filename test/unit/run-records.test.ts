@@ -52,6 +52,7 @@ function scriptedClient(
 function sampling(samples: number): PreparedStrategy {
   return {
     render: async () => [],
+    plan: async () => [],
     async run(record, context) {
       const messages = [{ role: 'user' as const, content: String(record.vars.input) }];
       const responses = await Promise.all(
@@ -77,7 +78,10 @@ function sampling(samples: number): PreparedStrategy {
 
 function job(client: ChatClient, prepared: PreparedStrategy, signal = new AbortController().signal): RunJob {
   return {
-    strategy: 'test',
+    cell: { model: 'm', strategy: 'test', variant: null },
+    name: 'test',
+    template: 't',
+    answer: { type: 'text' },
     prepared,
     context: {
       client,
@@ -91,7 +95,7 @@ function job(client: ChatClient, prepared: PreparedStrategy, signal = new AbortC
   };
 }
 
-const options = { model: 'm', template: 't', answer: { type: 'text' as const }, match: 'normalized' as const };
+const options = { match: 'normalized' as const };
 
 describe('runRecords', () => {
   it('gives a failed record its error and the requests it really made, and carries on', async () => {
