@@ -1,9 +1,13 @@
 /** `compare --format markdown`: a GitHub-flavoured table for $GITHUB_STEP_SUMMARY or a PR comment. */
+import { cellNamer } from '../core/cells.js';
 import type { CompareReport } from '../scoring/compare-report.js';
 import {
+  baselineWording,
+  countCells,
   describeBaselineDifference,
   explainTests,
-  summaryCells,
+  identityCells,
+  identityColumnsOf,
   summaryColumns,
   summaryNotes,
 } from './summary-cells.js';
@@ -19,23 +23,29 @@ function markdownCell(text: string): string {
 const row = (cells: readonly string[]): string => `| ${cells.map(markdownCell).join(' | ')} |`;
 
 export function renderCompareMarkdown(report: CompareReport): string {
-  const header = row(summaryColumns.map((column) => column.header));
-  const divider = `|${summaryColumns.map((column) => (column.align === 'right' ? ' ---: ' : ' --- ')).join('|')}|`;
+  const identity = identityColumnsOf(report.strategies);
+  const nameOf = cellNamer(report.strategies);
+  const columns = summaryColumns(identity);
+  const header = row(columns.map((column) => column.header));
+  const divider = `|${columns.map((column) => (column.align === 'right' ? ' ---: ' : ' --- ')).join('|')}|`;
   const body = report.strategies.map((summary) => {
     const difference = summary.vsBaseline;
     const versus = difference === undefined ? '(baseline)' : describeBaselineDifference(difference);
-    return row([...summaryCells(summary), versus]);
+    return row([...identityCells(summary, identity), ...countCells(summary), versus]);
   });
-  const notes = report.strategies.flatMap(summaryNotes).map((note) => `- ${markdownCell(note)}`);
+  const notes = report.strategies
+    .flatMap((summary) => summaryNotes(summary, nameOf(summary)))
+    .map((note) => `- ${markdownCell(note)}`);
+  const { baseline, rows } = baselineWording(report);
   return [
-    `### promptlab compare (baseline: ${markdownCell(report.baselineStrategy)})`,
+    `### promptlab compare (baseline: ${markdownCell(baseline)})`,
     '',
     header,
     divider,
     ...body,
     '',
     ...(notes.length > 0 ? [...notes, ''] : []),
-    markdownCell(explainTests(report.baselineStrategy, report.alpha)),
+    markdownCell(explainTests(baseline, report.alpha, rows)),
     '',
   ].join('\n');
 }

@@ -1,12 +1,16 @@
-/** The terminal views of `compare` (a table of strategies) and `score` (one strategy's lines). */
+/** The terminal views of `compare` (a table of cells) and `score` (one strategy's lines). */
+import { cellNamer } from '../core/cells.js';
 import type { CompareReport } from '../scoring/compare-report.js';
 import type { StrategySummary } from '../scoring/summary.js';
 import type { Colors } from './colors.js';
 import { formatAccuracy, formatCount, formatMean, formatMilliseconds } from './format.js';
 import {
+  baselineWording,
+  countCells,
   describeBaselineDifference,
   explainTests,
-  summaryCells,
+  identityCells,
+  identityColumnsOf,
   summaryColumns,
   summaryNotes,
 } from './summary-cells.js';
@@ -21,17 +25,30 @@ function baselineCell(summary: StrategySummary, colors: Colors): string {
 }
 
 export function renderCompareTable(report: CompareReport, colors: Colors): string {
+  const identity = identityColumnsOf(report.strategies);
+  const nameOf = cellNamer(report.strategies);
   const rows = report.strategies.map((summary) => {
-    const [strategy = '', n = '', correct = '', accuracy = '', errors = '', ...rest] = summaryCells(summary);
+    const [n = '', correct = '', accuracy = '', errors = '', ...rest] = countCells(summary);
     const errorsCell = summary.errors > 0 ? colors.red(errors) : errors;
-    return [colors.cyan(strategy), n, correct, accuracy, errorsCell, ...rest, baselineCell(summary, colors)];
+    return [
+      ...identityCells(summary, identity).map((text) => colors.cyan(text)),
+      n,
+      correct,
+      accuracy,
+      errorsCell,
+      ...rest,
+      baselineCell(summary, colors),
+    ];
   });
-  const notes = report.strategies.flatMap(summaryNotes).map((note) => colors.yellow(note));
+  const notes = report.strategies
+    .flatMap((summary) => summaryNotes(summary, nameOf(summary)))
+    .map((note) => colors.yellow(note));
+  const { baseline, rows: rowWord } = baselineWording(report);
   return [
-    formatTextTable(summaryColumns, rows, colors.bold),
+    formatTextTable(summaryColumns(identity), rows, colors.bold),
     ...(notes.length > 0 ? ['', ...notes] : []),
     '',
-    colors.dim(explainTests(report.baselineStrategy, report.alpha)),
+    colors.dim(explainTests(baseline, report.alpha, rowWord)),
   ].join('\n');
 }
 

@@ -1,8 +1,12 @@
 /**
- * What the terminal table and the Markdown table both say about a strategy: the same columns, the same
+ * What the terminal table and the Markdown table both say about a cell: the same columns, the same
  * words, so a CI summary and a local run read alike. Plain strings; each renderer styles its own.
+ *
+ * A row is a cell: its identity columns come first — `model` when the run had several models,
+ * `strategy`, then `variant` when any cell is a variant — and the counts follow.
  */
-import type { BaselineDifference, StrategySummary } from '../scoring/summary.js';
+import { cellNamer } from '../core/cells.js';
+import type { BaselineDifference, CellSummary, StrategySummary } from '../scoring/summary.js';
 import type { Alignment } from './text-table.js';
 import {
   formatAccuracy,
@@ -13,8 +17,38 @@ import {
   formatPClause,
 } from './format.js';
 
-export const summaryColumns: readonly { header: string; align: Alignment }[] = [
-  { header: 'strategy', align: 'left' },
+/** The identity columns a report needs: `model` with several models, `variant` when any cell is one. */
+export interface IdentityColumns {
+  model: boolean;
+  variant: boolean;
+}
+
+export function identityColumnsOf(summaries: readonly CellSummary[]): IdentityColumns {
+  return {
+    model: new Set(summaries.map((summary) => summary.model)).size > 1,
+    variant: summaries.some((summary) => summary.variant !== null),
+  };
+}
+
+export function summaryColumns(identity: IdentityColumns): { header: string; align: Alignment }[] {
+  return [
+    ...(identity.model ? [{ header: 'model', align: 'left' as const }] : []),
+    { header: 'strategy', align: 'left' },
+    ...(identity.variant ? [{ header: 'variant', align: 'left' as const }] : []),
+    ...countColumns,
+  ];
+}
+
+/** The model, strategy and variant cells of a row, as `identity` asks (a cell with no variant shows none). */
+export function identityCells(summary: CellSummary, identity: IdentityColumns): string[] {
+  return [
+    ...(identity.model ? [summary.model] : []),
+    summary.strategy,
+    ...(identity.variant ? [summary.variant ?? ''] : []),
+  ];
+}
+
+const countColumns: readonly { header: string; align: Alignment }[] = [
   { header: 'n', align: 'right' },
   { header: 'correct', align: 'right' },
   { header: 'accuracy [95% CI]', align: 'right' },
@@ -27,10 +61,9 @@ export const summaryColumns: readonly { header: string; align: Alignment }[] = [
   { header: 'vs baseline', align: 'left' },
 ];
 
-/** Every column but the last ("vs baseline"), which needs to know the baseline. */
-export function summaryCells(summary: StrategySummary): string[] {
+/** The count columns of a row, from n to samples/rec ("vs baseline" needs to know the baseline). */
+export function countCells(summary: StrategySummary): string[] {
   return [
-    summary.strategy,
     formatCount(summary.n),
     formatCount(summary.correct),
     formatAccuracy(summary.accuracy, summary.ci95),
@@ -52,8 +85,11 @@ export function describeBaselineDifference(difference: BaselineDifference): stri
   );
 }
 
-/** Things a reader should know that the columns hide: unscored records, failed extractions, truncation. */
-export function summaryNotes(summary: StrategySummary): string[] {
+/**
+ * Things a reader should know that the columns hide: unscored records, failed extractions, truncation.
+ * `name` is how the table names the cell (cellNamer); a lone summary goes by its strategy.
+ */
+export function summaryNotes(summary: StrategySummary, name: string = summary.strategy): string[] {
   const notes: string[] = [];
   const plural = (count: number, one: string, many: string): string => `${count} ${count === 1 ? one : many}`;
   const unscored = summary.n - summary.scored;
@@ -64,13 +100,28 @@ export function summaryNotes(summary: StrategySummary): string[] {
   if (summary.truncated > 0) {
     notes.push(`${plural(summary.truncated, 'record', 'records')} hit the token limit (finishReason "length")`);
   }
-  return notes.map((note) => `${summary.strategy}: ${note}`);
+  return notes.map((note) => `${name}: ${note}`);
 }
 
-/** The one line that says which tests produced the numbers. */
-export function explainTests(baselineStrategy: string, alpha: number): string {
+/** The one line that says which tests produced the numbers; `rows` are strategies, or cells of a matrix. */
+export function explainTests(baseline: string, alpha: number, rows: 'strategy' | 'row' = 'strategy'): string {
   return (
-    `Accuracy intervals are 95% Wilson score intervals. "vs baseline" compares each strategy with ` +
-    `${baselineStrategy} on the records both scored, with a two-sided exact McNemar test (α = ${alpha}).`
+    `Accuracy intervals are 95% Wilson score intervals. "vs baseline" compares each ${rows} with ` +
+    `${baseline} on the records both scored, with a two-sided exact McNemar test (α = ${alpha}).`
   );
+}
+
+/** How a report's tables name its baseline, and what they call a row. */
+export function baselineWording(report: {
+  baselineStrategy: string;
+  baselineModel: string;
+  baselineVariant: string | null;
+  strategies: readonly CellSummary[];
+}): { baseline: string; rows: 'strategy' | 'row' } {
+  const identity = identityColumnsOf(report.strategies);
+  const baseline = { model: report.baselineModel, strategy: report.baselineStrategy, variant: report.baselineVariant };
+  return {
+    baseline: cellNamer(report.strategies)(baseline),
+    rows: identity.model || identity.variant ? 'row' : 'strategy',
+  };
 }
