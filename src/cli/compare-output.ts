@@ -1,0 +1,163 @@
+/**
+ * Where a compare or eval run's results go: one or several outputs at once (`compare --format json -o
+ * x.json` is one; an eval file may ask for a table on the terminal, JSON, HTML and JUnit files). JSON
+ * Lines outputs get each result as it finishes (then one summary line per cell); the others are written
+ * when the run is over, from the report and the results kept for them.
+ */
+import type { ThrottleReport } from '../core/adaptive-concurrency.js';
+import type { AnswerSpec, MatchMode } from '../core/answer-spec.js';
+import { cellId, cellOf, type Cell } from '../core/cells.js';
+import { summarySchemaId, type ResultRecord } from '../core/records.js';
+import { UsageError } from '../errors.js';
+import { renderCompareMarkdown } from '../render/compare-markdown.js';
+import { renderCompareTable } from '../render/compare-table.js';
+import { renderJunit } from '../render/junit.js';
+import type { ModelPrice } from '../report/prices.js';
+import type { RunOutput } from '../run/execute-run.js';
+import type { OutputStream } from '../run/io.js';
+import { createResultSink, type ResultSink } from '../run/result-sink.js';
+import { checkWritableOutput, writeFileAtomic } from '../run/write-file.js';
+import { buildCompareReport, type CompareReport } from '../scoring/compare-report.js';
+import type { Terminal } from './terminal.js';
+
+export const compareFormats = ['table', 'json', 'jsonl', 'markdown', 'junit', 'html'] as const;
+export type CompareFormat = (typeof compareFormats)[number];
+
+export interface OutputTarget {
+  format: CompareFormat;
+  /** null: stdout. */
+  path: string | null;
+  /** How errors name the output's path: `-o`, or the eval file's key. */
+  label: string;
+}
+
+/** What the HTML page needs beyond the results. */
+export interface HtmlOptions {
+  answer: AnswerSpec;
+  match: MatchMode;
+  prices: Map<string, ModelPrice>;
+  /** What the page says it was made by. */
+  source: string;
+}
+
+/** At most one output on stdout; every file output can be written before any request is paid for. */
+export async function checkOutputs(targets: readonly OutputTarget[]): Promise<void> {
+  if (targets.filter((target) => target.path === null).length > 1)
+    throw new UsageError(`outputs: only one can go to stdout (${targets.map(describeTarget).join(', ')})`);
+  const paths = targets.flatMap((target) => (target.path === null ? [] : [target.path]));
+  const twice = paths.find((path, index) => paths.indexOf(path) !== index);
+  if (twice !== undefined) throw new UsageError(`outputs: ${twice} is written twice`);
+  for (const target of targets)
+    if (target.path !== null && target.format !== 'jsonl') await checkWritableOutput(target.path, target.label);
+}
+
+const describeTarget = (target: OutputTarget): string =>
+  `${target.format}${target.path === null ? '' : ` ${target.path}`}`;
+
+export function compareOutput(options: {
+  targets: readonly OutputTarget[];
+  /** The cells in the run's order (results are sorted by record, then by this). */
+  cells: readonly Cell[];
+  baseline: Cell;
+  alpha: number;
+  /** Null unless an output is html. */
+  html: HtmlOptions | null;
+  terminal: Terminal;
+  stdout: OutputStream;
+}): (append: boolean) => Promise<RunOutput> {
+  const { targets, terminal, stdout } = options;
+  const order = new Map(options.cells.map((cell, index) => [cellId(cell), index]));
+  const streamed = targets.filter((target) => target.format === 'jsonl');
+  const whole = targets.filter(
+    (target): target is OutputTarget & { format: Exclude<CompareFormat, 'jsonl'> } => target.format !== 'jsonl',
+  );
+  const keepResults = whole.some((target) => ['json', 'junit', 'html'].includes(target.format));
+  return async (append) => {
+    const sinks: ResultSink[] = [];
+    for (const target of streamed)
+      sinks.push(
+        await createResultSink({ format: 'jsonl', outputPath: target.path, append, renderHuman: () => '', stdout }),
+      );
+    const kept: Array<{ result: ResultRecord; index: number }> = [];
+    return {
+      resumable: streamed.find((target) => target.path !== null)?.path ?? null,
+      async write(result, record) {
+        for (const sink of sinks) await sink.write(result, record);
+        if (keepResults) kept.push({ result, index: record.index });
+      },
+      async abandon() {
+        for (const sink of sinks) await sink.abandon();
+      },
+      async finish(ending) {
+        const report = buildCompareReport(ending.summaries, ending.correctness, options.baseline, options.alpha);
+        kept.sort(
+          (left, right) =>
+            left.index - right.index ||
+            order.get(cellId(cellOf(left.result)))! - order.get(cellId(cellOf(right.result)))!,
+        );
+        const results = kept.map((entry) => entry.result);
+        for (const sink of sinks) {
+          // After the result lines, one summary line per cell: consumers tell them apart by `schema`.
+          for (const summary of report.strategies) await sink.writeLine({ schema: summarySchemaId, ...summary });
+          await sink.close(() => null);
+        }
+        for (const target of whole) {
+          const { format } = target;
+          const rendered =
+            format === 'html'
+              ? await renderHtml(report, results, options.html!, terminal)
+              : renderReport(format, report, results, ending.endpoint, terminal.stdoutColors);
+          if (target.path !== null) await writeFileAtomic(target.path, withNewline(rendered));
+          else stdout.write(withNewline(rendered));
+        }
+        // A person at a terminal sees the comparison whatever went to files.
+        if (stdout.isTTY && !targets.some((target) => target.path === null) && whole.length > 0)
+          stdout.write(withNewline(renderCompareTable(report, terminal.stdoutColors)));
+      },
+    };
+  };
+}
+
+function renderReport(
+  format: Exclude<CompareFormat, 'jsonl' | 'html'>,
+  report: CompareReport,
+  results: ResultRecord[],
+  endpoint: ThrottleReport | null,
+  colors: Terminal['stdoutColors'],
+): string {
+  switch (format) {
+    case 'table':
+      return renderCompareTable(report, colors);
+    case 'markdown':
+      return renderCompareMarkdown(report);
+    case 'junit':
+      return renderJunit(report, results);
+    case 'json':
+      return `${JSON.stringify({ ...report, ...(endpoint === null ? {} : { endpoint }), results }, null, 2)}\n`;
+  }
+}
+
+/** The HTML report of this run (src/report, loaded only here: it brings the chart library). */
+async function renderHtml(
+  report: CompareReport,
+  results: ResultRecord[],
+  options: HtmlOptions,
+  terminal: Terminal,
+): Promise<string> {
+  const { renderHtmlReport } = await import('../report/html-report.js');
+  const html = renderHtmlReport(
+    { results, summaries: report.strategies, alpha: report.alpha },
+    {
+      prices: options.prices,
+      answer: options.answer,
+      match: options.match,
+      baseline: { strategy: report.baselineStrategy, model: report.baselineModel, variant: report.baselineVariant },
+      alpha: report.alpha,
+    },
+    { source: options.source },
+  );
+  for (const note of html.notes) terminal.warn(note);
+  return html.html;
+}
+
+const withNewline = (text: string): string => (text === '' || text.endsWith('\n') ? text : `${text}\n`);
