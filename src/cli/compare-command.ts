@@ -313,9 +313,7 @@ async function printEstimate(
   terminal: Terminal,
   io: Io,
 ): Promise<void> {
-  const { flagValues } = plan;
-  if (flagValues.json === true && flagValues.jsonl === true) throw new UsageError('--json and --jsonl: choose one');
-  const format = flagValues.jsonl === true ? 'jsonl' : flagValues.json === true || !io.stdout.isTTY ? 'json' : 'human';
+  const format = dryRunFormat(plan.flagValues, io.stdout);
   const nameOf = cellNamer(jobs);
   const rendered: Array<Cell & { id: string; messages: ChatMessage[] }> = [];
   const run = await estimateRun(records, jobs, (record, job, messages) => {
@@ -339,6 +337,15 @@ async function printEstimate(
       `${JSON.stringify({ dryRun: true, matrix, cells: run.cells, estimate, requests: rendered }, null, 2)}\n`,
     );
   }
+}
+
+/** JSON Lines or JSON as asked (or on a pipe); the human view for a terminal, or for any other --format. */
+function dryRunFormat(flagValues: Record<string, unknown>, stdout: { isTTY?: boolean }): 'jsonl' | 'json' | 'human' {
+  if (flagValues.json === true && flagValues.jsonl === true) throw new UsageError('--json and --jsonl: choose one');
+  const format = flagValues.format === undefined ? undefined : oneOf(flagValues.format, '--format', compareFormats);
+  if (flagValues.jsonl === true || format === 'jsonl') return 'jsonl';
+  if (flagValues.json === true || format === 'json') return 'json';
+  return format !== undefined || stdout.isTTY ? 'human' : 'json';
 }
 
 /** `zero-shot 12/30 · cot 10/30 (1 error) · ETA 14 s` */

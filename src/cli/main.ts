@@ -74,29 +74,18 @@ export function buildProgram(invoked: string | undefined, io: Io): Command {
 
   const compare = program
     .command('compare')
-    .summary('run several strategies over one dataset and compare them, with gates for CI')
+    .summary('run strategies × models over one dataset and compare them, with gates for CI')
     .description(
-      'Run several strategies over one dataset, score them, and compare each with the baseline strategy (paired exact McNemar test).',
+      'Run several strategies (and models) over one dataset, score them, and compare each cell with the baseline (paired exact McNemar test).',
     )
     .option(
       '--strategies <list>',
       `comma-separated strategies (default: all: ${strategies.map((strategy) => strategy.name).join(',')})`,
-    )
-    .option('--baseline-strategy <name>', 'the strategy the others are compared with (default: the first listed)')
-    .option('--fail-under <x>', 'exit 4 when accuracy is below X (0..1), or name=X,... per strategy')
-    .option('--baseline <file>', 'a previous `compare --json` report: exit 4 on a significant regression')
-    .option('--alpha <p>', 'significance level for the tests (default 0.05)')
-    .option(
-      '--format <format>',
-      'table | json | jsonl | markdown | junit | html (default: table on a terminal, json otherwise)',
-    )
-    .option('--price <model=in,out>', priceHelp, collect)
-    .addHelpText(
-      'after',
-      '\nExample:\n  $ promptlab compare -d fixtures/arithmetic.jsonl --strategies zero-shot,cot --fail-under 0.7 --format markdown',
     );
-  addRunOptions(compare);
-  addStrategyOptions(compare, strategies);
+  addMatrixOptions(compare).addHelpText(
+    'after',
+    '\nExamples:\n  $ promptlab compare -d fixtures/arithmetic.jsonl --strategies zero-shot,cot --fail-under 0.7 --format markdown\n  $ promptlab compare -d fixtures/arithmetic.jsonl --strategies zero-shot,cot --models gpt-4o-mini,local:llama3.1 --dry-run',
+  );
   compare.action(async (flagValues: Record<string, unknown>) =>
     (await import('./compare-command.js')).compareCommand(flagValues, io),
   );
@@ -304,6 +293,33 @@ export function buildProgram(invoked: string | undefined, io: Io): Command {
   templates.addHelpText('after', '\nExample:\n  $ promptlab templates render math "What is 6 times 7?"');
 
   return program;
+}
+
+/** What compare and eval share: models, the baseline, gates, formats, prices, and every run and strategy flag. */
+function addMatrixOptions(command: Command): Command {
+  command
+    .option(
+      '--models <list>',
+      'comma-separated models, each a column of the matrix: MODEL, or ENDPOINT:MODEL for a named endpoint of promptlab.config.json|yaml',
+    )
+    .option('--baseline-strategy <name>', 'the strategy (or variant) the others are compared with (default: the first)')
+    .option('--baseline-model <name>', 'the model of the baseline cell (default: the first of --models)')
+    .option(
+      '--fail-under <x>',
+      'exit 4 when accuracy is below X (0..1), or name=X,... per strategy, variant or model/name',
+    )
+    .option('--baseline <file>', 'a previous `compare --json` report: exit 4 on a significant regression')
+    .option('--alpha <p>', 'significance level for the tests (default 0.05)')
+    .option(
+      '--format <format>',
+      'table | json | jsonl | markdown | junit | html (default: table on a terminal, json otherwise)',
+    )
+    .option('--price <model=in,out>', priceHelp, collect);
+  addRunOptions(command);
+  command.options.find((option) => option.long === '--dry-run')!.description =
+    'print the matrix, what it would send and an estimate of requests and prompt tokens; call nothing';
+  addStrategyOptions(command, strategies);
+  return command;
 }
 
 const priceHelp =
