@@ -48,6 +48,7 @@ export function buildProgram(invoked: string | undefined, io: Io): Command {
       '  $ promptlab compare -d fixtures/arithmetic.jsonl --strategies zero-shot,cot --fail-under 0.7',
       '  $ promptlab score runs/cot.jsonl --answer number',
       '  $ promptlab report runs/compare.json -o report.html',
+      '  $ promptlab models --base-url http://localhost:11434/v1',
       '  $ promptlab templates list',
       '  $ promptlab cache stats',
       '',
@@ -140,6 +141,23 @@ export function buildProgram(invoked: string | undefined, io: Io): Command {
     )
     .action(async (file: string, flagValues: Record<string, unknown>) =>
       (await import('./report-command.js')).reportCommand(file, flagValues, io),
+    );
+
+  program
+    .command('models')
+    .summary("list the endpoint's models (GET /v1/models)")
+    .description('List the models the endpoint serves (GET /v1/models): a table on a terminal, JSON otherwise.')
+    .option('--base-url <url>', 'OpenAI-compatible endpoint (env OPENAI_BASE_URL)')
+    .option('--api-key <key>', 'API key (env OPENAI_API_KEY; local servers need none)')
+    .option('--endpoint <name>', 'a named endpoint from promptlab.config.json|yaml')
+    .option('--timeout <seconds>', 'per-request timeout (default 300)')
+    .option('--retries <n>', 'retries, done by the openai SDK (default 2)')
+    .option('--json', 'print JSON')
+    .option('-q, --quiet', 'no notes on stderr')
+    .option('--debug', 'show stack traces of internal errors')
+    .addHelpText('after', '\nExample:\n  $ promptlab models --base-url http://localhost:11434/v1')
+    .action(async (flagValues: Record<string, unknown>) =>
+      (await import('./models-command.js')).modelsCommand(flagValues, io),
     );
 
   // batch: a strategy run through the OpenAI Batch API or `vllm run-batch` (src/batch, src/cli/batch-command.ts).
