@@ -28,13 +28,8 @@ import { parseMaxErrors } from '../scoring/max-errors.js';
 import { findStrategy, strategyNames } from '../strategies/registry.js';
 import type { StrategyDefinition } from '../strategies/strategy.js';
 import type { TemplateDirs } from '../templates/load-template.js';
-import {
-  checkOutputs,
-  compareFormats,
-  compareOutput,
-  type CompareFormat,
-  type OutputTarget,
-} from './compare-output.js';
+import { compareFormats, formatOfPath, type CompareFormat } from '../render/compare-formats.js';
+import { checkOutputs, compareOutput, type OutputTarget } from './compare-output.js';
 import { pricesFor } from './report-command.js';
 import { createTerminal, type Terminal } from './terminal.js';
 
@@ -77,15 +72,6 @@ function chooseCompareFormat(flagValues: Record<string, unknown>, stdout: { isTT
   const output = flagValues.output as string | undefined;
   if (output !== undefined) return formatOfPath(output);
   return stdout.isTTY ? 'table' : 'json';
-}
-
-/** What a file name says its format is: .jsonl, .xml (JUnit), .md, .html, else JSON. */
-export function formatOfPath(path: string): Exclude<CompareFormat, 'table'> {
-  if (path.endsWith('.jsonl')) return 'jsonl';
-  if (path.endsWith('.xml')) return 'junit';
-  if (path.endsWith('.md')) return 'markdown';
-  if (path.endsWith('.html')) return 'html';
-  return 'json';
 }
 
 /** The one output `--format`, `--json`, `--jsonl` and `-o` describe (with --resume: its JSON Lines file). */

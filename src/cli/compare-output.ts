@@ -9,6 +9,7 @@ import type { AnswerSpec, MatchMode } from '../core/answer-spec.js';
 import { cellId, cellOf, type Cell } from '../core/cells.js';
 import { summarySchemaId, type ResultRecord } from '../core/records.js';
 import { UsageError } from '../errors.js';
+import type { CompareFormat } from '../render/compare-formats.js';
 import { renderCompareMarkdown } from '../render/compare-markdown.js';
 import { renderCompareTable } from '../render/compare-table.js';
 import { renderJunit } from '../render/junit.js';
@@ -20,8 +21,7 @@ import { checkWritableOutput, writeFileAtomic } from '../run/write-file.js';
 import { buildCompareReport, type CompareReport } from '../scoring/compare-report.js';
 import type { Terminal } from './terminal.js';
 
-export const compareFormats = ['table', 'json', 'jsonl', 'markdown', 'junit', 'html'] as const;
-export type CompareFormat = (typeof compareFormats)[number];
+export type { CompareFormat } from '../render/compare-formats.js';
 
 export interface OutputTarget {
   format: CompareFormat;

@@ -17,6 +17,8 @@ export interface StrategyOption<T, D extends T | undefined = T | undefined> {
   defaultHelp?: string;
   /** Collect repeated uses into a list (e.g. --context). */
   repeatable?: boolean;
+  /** The value names a file (files, when repeatable): an eval file's is relative to the eval file's folder. */
+  file?: boolean;
   /** Turns the flag's value into T; a value it cannot use is a UsageError naming `flag`. */
   parse(raw: unknown, flag: string): T;
 }
@@ -83,6 +85,7 @@ export const fewShotOptions = {
     flags: '--examples <file>',
     description: 'JSONL demonstrations {input, output}',
     defaultValue: undefined,
+    file: true,
     parse: text,
   } satisfies StrategyOption<string, undefined>,
   shots: shots('how many demonstrations', 4),
@@ -100,6 +103,7 @@ export const inContextOptions = {
     flags: '--pool <file>',
     description: 'JSONL pool of demonstrations {input, output}',
     defaultValue: undefined,
+    file: true,
     parse: text,
   } satisfies StrategyOption<string, undefined>,
   shots: shots('how many demonstrations per input', 4),
@@ -114,6 +118,7 @@ export const inContextOptions = {
     description: 'a context document to include (repeatable)',
     defaultValue: [],
     repeatable: true,
+    file: true,
     parse: list,
   } satisfies StrategyOption<string[], string[]>,
   embeddingModel: {
@@ -140,6 +145,7 @@ export const chainOfThoughtOptions = {
     flags: '--examples <file>',
     description: 'JSONL demonstrations {input, output, reasoning} for few-shot chain of thought',
     defaultValue: undefined,
+    file: true,
     parse: text,
   } satisfies StrategyOption<string, undefined>,
   shots: shots('how many demonstrations to use', undefined, 'all in --examples'),
