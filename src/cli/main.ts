@@ -46,6 +46,7 @@ export function buildProgram(invoked: string | undefined, io: Io): Command {
       'Examples:',
       ...strategies.map((strategy) => `  $ ${strategy.example}`),
       '  $ promptlab compare -d fixtures/arithmetic.jsonl --strategies zero-shot,cot --fail-under 0.7',
+      '  $ promptlab eval --init && promptlab eval',
       '  $ promptlab score runs/cot.jsonl --answer number',
       '  $ promptlab report runs/compare.json -o report.html',
       '  $ promptlab models --base-url http://localhost:11434/v1',
@@ -89,6 +90,25 @@ export function buildProgram(invoked: string | undefined, io: Io): Command {
   );
   compare.action(async (flagValues: Record<string, unknown>) =>
     (await import('./compare-command.js')).compareCommand(flagValues, io),
+  );
+
+  const evaluation = program
+    .command('eval')
+    .summary(
+      'run the evaluation an eval file declares (promptlab.eval.yaml): dataset, models, strategies, gates, outputs',
+    )
+    .description(
+      'Run the evaluation declared in an eval file (default: promptlab.eval.yaml, found upward): the matrix of models × strategies and their variants, scored, gated and written as compare does. Flags beat the file.',
+    )
+    .argument('[file]', 'the eval file (default: the nearest promptlab.eval.yaml)')
+    .option('--init', 'write a commented starting file (FILE, or promptlab.eval.yaml here); never overwrites')
+    .option('--strategies <list>', "the file's entries to run, by variant name or strategy (default: all)");
+  addMatrixOptions(evaluation).addHelpText(
+    'after',
+    '\nExamples:\n  $ promptlab eval --init && promptlab eval\n  $ promptlab eval evals/arithmetic.yaml --models gpt-4o-mini --dry-run',
+  );
+  evaluation.action(async (file: string | undefined, flagValues: Record<string, unknown>) =>
+    (await import('./eval-command.js')).evalCommand(file, flagValues, io),
   );
 
   const score = program
