@@ -16,7 +16,7 @@ import { estimateBasis, estimateRun, type EstimatedJob } from '../run/estimate-r
 import { executeRun } from '../run/execute-run.js';
 import type { Io } from '../run/io.js';
 import { createTargetClients, parseModelList, type ModelTarget } from '../run/model-targets.js';
-import { prepareJob, withModel, type JobEntry, type PreparedJob } from '../run/prepare-job.js';
+import { prepareJobs, withModel, type JobEntry, type PreparedJob } from '../run/prepare-job.js';
 import { countDatasetRecords } from '../run/read-dataset.js';
 import { resumeOutputPath } from '../run/resume-hints.js';
 import { liveResults } from '../run/run-records.js';
@@ -131,7 +131,9 @@ export async function runMatrix(plan: MatrixPlan, io: Io): Promise<void> {
     throw new UsageError(`${plan.command} needs --dataset FILE (JSONL records with "expected")`);
 
   // Everything a user can get wrong is checked before any template loads or request is sent.
-  const endpoints = (await findConfigFile(process.cwd()))?.data.endpoints ?? {};
+  // Named endpoints matter only to a model written ENDPOINT:MODEL.
+  const named = plan.models?.some((model) => model.includes(':')) === true;
+  const endpoints = (named ? (await findConfigFile(process.cwd()))?.data.endpoints : undefined) ?? {};
   const config = await resolveRunConfig(flagValues, io.env);
   const targets: ModelTarget[] =
     plan.models === null
@@ -169,9 +171,7 @@ export async function runMatrix(plan: MatrixPlan, io: Io): Promise<void> {
     terminal.warn('--price is used by --format html only');
 
   const warn = (message: string) => terminal.warn(message);
-  const prepared = await Promise.all(
-    plan.entries.map((entry) => prepareJob(entry, { config, warn, templateDirs: plan.templateDirs })),
-  );
+  const prepared = await prepareJobs(plan.entries, { config, warn, templateDirs: plan.templateDirs });
   const { records } = await openRecords(
     flagValues,
     undefined,

@@ -50,9 +50,33 @@ export interface PreparedJob {
 }
 
 export async function prepareJob(entry: JobEntry, context: JobContext): Promise<PreparedJob> {
-  const { definition, settings } = entry;
   const templateDirs = context.templateDirs ?? projectTemplateDirs(process.cwd());
-  const template = await loadRunTemplate(settings, templateDirs);
+  return prepareWith(entry, context, templateDirs, (settings) => loadRunTemplate(settings, templateDirs));
+}
+
+/**
+ * Several jobs at once, loading each template (with its system message) once: entries that share one
+ * share its parse and compile, which is most of what a job costs before its first request.
+ */
+export async function prepareJobs(entries: readonly JobEntry[], context: JobContext): Promise<PreparedJob[]> {
+  const templateDirs = context.templateDirs ?? projectTemplateDirs(process.cwd());
+  const loaded = new Map<string, Promise<LoadedTemplate>>();
+  const loadTemplate = (settings: Record<string, unknown>) => {
+    const key = JSON.stringify([settings.template ?? null, settings.system ?? null]);
+    if (!loaded.has(key)) loaded.set(key, loadRunTemplate(settings, templateDirs));
+    return loaded.get(key)!;
+  };
+  return Promise.all(entries.map((entry) => prepareWith(entry, context, templateDirs, loadTemplate)));
+}
+
+async function prepareWith(
+  entry: JobEntry,
+  context: JobContext,
+  templateDirs: TemplateDirs,
+  loadTemplate: (settings: Record<string, unknown>) => Promise<LoadedTemplate>,
+): Promise<PreparedJob> {
+  const { definition, settings } = entry;
+  const template = await loadTemplate(settings);
   const answer = resolveAnswerSpec(settings, template);
   const setup = strategySetup(template, answer, resolvePick(settings), context.config, context.warn, templateDirs);
   const prepared = await prepareStrategy(definition, settings, setup);
