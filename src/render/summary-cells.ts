@@ -30,13 +30,24 @@ export function identityColumnsOf(summaries: readonly CellSummary[]): IdentityCo
   };
 }
 
-export function summaryColumns(identity: IdentityColumns): { header: string; align: Alignment }[] {
+/**
+ * The columns of a compare table. The identity columns say which cell a row is and are `essential`: a
+ * table fitted to a narrow terminal drops or abbreviates the others first.
+ */
+export function summaryColumns(identity: IdentityColumns): SummaryColumn[] {
   return [
-    ...(identity.model ? [{ header: 'model', align: 'left' as const }] : []),
-    { header: 'strategy', align: 'left' },
-    ...(identity.variant ? [{ header: 'variant', align: 'left' as const }] : []),
+    ...(identity.model ? [{ header: 'model', align: 'left' as const, essential: true }] : []),
+    { header: 'strategy', align: 'left', essential: true },
+    ...(identity.variant ? [{ header: 'variant', align: 'left' as const, essential: true }] : []),
     ...countColumns,
   ];
+}
+
+export interface SummaryColumn {
+  header: string;
+  align: Alignment;
+  /** Which cell the row is: never dropped to fit a width. */
+  essential?: boolean;
 }
 
 /** The model, strategy and variant cells of a row, as `identity` asks (a cell with no variant shows none). */
