@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { exitCodes, GateError, PromptlabError } from '../errors.js';
+import { exitCodes, GateError, PromptlabError, UsageError } from '../errors.js';
 import { strategies } from '../strategies/registry.js';
 import { processIo, type Io } from '../run/io.js';
 import { addAnswerRuleOptions, addOption, addRunOptions, addStrategyOptions } from './common-options.js';
@@ -356,6 +356,14 @@ function addMatrixOptions(command: Command): Command {
   addRunOptions(command);
   command.options.find((option) => option.long === '--dry-run')!.description =
     'print the matrix, what it would send and an estimate of requests and prompt tokens; call nothing';
+  // A second -m would silently replace the first: several models are --models a,b.
+  command.options
+    .find((option) => option.long === '--model')!
+    .argParser((value: string, previous: string | undefined) => {
+      if (previous !== undefined)
+        throw new UsageError(`-m takes one model; compare several with --models ${previous},${value}`);
+      return value;
+    });
   addStrategyOptions(command, strategies);
   return command;
 }

@@ -183,6 +183,29 @@ describe('promptlab eval', () => {
     expect(server.calls.every((call) => call.model === 'careful')).toBe(true);
   });
 
+  it("--resume streams results to its file and still writes the file's other outputs; a rerun calls nothing", async () => {
+    const server = await serve();
+    const directory = await project(variantsFile('outputs:\n  - path: eval.json\n'));
+    const resumed = join(directory, 'results.jsonl');
+    const first = await runCli(['eval', ...endpointFlags(server), '--resume', resumed], { cwd: directory });
+    expect(first.code).toBe(0);
+    const calls = server.counts.chat;
+    expect(calls).toBe(30);
+    const again = await runCli(['eval', ...endpointFlags(server), '--resume', resumed], { cwd: directory });
+    expect(again.code).toBe(0);
+    expect(server.counts.chat).toBe(calls);
+    const lines = (await readFile(resumed, 'utf8')).trim().split('\n');
+    expect(lines).toHaveLength(30 + 3);
+    const report = JSON.parse(await readFile(join(directory, 'eval.json'), 'utf8'));
+    expect(report.strategies.map((summary: Summary) => [summary.variant ?? summary.strategy, summary.correct])).toEqual(
+      [
+        ['zero-shot', 5],
+        ['cot-quick', 5],
+        ['cot-steps', 10],
+      ],
+    );
+  });
+
   it('finds promptlab.eval.yaml upward from a subfolder, and runs a file given by path', async () => {
     const server = await serve();
     const directory = await project(variantsFile('outputs: [json]\n'));

@@ -188,11 +188,14 @@ describe('compare --models', () => {
       expect(html).toContain(label);
   });
 
-  it('refuses -m with a list, and -m beside --models', async () => {
+  it('refuses -m with a list, -m twice, and -m beside --models', async () => {
     const server = await serve();
     const list = await runCli(compareArgs(server, ['-m', 'careful,sloppy']));
     expect(list.code).toBe(2);
     expect(list.stderr).toBe('promptlab: -m takes one model; compare several with --models careful,sloppy\n');
+    const twice = await runCli(compareArgs(server, ['-m', 'careful', '-m', 'sloppy']));
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toBe('promptlab: -m takes one model; compare several with --models careful,sloppy\n');
     const both = await runCli(compareArgs(server, ['-m', 'careful', '--models', 'careful,sloppy']));
     expect(both.code).toBe(2);
     expect(both.stderr).toBe('promptlab: give --models a,b or -m MODEL, not both\n');
