@@ -9,6 +9,7 @@ import type { AnswerSpec, MatchMode } from '../core/answer-spec.js';
 import { cellId, cellOf, type Cell } from '../core/cells.js';
 import { summarySchemaId, type ResultRecord } from '../core/records.js';
 import { UsageError } from '../errors.js';
+import { noColors } from '../render/colors.js';
 import type { CompareFormat } from '../render/compare-formats.js';
 import { renderCompareMarkdown } from '../render/compare-markdown.js';
 import { renderCompareTable } from '../render/compare-table.js';
@@ -106,7 +107,14 @@ export function compareOutput(options: {
           const rendered =
             format === 'html'
               ? await renderHtml(report, results, options.html!, terminal)
-              : renderReport(format, report, results, ending.endpoint, terminal.stdoutColors);
+              : // A file gets no colour codes, whatever the terminal shows.
+                renderReport(
+                  format,
+                  report,
+                  results,
+                  ending.endpoint,
+                  target.path === null ? terminal.stdoutColors : noColors,
+                );
           if (target.path !== null) await writeFileAtomic(target.path, withNewline(rendered));
           else stdout.write(withNewline(rendered));
         }

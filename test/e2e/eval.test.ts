@@ -166,6 +166,20 @@ describe('promptlab eval', () => {
     expect(html).toContain('cot-steps');
   });
 
+  it('writes a table to a file without colour codes, while stdout keeps its colours', async () => {
+    const server = await serve();
+    const directory = await project(variantsFile('outputs:\n  - table\n  - { format: table, path: table.txt }\n'));
+    const result = await runCli(['eval', ...endpointFlags(server)], {
+      cwd: directory,
+      env: { FORCE_COLOR: '1', NO_COLOR: undefined },
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('\u001b[');
+    const file = await readFile(join(directory, 'table.txt'), 'utf8');
+    expect(file).toMatch(/^strategy +variant +n +correct/);
+    expect(file).not.toContain('\u001b[');
+  });
+
   it('takes the command line over the file: models, strategies by variant name, outputs, dataset settings', async () => {
     const server = await serve();
     const directory = await project(variantsFile('outputs: [table]\n'));
