@@ -9,7 +9,8 @@ import { closestKey } from './closest-key.js';
 import { isHttpUrl, numericSettings, type NumericSettingName } from './setting-rules.js';
 
 const httpUrl = z.string({ error: 'expected an http(s) URL' }).refine(isHttpUrl, { error: 'expected an http(s) URL' });
-const nonEmptyText = z
+/** A setting that must say something; shared with the eval file's schema. */
+export const nonEmptyText = z
   .string({ error: 'expected a non-empty string' })
   .min(1, { error: 'expected a non-empty string' });
 // Checked as a variable name so that a key pasted here by mistake is refused (and never echoed back).
@@ -17,7 +18,8 @@ const envVarName = z
   .string({ error: 'expected the name of an environment variable, like GROQ_API_KEY' })
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected the name of an environment variable, like GROQ_API_KEY' });
 
-function numeric(name: NumericSettingName) {
+/** A numeric setting as a file writes it, by the rules its flag follows; shared with the eval file's schema. */
+export function numeric(name: NumericSettingName) {
   const { description, accepts } = numericSettings[name];
   return z.number({ error: `expected ${description}` }).refine(accepts, { error: `expected ${description}` });
 }

@@ -8,20 +8,11 @@ import { z } from 'zod';
 import { parseAnswerSpec } from '../core/normalize-answer.js';
 import { parseNormalizeSteps } from '../core/normalize-steps.js';
 import { closestKey } from '../config/closest-key.js';
-import { numericSettings, type NumericSettingName } from '../config/setting-rules.js';
+import { nonEmptyText, numeric } from '../config/parse-config-file.js';
 import { PromptlabError } from '../errors.js';
 import { compareFormats } from '../render/compare-formats.js';
 import { strategies, findStrategy, strategyNames } from '../strategies/registry.js';
 import type { StrategyDefinition } from '../strategies/strategy.js';
-
-const nonEmptyText = z
-  .string({ error: 'expected a non-empty string' })
-  .min(1, { error: 'expected a non-empty string' });
-
-function numeric(name: NumericSettingName) {
-  const { description, accepts } = numericSettings[name];
-  return z.number({ error: `expected ${description}` }).refine(accepts, { error: `expected ${description}` });
-}
 
 const fraction = z
   .number({ error: 'expected a number from 0 to 1' })
