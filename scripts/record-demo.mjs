@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startDemoServer } from './demo-server.mjs';
-import { demoArguments } from './demo-arguments.mjs';
+import { demoArgumentsWith } from './demo-arguments.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const extra = process.argv.slice(2);
@@ -21,7 +21,7 @@ rmSync(new URL('../fixtures/recording', import.meta.url), { recursive: true, for
 // Asynchronous on purpose: the demo server answers from this very process.
 const child = spawn(
   process.execPath,
-  ['bin/promptlab.js', ...demoArguments, '--cache', 'fixtures/recording', ...extra],
+  ['bin/promptlab.js', ...demoArgumentsWith(extra), '--cache', 'fixtures/recording'],
   { cwd: root, stdio: 'inherit' },
 );
 const status = await new Promise((resolve) => child.on('close', resolve));

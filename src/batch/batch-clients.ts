@@ -163,6 +163,7 @@ export function forBatchPhase(prepared: PreparedStrategy, options: BatchStrategy
   const unanswered = new Map<number, UnansweredReason>();
   return {
     render: (record) => prepared.render(record),
+    plan: (record) => prepared.plan(record),
     unansweredReason: (record) => unanswered.get(record.index) ?? null,
     async run(record, context) {
       const requests: RecordRequests = { captured: [], waiting: 0, unprepared: 0 };

@@ -171,7 +171,10 @@ export async function runBatchPhase(run: BatchRun, options: PhaseOptions): Promi
     records: run.records,
     jobs: [
       {
-        strategy: run.strategy,
+        cell: { model: run.model, strategy: run.strategy, variant: null },
+        name: run.strategy,
+        template: run.template,
+        answer: run.answer,
         prepared,
         fingerprint: run.fingerprint,
         context: {
@@ -186,9 +189,6 @@ export async function runBatchPhase(run: BatchRun, options: PhaseOptions): Promi
       },
     ],
     recordsInFlight: options.recordsInFlight,
-    model: run.model,
-    template: run.template,
-    answer: run.answer,
     match: run.match,
     async onResult(result, record) {
       counts.records += 1;

@@ -225,10 +225,7 @@ export async function batchCollectCommand(target: string, flagValues: Flags, io:
   finished.sort((left, right) => left.record.index - right.record.index);
   await executeRun({
     source: finishedResults(finished),
-    strategies: [run.strategy],
-    model: run.model,
-    template: run.template,
-    answer: run.answer,
+    cells: [{ model: run.model, strategy: run.strategy, variant: null, template: run.template, answer: run.answer }],
     resume: null,
     openOutput: resultOutput({
       format,

@@ -1,49 +1,39 @@
 /**
- * `promptlab compare`: several strategies over one dataset with one shared concurrency limit, scored,
- * summarised side by side with a paired test against the baseline strategy, and gated for CI.
+ * `promptlab compare`: strategies × models over one dataset — every record × strategy × model (× variant,
+ * from an eval file) is one cell of the matrix — scored, summarised side by side with a paired test against
+ * the baseline cell, and gated for CI. `eval` runs the same matrix from a file (eval-command.ts).
  */
 import { readFile } from 'node:fs/promises';
-import type { ThrottleReport } from '../core/adaptive-concurrency.js';
-import type { AnswerSpec, MatchMode } from '../core/answer-spec.js';
-import { summarySchemaId, type ResultRecord } from '../core/records.js';
-import { InputError, UsageError } from '../errors.js';
+import { cellNamer, type Cell } from '../core/cells.js';
+import type { ChatMessage } from '../core/chat-client.js';
+import type { DatasetRecord } from '../core/records.js';
+import { findConfigFile } from '../config/config-file.js';
 import { numberInRange, oneOf } from '../config/flag-values.js';
-import { renderCompareMarkdown } from '../render/compare-markdown.js';
-import { renderCompareTable } from '../render/compare-table.js';
-import { renderJunit } from '../render/junit.js';
-import type { ModelPrice } from '../report/prices.js';
-import { executeRun, type RunOutput } from '../run/execute-run.js';
-import type { Io, OutputStream } from '../run/io.js';
+import { InputError, UsageError } from '../errors.js';
+import { formatMessages } from '../render/messages.js';
+import { renderRunEstimate } from '../render/run-estimate.js';
+import { estimateBasis, estimateRun, type EstimatedJob } from '../run/estimate-run.js';
+import { executeRun } from '../run/execute-run.js';
+import type { Io } from '../run/io.js';
+import { createTargetClients, parseModelList, type ModelTarget } from '../run/model-targets.js';
+import { prepareJobs, withModel, type JobEntry, type PreparedJob } from '../run/prepare-job.js';
 import { countDatasetRecords } from '../run/read-dataset.js';
-import { createResultSink } from '../run/result-sink.js';
 import { outputFlag, resumeOutputPath } from '../run/resume-hints.js';
-import { jobFingerprint } from '../run/run-fingerprint.js';
 import { liveResults } from '../run/run-records.js';
-import {
-  createRunClient,
-  loadRunTemplate,
-  openRecords,
-  requireModel,
-  resolveAnswerSpec,
-  resolveMatch,
-  resolvePick,
-  resolveRunConfig,
-  strategySetup,
-  temperatureFor,
-} from '../run/run-setup.js';
-import { checkWritableOutput, refuseInputAsOutput, runInputFiles, writeRunFile } from '../run/write-file.js';
-import { buildCompareReport, defaultAlpha, type CompareReport } from '../scoring/compare-report.js';
-import { reportForJson, summaryForJson } from '../scoring/json-numbers.js';
+import { openRecords, resolveMatch, resolveRunConfig } from '../run/run-setup.js';
+import { defaultAlpha } from '../scoring/compare-report.js';
+import { parseFailUnder } from '../scoring/fail-under.js';
 import { baselineNotes, checkAgainstBaseline, checkFailUnder } from '../scoring/gates.js';
 import { parseMaxErrors } from '../scoring/max-errors.js';
+import { runInputFiles } from '../run/write-file.js';
 import { findStrategy, strategyNames } from '../strategies/registry.js';
-import { prepareStrategy, type StrategyDefinition } from '../strategies/strategy.js';
+import type { StrategyDefinition } from '../strategies/strategy.js';
+import type { TemplateDirs } from '../templates/load-template.js';
+import { compareFormats, formatOfPath, type CompareFormat } from '../render/compare-formats.js';
+import { checkOutputs, compareOutput, type OutputTarget } from './compare-output.js';
 import { pricesFor } from './report-command.js';
-import { progressView, sayWhereResultsWent } from './run-view.js';
+import { progressView } from './run-view.js';
 import { createTerminal, type Terminal } from './terminal.js';
-
-const compareFormats = ['table', 'json', 'jsonl', 'markdown', 'junit', 'html'] as const;
-type CompareFormat = (typeof compareFormats)[number];
 
 export function parseStrategyList(value: unknown): StrategyDefinition[] {
   const names =
@@ -65,22 +55,16 @@ export function parseStrategyList(value: unknown): StrategyDefinition[] {
   return definitions;
 }
 
-/** `0.8` gates every strategy; `cot=0.8,self-consistency=0.85` gates the named ones. */
-export function parseFailUnder(
-  value: unknown,
-  strategies: readonly string[],
-): Array<{ threshold: number; strategies?: string[] }> {
-  if (value === undefined) return [];
-  const text = String(value);
-  if (!text.includes('=')) return [{ threshold: numberInRange(text, '--fail-under', 0, 1) }];
-  return text.split(',').map((part) => {
-    const [name, threshold] = part.split('=').map((piece) => piece.trim());
-    if (!name || !strategies.includes(name))
-      throw new UsageError(
-        `--fail-under: "${name ?? ''}" is not one of the strategies compared (${strategies.join(', ')})`,
-      );
-    return { threshold: numberInRange(threshold, `--fail-under ${name}`, 0, 1), strategies: [name] };
-  });
+/**
+ * The models a compare or eval names: `--models a,b` (or an eval file's list), else `-m` or the configured
+ * model. `-m` takes one model: `-m a,b` would be sent to the server as one name, so it is refused.
+ */
+export function modelsFromFlags(flagValues: Record<string, unknown>): string[] | null {
+  const models = flagValues.models as string | undefined;
+  const model = flagValues.model as string | undefined;
+  if (models !== undefined && model !== undefined) throw new UsageError('give --models a,b or -m MODEL, not both');
+  if (model?.includes(',')) throw new UsageError(`-m takes one model; compare several with --models ${model}`);
+  return models === undefined ? null : models.split(',');
 }
 
 function chooseCompareFormat(flagValues: Record<string, unknown>, stdout: { isTTY?: boolean }): CompareFormat {
@@ -95,44 +79,105 @@ function chooseCompareFormat(flagValues: Record<string, unknown>, stdout: { isTT
   }
   if (shorthand !== null) return shorthand;
   const output = flagValues.output as string | undefined;
-  if (output !== undefined)
-    return output.endsWith('.jsonl')
-      ? 'jsonl'
-      : output.endsWith('.xml')
-        ? 'junit'
-        : output.endsWith('.md')
-          ? 'markdown'
-          : output.endsWith('.html')
-            ? 'html'
-            : 'json';
+  if (output !== undefined) return formatOfPath(output);
   return stdout.isTTY ? 'table' : 'json';
 }
 
 /**
- * With --resume the results go on as JSON Lines in the file; a --format that needs only the summaries
- * (markdown for a CI step summary, the table) is printed on stdout in the same run. A document of every
- * result (json, junit, html) would hold only this run's: `promptlab report FILE` reads the whole file.
+ * The outputs `--format`, `--json`, `--jsonl` and `-o` describe: one, or with --resume its JSON Lines file
+ * and, for --format markdown or table, that report on stdout in the same run (a CI step summary). A
+ * document of every result (json, junit, html) would hold only this run's: `promptlab report FILE` reads
+ * the whole file.
  */
-function resumedReportFormat(flagValues: Record<string, unknown>): 'markdown' | 'table' | null {
-  if (flagValues.format === undefined) return null;
+export function outputsFromFlags(flagValues: Record<string, unknown>, stdout: { isTTY?: boolean }): OutputTarget[] {
+  const resumeOutput = resumeOutputPath(flagValues);
+  if (resumeOutput === null)
+    return [
+      {
+        format: chooseCompareFormat(flagValues, stdout),
+        path: (flagValues.output as string | undefined) ?? null,
+        label: '-o',
+      },
+    ];
+  const resumed: OutputTarget = {
+    format: 'jsonl',
+    path: resumeOutput,
+    label: outputFlag(flagValues, resumeOutput).flag,
+  };
+  if (flagValues.format === undefined) return [resumed];
   const format = oneOf(flagValues.format, '--format', compareFormats);
-  if (format === 'jsonl') return null;
-  if (format === 'markdown' || format === 'table') return format;
+  if (format === 'jsonl') return [resumed];
+  if (format === 'markdown' || format === 'table') return [resumed, { format, path: null, label: '--format' }];
   throw new UsageError(
     `--resume appends JSON lines to the file, and --format ${format} would hold only this run's results; use --format markdown or table, or write the ${format} afterwards from the file (promptlab report)`,
   );
 }
 
 export async function compareCommand(flagValues: Record<string, unknown>, io: Io): Promise<void> {
+  const entries = parseStrategyList(flagValues.strategies).map(
+    (definition): JobEntry => ({ definition, variant: null, settings: flagValues }),
+  );
+  await runMatrix(
+    {
+      command: 'compare',
+      flagValues,
+      entries,
+      models: modelsFromFlags(flagValues),
+      outputs: outputsFromFlags(flagValues, io.stdout),
+      labels: {},
+    },
+    io,
+  );
+}
+
+/** A matrix run as a command describes it: compare from its flags, eval from its file under its flags. */
+export interface MatrixPlan {
+  command: 'compare' | 'eval';
+  /** Run-level settings as flag values: the command line's (over an eval file's). */
+  flagValues: Record<string, unknown>;
+  /** The strategies and their variants, each with the settings it runs under (prepare-job.ts). */
+  entries: readonly JobEntry[];
+  /** The models as written (`MODEL` or `ENDPOINT:MODEL`); null: the run's one configured model. */
+  models: readonly string[] | null;
+  outputs: readonly OutputTarget[];
+  /** How messages name a setting that came from a file rather than a flag (attribute → `file: key`). */
+  labels: Readonly<Record<string, string>>;
+  /** Where template names are looked up (an eval file's folder); default the working directory's. */
+  templateDirs?: TemplateDirs;
+}
+
+export async function runMatrix(plan: MatrixPlan, io: Io): Promise<void> {
+  const { flagValues } = plan;
+  const labelOf = (name: string, flag: string) => plan.labels[name] ?? flag;
   const terminal = await createTerminal({ quiet: flagValues.quiet === true }, io);
-  const definitions = parseStrategyList(flagValues.strategies);
-  const names = definitions.map((definition) => definition.name);
-  const baselineStrategy = (flagValues.baselineStrategy as string | undefined) ?? names[0]!;
-  if (!names.includes(baselineStrategy))
-    throw new UsageError(`--baseline-strategy ${baselineStrategy}: not one of --strategies (${names.join(', ')})`);
-  const failUnder = parseFailUnder(flagValues.failUnder, names);
+  const dryRun = flagValues.dryRun === true;
+  if (flagValues.dataset === undefined)
+    throw new UsageError(`${plan.command} needs --dataset FILE (JSONL records with "expected")`);
+
+  // Everything a user can get wrong is checked before any template loads or request is sent.
+  // Named endpoints matter only to a model written ENDPOINT:MODEL.
+  const named = plan.models?.some((model) => model.includes(':')) === true;
+  const endpoints = (named ? (await findConfigFile(process.cwd()))?.data.endpoints : undefined) ?? {};
+  const config = await resolveRunConfig(flagValues, io.env);
+  const targets: ModelTarget[] =
+    plan.models === null
+      ? [unnamedTarget(config.model, dryRun)]
+      : parseModelList(plan.models, endpoints, labelOf('models', '--models'));
+  const cells = targets.flatMap((target) =>
+    plan.entries.map(
+      (entry): Cell => ({ model: target.label, strategy: entry.definition.name, variant: entry.variant }),
+    ),
+  );
+  const baseline = baselineCell(plan, targets, labelOf);
+  const failUnder =
+    flagValues.failUnder === undefined
+      ? []
+      : parseFailUnder(String(flagValues.failUnder), cells, labelOf('failUnder', '--fail-under'));
   const maxErrors = parseMaxErrors(String(flagValues.maxErrors ?? '0'));
-  const alpha = flagValues.alpha === undefined ? defaultAlpha : numberInRange(flagValues.alpha, '--alpha', 0, 1, '()');
+  const alpha =
+    flagValues.alpha === undefined
+      ? defaultAlpha
+      : numberInRange(flagValues.alpha, labelOf('alpha', '--alpha'), 0, 1, '()');
   const baselinePath = flagValues.baseline as string | undefined;
   const baselineReport =
     baselinePath === undefined
@@ -141,91 +186,74 @@ export async function compareCommand(flagValues: Record<string, unknown>, io: Io
           await readBaseline(baselinePath),
           baselinePath,
         );
-  if (flagValues.dataset === undefined)
-    throw new UsageError('compare needs --dataset FILE (JSONL records with "expected")');
   const resumeOutput = resumeOutputPath(flagValues);
-  const format = resumeOutput === null ? chooseCompareFormat(flagValues, io.stdout) : 'jsonl';
-  const alsoPrint = resumeOutput === null ? null : resumedReportFormat(flagValues);
-  const outputPath = resumeOutput ?? (flagValues.output as string | undefined) ?? null;
-  if (outputPath !== null) await refuseInputAsOutput(outputFlag(flagValues, outputPath), runInputFiles(flagValues));
-  if (outputPath !== null && format !== 'jsonl') await checkWritableOutput(outputPath, '-o');
+  if (!dryRun) await checkOutputs(plan.outputs, runInputFiles(flagValues));
+  const writesHtml = plan.outputs.some((output) => output.format === 'html');
   // Prices are checked before any request is paid for; only the HTML report uses them.
-  const prices = format === 'html' ? await pricesFor(flagValues) : null;
-  if (prices === null && flagValues.price !== undefined) terminal.warn('--price is used by --format html only');
+  const prices = writesHtml ? await pricesFor(flagValues) : null;
+  if (prices === null && flagValues.price !== undefined && !dryRun)
+    terminal.warn('--price is used by --format html only');
 
-  const config = await resolveRunConfig(flagValues, io.env);
-  const template = await loadRunTemplate(flagValues);
-  const answer = resolveAnswerSpec(flagValues, template);
-  const match = resolveMatch(flagValues);
   const warn = (message: string) => terminal.warn(message);
-  const setup = strategySetup(template, answer, resolvePick(flagValues), config, warn);
-  const prepared = await Promise.all(definitions.map((definition) => prepareStrategy(definition, flagValues, setup)));
-  const { records } = await openRecords(flagValues, undefined, template, io.stdin);
-  const model = requireModel(config);
-  const { client, throttling } = await createRunClient(
+  const prepared = await prepareJobs(plan.entries, { config, warn, templateDirs: plan.templateDirs });
+  const { records } = await openRecords(
+    flagValues,
+    undefined,
+    prepared.map((job) => job.template),
+    io.stdin,
+  );
+  const jobsOf = <T>(make: (job: PreparedJob, target: ModelTarget) => T): T[] =>
+    targets.flatMap((target) => prepared.map((job) => make(job, target)));
+
+  if (dryRun) {
+    const estimated = jobsOf(
+      (job, target): EstimatedJob => ({
+        model: target.label,
+        strategy: job.strategy,
+        variant: job.variant,
+        prepared: job.prepared,
+      }),
+    );
+    await printEstimate(plan, records, estimated, targets, terminal, io);
+    return;
+  }
+
+  const clients = await createTargetClients(
+    targets,
     config,
-    model,
+    flagValues,
+    io.env,
     (status, retryAfterMs) => terminal.throttled(status, retryAfterMs),
     flagValues.replay === true,
   );
-  const jobs = await Promise.all(
-    definitions.map(async (definition, index) => {
-      const temperature = temperatureFor(definition, config.temperature, warn);
-      const fingerprint = await jobFingerprint({
-        template,
-        definition,
-        flagValues,
-        temperature,
-        maxTokens: config.maxTokens,
-        seed: config.seed,
-        answer,
-        match,
-      });
-      return { strategy: definition.name, prepared: prepared[index]!, client, temperature, fingerprint };
-    }),
-  );
+  const jobs = jobsOf((job, target) => withModel(job, target.label, clients.clientOf(target.label)));
+  const match = resolveMatch(flagValues);
 
   await executeRun({
-    source: liveResults({
-      records,
-      jobs,
-      concurrency: config.concurrency,
-      model,
-      template: template.name,
-      answer,
-      match,
-      maxTokens: config.maxTokens,
-      seed: config.seed,
-      warn,
-    }),
-    strategies: names,
-    fingerprints: new Map(jobs.map((job) => [job.strategy, job.fingerprint])),
-    model,
-    template: template.name,
-    answer,
+    source: liveResults({ records, jobs, concurrency: clients.concurrency, match, seed: config.seed, warn }),
+    cells: jobs,
     resume: resumeOutput === null ? null : { flagValues, outputPath: resumeOutput },
     openOutput: compareOutput({
-      format,
-      outputPath,
-      names,
-      baselineStrategy,
+      targets: plan.outputs,
+      cells,
+      baseline,
       alpha,
-      html: prices === null ? null : { answer, match, prices },
-      alsoPrint,
+      // The run's answer spec (the dataset's); a variant with an answer type of its own is re-voted as recorded.
+      html:
+        prices === null ? null : { answer: prepared[0]!.answer, match, prices, source: `promptlab ${plan.command}` },
       terminal,
       stdout: io.stdout,
     }),
-    endpoint: { label: config.baseUrl, throttling: { report: throttling.report, concurrency: config.concurrency } },
+    endpoint: { label: clients.label, throttling: clients.throttling },
     maxErrors,
     countRecords: () => countDatasetRecords(String(flagValues.dataset)),
     gates: (ending) => {
-      if (baselineReport === null)
-        return failUnder.flatMap((gate) => checkFailUnder(ending.summaries, gate.threshold, gate.strategies));
+      const underThreshold = failUnder.flatMap((gate) =>
+        checkFailUnder(ending.summaries, gate.threshold, gate.selector),
+      );
+      if (baselineReport === null) return underThreshold;
       for (const note of baselineNotes(ending.summaries, baselineReport, ending.correctness)) warn(note);
-      return [
-        ...failUnder.flatMap((gate) => checkFailUnder(ending.summaries, gate.threshold, gate.strategies)),
-        ...checkAgainstBaseline(ending.summaries, baselineReport, alpha, ending.correctness),
-      ];
+      return [...underThreshold, ...checkAgainstBaseline(ending.summaries, baselineReport, alpha, ending.correctness)];
     },
     callbacks: {
       warn,
@@ -235,139 +263,98 @@ export async function compareCommand(flagValues: Record<string, unknown>, io: Io
   });
 }
 
-/**
- * Where compare's results go: JSON Lines as each finishes (then one summary line per strategy), or kept
- * for the report written at the end (JSON with the results, JUnit, the HTML page), or only counted
- * (table, Markdown). A person at a terminal sees the comparison whatever -o says; a log gets one line
- * per strategy when the results went to a file.
- */
-function compareOutput(options: {
-  format: CompareFormat;
-  outputPath: string | null;
-  names: readonly string[];
-  baselineStrategy: string;
-  alpha: number;
-  /** What the HTML page needs beyond the results (null unless the format is html). */
-  html: HtmlOptions | null;
-  /** A resumed run's report for stdout (--resume with --format markdown|table); null otherwise. */
-  alsoPrint: 'markdown' | 'table' | null;
-  terminal: Terminal;
-  stdout: OutputStream;
-}): (append: boolean) => Promise<RunOutput> {
-  const { format, outputPath, names, terminal, stdout } = options;
-  return async (append) => {
-    const sink = await createResultSink({
-      format: format === 'jsonl' ? 'jsonl' : 'json',
-      outputPath: format === 'jsonl' ? outputPath : null,
-      append,
-      renderHuman: () => '',
-      stdout,
-    });
-    const keepResults = format === 'json' || format === 'junit' || format === 'html';
-    const kept: Array<{ result: ResultRecord; index: number }> = [];
-    return {
-      get resumable() {
-        return format === 'jsonl' && sink.wroteFile ? outputPath : null;
-      },
-      async write(result, record) {
-        if (format === 'jsonl') await sink.write(result, record);
-        else if (keepResults) kept.push({ result, index: record.index });
-      },
-      abandon: () => sink.abandon(),
-      async finish(ending) {
-        const report = buildCompareReport(
-          ending.summaries,
-          ending.correctness,
-          options.baselineStrategy,
-          options.alpha,
-        );
-        kept.sort(
-          (left, right) =>
-            left.index - right.index || names.indexOf(left.result.strategy) - names.indexOf(right.result.strategy),
-        );
-        const results = kept.map((entry) => entry.result);
-        const rendered =
-          options.html === null
-            ? renderReport(format, report, results, ending.endpoint!, terminal)
-            : await renderHtml(report, results, options.html, terminal);
-        if (format === 'jsonl') {
-          // After the result lines, one summary line per strategy: consumers tell them apart by `schema`.
-          for (const summary of report.strategies)
-            await sink.writeLine({ schema: summarySchemaId, ...summaryForJson(summary) });
-          await sink.close(() => null);
-        } else if (outputPath !== null) {
-          // A run that errored at every record leaves the last good report in place.
-          await writeRunFile(outputPath, withNewline(rendered), ending.statistics.answered);
-        } else {
-          stdout.write(withNewline(rendered));
-        }
-        if (options.alsoPrint !== null)
-          terminal.out(withNewline(renderReport(options.alsoPrint, report, [], ending.endpoint!, terminal)));
-        // The table and Markdown on stdout are the comparison; a resumed run's --format printed it just now.
-        const shownOnStdout =
-          options.alsoPrint !== null || (outputPath === null && (format === 'table' || format === 'markdown'));
-        sayWhereResultsWent(
-          terminal,
-          { outputPath, summaries: report.strategies, interrupted: ending.statistics.interrupted },
-          shownOnStdout ? null : () => renderCompareTable(report, terminal.stdoutColors, terminal.stdoutColumns),
-        );
-      },
-    };
-  };
+/** The configured model, when no list names any (a dry run needs none: it calls nothing). */
+function unnamedTarget(model: string | null, dryRun: boolean): ModelTarget {
+  if (model === null && !dryRun)
+    throw new UsageError(
+      'no model: pass --models a,b or -m NAME, set PROMPTLAB_MODEL, or put "model" in promptlab.config.json',
+    );
+  const label = model ?? '(no model set)';
+  return { label, model: label, endpoint: null };
 }
 
-function renderReport(
-  format: CompareFormat,
-  report: CompareReport,
-  results: ResultRecord[],
-  endpoint: ThrottleReport,
+/**
+ * The cell every other is paired with: `--baseline-model` (default the first model) and
+ * `--baseline-strategy` (a variant's name or a strategy; default the first entry).
+ */
+function baselineCell(
+  plan: MatrixPlan,
+  targets: readonly ModelTarget[],
+  labelOf: (name: string, flag: string) => string,
+): Cell {
+  const wantedModel = plan.flagValues.baselineModel as string | undefined;
+  const target =
+    wantedModel === undefined
+      ? targets[0]!
+      : (targets.find((candidate) => candidate.label === wantedModel) ??
+        targets.find((candidate) => candidate.model === wantedModel));
+  if (target === undefined)
+    throw new UsageError(
+      `${labelOf('baselineModel', '--baseline-model')} ${wantedModel}: not one of the models compared (${targets.map((candidate) => candidate.label).join(', ')})`,
+    );
+  const wanted = plan.flagValues.baselineStrategy as string | undefined;
+  const entry =
+    wanted === undefined
+      ? plan.entries[0]!
+      : (plan.entries.find((candidate) => candidate.variant === wanted) ??
+        plan.entries.find((candidate) => candidate.definition.name === wanted && candidate.variant === null) ??
+        plan.entries.find((candidate) => candidate.definition.name === wanted));
+  if (entry === undefined) {
+    const names = plan.entries.map((candidate) => candidate.variant ?? candidate.definition.name);
+    throw new UsageError(
+      `${labelOf('baselineStrategy', '--baseline-strategy')} ${wanted}: not one of the strategies compared (${names.join(', ')})`,
+    );
+  }
+  return { model: target.label, strategy: entry.definition.name, variant: entry.variant };
+}
+
+/**
+ * `--dry-run`: nothing is called. The records are read and rendered (so a missing variable shows now),
+ * and the size of the matrix and its estimate are printed — with --json / --jsonl, every request's
+ * messages too; on a terminal, the first record's in each cell.
+ */
+async function printEstimate(
+  plan: MatrixPlan,
+  records: AsyncIterable<DatasetRecord>,
+  jobs: readonly EstimatedJob[],
+  targets: readonly ModelTarget[],
   terminal: Terminal,
-): string {
-  switch (format) {
-    case 'table':
-      return renderCompareTable(report, terminal.stdoutColors, terminal.stdoutColumns);
-    case 'markdown':
-      return renderCompareMarkdown(report);
-    case 'junit':
-      return renderJunit(report, results);
-    case 'json':
-      return `${JSON.stringify({ ...reportForJson(report), endpoint, results }, null, 2)}\n`;
-    case 'jsonl':
-    case 'html':
-      return '';
+  io: Io,
+): Promise<void> {
+  const format = dryRunFormat(plan.flagValues, io.stdout);
+  const nameOf = cellNamer(jobs);
+  const rendered: Array<Cell & { id: string; messages: ChatMessage[] }> = [];
+  const run = await estimateRun(records, jobs, (record, job, messages) => {
+    const entry = { id: record.id, model: job.model, strategy: job.strategy, variant: job.variant, messages };
+    if (format === 'jsonl') io.stdout.write(`${JSON.stringify(entry)}\n`);
+    else if (format === 'json') rendered.push(entry);
+    else if (record.index === 0) io.stdout.write(`${formatMessages(`${record.id} · ${nameOf(job)}`, messages)}\n`);
+  });
+  const models = targets.map((target) => target.label);
+  const entries = plan.entries.map((entry) => entry.variant ?? entry.definition.name);
+  const matrix = { records: run.records, models, strategies: entries, cells: run.cells.length };
+  const estimate = { ...run.estimate, basis: estimateBasis };
+  if (format === 'human') {
+    io.stdout.write(
+      `${renderRunEstimate({ ...run, models, entries, estimate: run.estimate, basis: estimateBasis }, terminal.stdoutColors)}\n`,
+    );
+  } else if (format === 'jsonl') {
+    io.stdout.write(`${JSON.stringify({ dryRun: true, matrix, cells: run.cells, estimate })}\n`);
+  } else {
+    io.stdout.write(
+      `${JSON.stringify({ dryRun: true, matrix, cells: run.cells, estimate, requests: rendered }, null, 2)}\n`,
+    );
   }
 }
 
-interface HtmlOptions {
-  answer: AnswerSpec;
-  match: MatchMode;
-  prices: Map<string, ModelPrice>;
+/** JSON Lines or JSON as asked (or on a pipe); the human view for a terminal, or for any other --format. */
+function dryRunFormat(flagValues: Record<string, unknown>, stdout: { isTTY?: boolean }): 'jsonl' | 'json' | 'human' {
+  if (flagValues.json === true && flagValues.jsonl === true) throw new UsageError('--json and --jsonl: choose one');
+  const format = flagValues.format === undefined ? undefined : oneOf(flagValues.format, '--format', compareFormats);
+  if (flagValues.jsonl === true || format === 'jsonl') return 'jsonl';
+  if (flagValues.json === true || format === 'json') return 'json';
+  return format !== undefined || stdout.isTTY ? 'human' : 'json';
 }
-
-/** The HTML report of this run (src/report, loaded only here: it brings the chart library). */
-async function renderHtml(
-  report: CompareReport,
-  results: ResultRecord[],
-  options: HtmlOptions,
-  terminal: Terminal,
-): Promise<string> {
-  const { renderHtmlReport } = await import('../report/html-report.js');
-  const html = renderHtmlReport(
-    { results, summaries: report.strategies, alpha: report.alpha },
-    {
-      prices: options.prices,
-      answer: options.answer,
-      match: options.match,
-      baseline: { strategy: report.baselineStrategy },
-      alpha: report.alpha,
-    },
-    { source: 'promptlab compare' },
-  );
-  for (const note of html.notes) terminal.warn(note);
-  return html.html;
-}
-
-const withNewline = (text: string): string => (text === '' || text.endsWith('\n') ? text : `${text}\n`);
 
 async function readBaseline(path: string): Promise<string> {
   try {

@@ -47,8 +47,10 @@ export function buildProgram(invoked: string | undefined, io: Io): Command {
       'Examples:',
       ...strategies.map((strategy) => `  $ ${strategy.example}`),
       '  $ promptlab compare -d fixtures/arithmetic.jsonl --strategies zero-shot,cot --fail-under 0.7',
+      '  $ promptlab eval --init && promptlab eval',
       '  $ promptlab score runs/cot.jsonl --answer number',
       '  $ promptlab report runs/compare.json -o report.html',
+      '  $ promptlab models --base-url http://localhost:11434/v1',
       '  $ promptlab templates list',
       '  $ promptlab cache stats',
       '',
@@ -100,31 +102,39 @@ function buildCommands(program: Command, io: Io, strategyRun: StrategyDefinition
 
   const compare = program
     .command('compare')
-    .summary('run several strategies over one dataset and compare them, with gates for CI')
+    .summary('run strategies × models over one dataset and compare them, with gates for CI')
     .description(
-      'Run several strategies over one dataset, score them, and compare each with the baseline strategy (paired exact McNemar test).',
+      'Run several strategies (and models) over one dataset, score them, and compare each cell with the baseline (paired exact McNemar test).',
     )
     .option(
       '--strategies <list>',
       `comma-separated strategies (default: all: ${strategies.map((strategy) => strategy.name).join(',')})`,
-    )
-    .option('--baseline-strategy <name>', 'the strategy the others are compared with (default: the first listed)')
-    .option('--fail-under <x>', 'exit 4 when accuracy is below X (0..1), or name=X,... per strategy')
-    .option('--baseline <file>', 'a previous `compare --json` report: exit 4 on a significant regression')
-    .option('--alpha <p>', 'significance level for the tests (default 0.05)')
-    .option(
-      '--format <format>',
-      'table | json | jsonl | markdown | junit | html (default: table on a terminal, json otherwise)',
-    )
-    .option('--price <model=in,out>', priceHelp, collect)
-    .addHelpText(
-      'after',
-      '\nExample:\n  $ promptlab compare -d fixtures/arithmetic.jsonl --strategies zero-shot,cot --fail-under 0.7 --format markdown',
     );
-  addRunOptions(compare);
-  addStrategyOptions(compare, strategies);
+  addMatrixOptions(compare).addHelpText(
+    'after',
+    '\nExamples:\n  $ promptlab compare -d fixtures/arithmetic.jsonl --strategies zero-shot,cot --fail-under 0.7 --format markdown\n  $ promptlab compare -d fixtures/arithmetic.jsonl --strategies zero-shot,cot --models gpt-4o-mini,local:llama3.1 --dry-run',
+  );
   compare.action(async (flagValues: Record<string, unknown>) =>
     (await import('./compare-command.js')).compareCommand(flagValues, io),
+  );
+
+  const evaluation = program
+    .command('eval')
+    .summary(
+      'run the evaluation an eval file declares (promptlab.eval.yaml): dataset, models, strategies, gates, outputs',
+    )
+    .description(
+      'Run the evaluation declared in an eval file (default: promptlab.eval.yaml, found upward): the matrix of models × strategies and their variants, scored, gated and written as compare does. Flags beat the file.',
+    )
+    .argument('[file]', 'the eval file (default: the nearest promptlab.eval.yaml)')
+    .option('--init', 'write a commented starting file (FILE, or promptlab.eval.yaml here); never overwrites')
+    .option('--strategies <list>', "the file's entries to run, by variant name or strategy (default: all)");
+  addMatrixOptions(evaluation).addHelpText(
+    'after',
+    '\nExamples:\n  $ promptlab eval --init && promptlab eval\n  $ promptlab eval evals/arithmetic.yaml --models gpt-4o-mini --dry-run',
+  );
+  evaluation.action(async (file: string | undefined, flagValues: Record<string, unknown>) =>
+    (await import('./eval-command.js')).evalCommand(file, flagValues, io),
   );
 
   const score = program
@@ -193,6 +203,23 @@ function buildCommands(program: Command, io: Io, strategyRun: StrategyDefinition
     )
     .action(async (file: string, flagValues: Record<string, unknown>) =>
       (await import('./report-command.js')).reportCommand(file, flagValues, io),
+    );
+
+  program
+    .command('models')
+    .summary("list the endpoint's models (GET /v1/models)")
+    .description('List the models the endpoint serves (GET /v1/models): a table on a terminal, JSON otherwise.')
+    .option('--base-url <url>', 'OpenAI-compatible endpoint (env OPENAI_BASE_URL)')
+    .option('--api-key <key>', 'API key (env OPENAI_API_KEY; local servers need none)')
+    .option('--endpoint <name>', 'a named endpoint from promptlab.config.json|yaml')
+    .option('--timeout <seconds>', 'per-request timeout (default 300)')
+    .option('--retries <n>', 'retries, done by the openai SDK (default 2)')
+    .option('--json', 'print JSON')
+    .option('-q, --quiet', 'no notes on stderr')
+    .option('--debug', 'show stack traces of internal errors')
+    .addHelpText('after', '\nExample:\n  $ promptlab models --base-url http://localhost:11434/v1')
+    .action(async (flagValues: Record<string, unknown>) =>
+      (await import('./models-command.js')).modelsCommand(flagValues, io),
     );
 
   // batch: a strategy run through the OpenAI Batch API or `vllm run-batch` (src/batch, src/cli/batch-command.ts).
@@ -346,6 +373,41 @@ function buildCommands(program: Command, io: Io, strategyRun: StrategyDefinition
   templates.addHelpText('after', '\nExample:\n  $ promptlab templates render math "What is 6 times 7?"');
 
   return program;
+}
+
+/** What compare and eval share: models, the baseline, gates, formats, prices, and every run and strategy flag. */
+function addMatrixOptions(command: Command): Command {
+  command
+    .option(
+      '--models <list>',
+      'comma-separated models, each a column of the matrix: MODEL, or ENDPOINT:MODEL for a named endpoint of promptlab.config.json|yaml',
+    )
+    .option('--baseline-strategy <name>', 'the strategy (or variant) the others are compared with (default: the first)')
+    .option('--baseline-model <name>', 'the model of the baseline cell (default: the first of --models)')
+    .option(
+      '--fail-under <x>',
+      'exit 4 when accuracy is below X (0..1), or name=X,... per strategy, variant or model/name',
+    )
+    .option('--baseline <file>', 'a previous `compare --json` report: exit 4 on a significant regression')
+    .option('--alpha <p>', 'significance level for the tests (default 0.05)')
+    .option(
+      '--format <format>',
+      'table | json | jsonl | markdown | junit | html (default: table on a terminal, json otherwise)',
+    )
+    .option('--price <model=in,out>', priceHelp, collect);
+  addRunOptions(command);
+  command.options.find((option) => option.long === '--dry-run')!.description =
+    'print the matrix, what it would send and an estimate of requests and prompt tokens; call nothing';
+  // A second -m would silently replace the first: several models are --models a,b.
+  command.options
+    .find((option) => option.long === '--model')!
+    .argParser((value: string, previous: string | undefined) => {
+      if (previous !== undefined)
+        throw new UsageError(`-m takes one model; compare several with --models ${previous},${value}`);
+      return value;
+    });
+  addStrategyOptions(command, strategies);
+  return command;
 }
 
 const priceHelp =

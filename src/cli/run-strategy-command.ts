@@ -2,7 +2,7 @@
 import type { ChatMessage } from '../core/chat-client.js';
 import type { DatasetRecord } from '../core/records.js';
 import { formatMessages } from '../render/messages.js';
-import { prepareStrategy, type StrategyDefinition } from '../strategies/strategy.js';
+import type { StrategyDefinition } from '../strategies/strategy.js';
 import { executeRun } from '../run/execute-run.js';
 import type { Io } from '../run/io.js';
 import { parseMaxErrors } from '../scoring/max-errors.js';
@@ -10,20 +10,9 @@ import { chooseFormat, type OutputFormat } from '../run/result-sink.js';
 import { outputFlag, resumeOutputPath } from '../run/resume-hints.js';
 import { refuseInputAsOutput, runInputFiles } from '../run/write-file.js';
 import { countDatasetRecords } from '../run/read-dataset.js';
-import { jobFingerprint } from '../run/run-fingerprint.js';
+import { prepareJob, withModel } from '../run/prepare-job.js';
 import { liveResults } from '../run/run-records.js';
-import {
-  createRunClient,
-  loadRunTemplate,
-  openRecords,
-  requireModel,
-  resolveAnswerSpec,
-  resolveMatch,
-  resolvePick,
-  resolveRunConfig,
-  strategySetup,
-  temperatureFor,
-} from '../run/run-setup.js';
+import { createRunClient, openRecords, requireModel, resolveMatch, resolveRunConfig } from '../run/run-setup.js';
 import { resultOutput } from './result-output.js';
 import { progressView } from './run-view.js';
 import { createTerminal } from './terminal.js';
@@ -36,8 +25,6 @@ export async function runStrategyCommand(
 ): Promise<void> {
   const terminal = await createTerminal({ quiet: flagValues.quiet === true }, io);
   const config = await resolveRunConfig(flagValues, io.env);
-  const template = await loadRunTemplate(flagValues);
-  const answer = resolveAnswerSpec(flagValues, template);
   const match = resolveMatch(flagValues);
   const resumeOutput = resumeOutputPath(flagValues);
   const format = resumeOutput === null ? chooseFormat(flagValues, io.stdout) : 'jsonl';
@@ -45,15 +32,12 @@ export async function runStrategyCommand(
   if (outputPath !== null) await refuseInputAsOutput(outputFlag(flagValues, outputPath), runInputFiles(flagValues));
   const maxErrors = parseMaxErrors(String(flagValues.maxErrors ?? '0'));
   const warn = (message: string) => terminal.warn(message);
-  const prepared = await prepareStrategy(
-    definition,
-    flagValues,
-    strategySetup(template, answer, resolvePick(flagValues), config, warn),
-  );
+  const job = await prepareJob({ definition, variant: null, settings: flagValues }, { config, warn });
+  const template = job.template;
   const { records, single } = await openRecords(flagValues, positional, template, io.stdin);
 
   if (flagValues.dryRun === true) {
-    await printDryRun(records, (record) => prepared.render(record), {
+    await printDryRun(records, (record) => job.prepared.render(record), {
       strategy: definition.name,
       template: template.name,
       format,
@@ -64,41 +48,16 @@ export async function runStrategyCommand(
   }
 
   const model = requireModel(config);
-  const temperature = temperatureFor(definition, config.temperature, warn);
-  const fingerprint = await jobFingerprint({
-    template,
-    definition,
-    flagValues,
-    temperature,
-    maxTokens: config.maxTokens,
-    seed: config.seed,
-    answer,
-    match,
-  });
   const { client, throttling } = await createRunClient(
     config,
     model,
     (status, retryAfterMs) => terminal.throttled(status, retryAfterMs),
     flagValues.replay === true,
   );
+  const jobs = [withModel(job, model, client)];
   await executeRun({
-    source: liveResults({
-      records,
-      jobs: [{ strategy: definition.name, prepared, client, temperature, fingerprint }],
-      concurrency: config.concurrency,
-      model,
-      template: template.name,
-      answer,
-      match,
-      maxTokens: config.maxTokens,
-      seed: config.seed,
-      warn,
-    }),
-    strategies: [definition.name],
-    fingerprints: new Map([[definition.name, fingerprint]]),
-    model,
-    template: template.name,
-    answer,
+    source: liveResults({ records, jobs, concurrency: config.concurrency, match, seed: config.seed, warn }),
+    cells: jobs,
     resume: resumeOutput === null ? null : { flagValues, outputPath: resumeOutput },
     openOutput: resultOutput({
       format,

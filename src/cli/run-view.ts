@@ -39,7 +39,13 @@ export async function progressView(
  */
 export function sayWhereResultsWent(
   terminal: Terminal,
-  ending: { outputPath: string | null; summaries: readonly StrategySummary[]; interrupted: boolean },
+  ending: {
+    outputPath: string | null;
+    summaries: readonly StrategySummary[];
+    interrupted: boolean;
+    /** How a log line names a summary (a matrix's cellNamer); default its strategy. */
+    nameOf?: (summary: StrategySummary) => string;
+  },
   view: (() => string) | null,
 ): void {
   const { outputPath, summaries } = ending;
@@ -51,5 +57,5 @@ export function sayWhereResultsWent(
   // An interrupted run's last line says how far it got and how to finish it.
   if (ending.interrupted || (outputPath === null && !terminal.showsProgress)) return;
   const where = outputPath === null ? '' : ` → ${outputPath}`;
-  for (const summary of summaries) terminal.say(`${renderSummaryLine(summary)}${where}`);
+  for (const summary of summaries) terminal.say(`${renderSummaryLine(summary, ending.nameOf?.(summary))}${where}`);
 }

@@ -10,7 +10,8 @@ import { isOtherSchema, scoreRecordedLine, type RecordedFields } from '../scorin
 import { buildCompareReport, defaultAlpha } from '../scoring/compare-report.js';
 import { reportForJson, summaryForJson } from '../scoring/json-numbers.js';
 import { createExtractionTally } from '../scoring/extraction-note.js';
-import { createSummaryAccumulator, type SummaryAccumulator } from '../scoring/summary.js';
+import { cellSummary, createSummaryAccumulator, type SummaryAccumulator } from '../scoring/summary.js';
+import { cellId, cellOf, type Cell } from '../core/cells.js';
 import { oneOf, positiveInteger } from '../config/flag-values.js';
 import { parseOptions, stoppingOptions, stopRule } from '../strategies/options.js';
 import { InputError } from '../errors.js';
@@ -53,8 +54,9 @@ export async function scoreCommand(
     if (path !== '-') await refuseInputAsOutput({ flag: '-o', path: output }, [{ label: 'file scored', path }]);
   }
   const label = path === '-' ? 'stdin' : path;
-  // One summary per strategy the lines name, in the order first seen; lines that name none are "score".
-  const summaries = new Map<string, SummaryAccumulator>();
+  // One summary per cell (model × strategy × variant) the lines name, in the order first seen; lines that
+  // name no strategy are "score".
+  const summaries = new Map<string, { cell: Cell; summary: SummaryAccumulator }>();
   const extraction = createExtractionTally(options.answer);
   const streamResults = flagValues.jsonl === true;
   const sink = streamResults
@@ -67,21 +69,35 @@ export async function scoreCommand(
       })
     : null;
   let count = 0;
-  // A compare file's summary lines give its order of strategies, and its baseline (the one not compared).
-  const recordedOrder: Array<{ strategy: string; baseline: boolean }> = [];
+  // A compare file's summary lines give its order of cells, and its baseline (the one not compared); lines
+  // written before models and variants name a strategy alone.
+  const recordedOrder: Array<{ model: unknown; strategy: string; variant: unknown; baseline: boolean }> = [];
   for await (const line of readLines(path, label, io.stdin)) {
     if (line.text.trim() === '') continue;
     const value = parseJsonLine(line, label);
     if (isOtherSchema(value)) {
-      const summary = value as { schema: string; strategy?: unknown; vsBaseline?: unknown };
+      const summary = value as {
+        schema: string;
+        strategy?: unknown;
+        model?: unknown;
+        variant?: unknown;
+        vsBaseline?: unknown;
+      };
       if (summary.schema === summarySchemaId && typeof summary.strategy === 'string')
-        recordedOrder.push({ strategy: summary.strategy, baseline: summary.vsBaseline === undefined });
+        recordedOrder.push({
+          model: summary.model,
+          strategy: summary.strategy,
+          variant: summary.variant ?? null,
+          baseline: summary.vsBaseline === undefined,
+        });
       continue;
     }
     const result = scoreRecordedLine(value, `${label}:${line.line}`, line.line, options);
-    const group = typeof (value as { strategy?: unknown }).strategy === 'string' ? result.strategy : 'score';
-    if (!summaries.has(group)) summaries.set(group, createSummaryAccumulator(group));
-    summaries.get(group)!.add(result);
+    const named = typeof (value as { strategy?: unknown }).strategy === 'string';
+    const cell = named ? cellOf(result) : { model: result.model, strategy: 'score', variant: null };
+    const key = cellId(cell);
+    if (!summaries.has(key)) summaries.set(key, { cell, summary: createSummaryAccumulator(cell.strategy) });
+    summaries.get(key)!.summary.add(result);
     extraction.add(result);
     count++;
     if (sink !== null)
@@ -90,19 +106,25 @@ export async function scoreCommand(
   if (count === 0) throw new InputError(`${label}: no recorded outputs to score`);
   const guessed = extraction.note();
   if (guessed !== null) terminal.warn(guessed);
-  const position = (name: string) => {
-    const index = recordedOrder.findIndex((entry) => entry.strategy === name);
+  const recorded = (cell: Cell) => (entry: (typeof recordedOrder)[number]) =>
+    entry.strategy === cell.strategy &&
+    entry.variant === cell.variant &&
+    (entry.model === undefined || entry.model === cell.model);
+  const position = (cell: Cell) => {
+    const index = recordedOrder.findIndex(recorded(cell));
     return index === -1 ? recordedOrder.length : index;
   };
-  const names = [...summaries.keys()].sort((left, right) => position(left) - position(right));
-  const finished = names.map((name) => summaries.get(name)!.finish());
-  const baseline = recordedOrder.find((entry) => entry.baseline && summaries.has(entry.strategy))?.strategy;
+  const cells = [...summaries.values()]
+    .map((entry) => entry.cell)
+    .sort((left, right) => position(left) - position(right));
+  const finished = cells.map((cell) => cellSummary(cell, summaries.get(cellId(cell))!.summary.finish()));
+  const baseline = cells.find((cell) => recordedOrder.find(recorded(cell))?.baseline === true);
   const report =
     finished.length > 1
       ? buildCompareReport(
           finished,
-          new Map([...summaries].map(([name, summary]) => [name, summary.correctness()])),
-          baseline ?? finished[0]!.strategy,
+          new Map([...summaries].map(([key, entry]) => [key, entry.summary.correctness()])),
+          baseline ?? cells[0]!,
           defaultAlpha,
         )
       : null;

@@ -5,10 +5,12 @@
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { closestKey } from './closest-key.js';
 import { isHttpUrl, numericSettings, type NumericSettingName } from './setting-rules.js';
 
 const httpUrl = z.string({ error: 'expected an http(s) URL' }).refine(isHttpUrl, { error: 'expected an http(s) URL' });
-const nonEmptyText = z
+/** A setting that must say something; shared with the eval file's schema. */
+export const nonEmptyText = z
   .string({ error: 'expected a non-empty string' })
   .min(1, { error: 'expected a non-empty string' });
 // Checked as a variable name so that a key pasted here by mistake is refused (and never echoed back).
@@ -16,7 +18,8 @@ const envVarName = z
   .string({ error: 'expected the name of an environment variable, like GROQ_API_KEY' })
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected the name of an environment variable, like GROQ_API_KEY' });
 
-function numeric(name: NumericSettingName) {
+/** A numeric setting as a file writes it, by the rules its flag follows; shared with the eval file's schema. */
+export function numeric(name: NumericSettingName) {
   const { description, accepts } = numericSettings[name];
   return z.number({ error: `expected ${description}` }).refine(accepts, { error: `expected ${description}` });
 }
@@ -140,27 +143,4 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   }
   const suggestion = suggestionFor(issue, key);
   return `${where}unknown key "${key}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`;
-}
-
-/** The known key within two edits of a typo, if any. */
-function closestKey(typo: string, known: string[]): string | undefined {
-  let best: { key: string; distance: number } | undefined;
-  for (const key of known) {
-    const distance = editDistance(typo.toLowerCase(), key.toLowerCase());
-    if (distance <= 2 && (best === undefined || distance < best.distance)) best = { key, distance };
-  }
-  return best?.key;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i += 1) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j += 1) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }

@@ -173,10 +173,13 @@ function fileCacheDir(file: ConfigFile | null): string | undefined {
 
 const numberPattern = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
-function parseNumericFlag(name: NumericSettingName, raw: string): number {
+/** A numeric setting's value as a flag gives it (or a file, as a number); `label` names it in the error. */
+export function parseNumericFlag(name: NumericSettingName, raw: string | number, label?: string): number {
   const setting: NumericSetting = numericSettings[name];
-  const value = numberPattern.test(raw.trim()) ? Number(raw) : Number.NaN;
-  if (!setting.accepts(value)) throw new UsageError(`${setting.flag} must be ${setting.description}, got "${raw}"`);
+  const text = String(raw);
+  const value = numberPattern.test(text.trim()) ? Number(text) : Number.NaN;
+  if (!setting.accepts(value))
+    throw new UsageError(`${label ?? setting.flag} must be ${setting.description}, got "${text}"`);
   return value;
 }
 

@@ -53,7 +53,10 @@ export interface ResultRecord {
   schema: typeof resultSchemaId;
   id: string;
   strategy: string;
+  /** The model as the run names it (`ENDPOINT:MODEL` for a named endpoint's). */
   model: string;
+  /** The strategy variant's name (eval files); null for the strategy with its one setting. */
+  variant: string | null;
   template: string;
   vars: Record<string, unknown>;
   answer: string | null;

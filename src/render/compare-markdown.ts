@@ -1,6 +1,14 @@
 /** `compare --format markdown`: a GitHub-flavoured table for $GITHUB_STEP_SUMMARY or a PR comment. */
+import { cellNamer } from '../core/cells.js';
 import type { CompareReport } from '../scoring/compare-report.js';
-import { explainTests, summaryCells, summaryColumns, summaryNotes } from './summary-cells.js';
+import {
+  baselineWording,
+  explainTests,
+  identityColumnsOf,
+  summaryCells,
+  summaryColumns,
+  summaryNotes,
+} from './summary-cells.js';
 
 /** Pipes end a cell and newlines end a row; backslash-escape the one, flatten the other. */
 function markdownCell(text: string): string {
@@ -13,19 +21,24 @@ function markdownCell(text: string): string {
 const row = (cells: readonly string[]): string => `| ${cells.map(markdownCell).join(' | ')} |`;
 
 export function renderCompareMarkdown(report: CompareReport): string {
-  const header = row(summaryColumns.map((column) => column.header));
-  const divider = `|${summaryColumns.map((column) => (column.align === 'right' ? ' ---: ' : ' --- ')).join('|')}|`;
-  const body = report.strategies.map((summary) => row(summaryCells(summary)));
-  const notes = report.strategies.flatMap(summaryNotes).map((note) => `- ${markdownCell(note)}`);
+  const nameOf = cellNamer(report.strategies);
+  const columns = summaryColumns(identityColumnsOf(report.strategies));
+  const header = row(columns.map((column) => column.header));
+  const divider = `|${columns.map((column) => (column.align === 'right' ? ' ---: ' : ' --- ')).join('|')}|`;
+  const body = report.strategies.map((summary) => row(summaryCells(summary, columns)));
+  const notes = report.strategies
+    .flatMap((summary) => summaryNotes(summary, nameOf(summary)))
+    .map((note) => `- ${markdownCell(note)}`);
+  const { baseline, rows } = baselineWording(report);
   return [
-    `### promptlab compare (baseline: ${markdownCell(report.baselineStrategy)})`,
+    `### promptlab compare (baseline: ${markdownCell(baseline)})`,
     '',
     header,
     divider,
     ...body,
     '',
     ...(notes.length > 0 ? [...notes, ''] : []),
-    markdownCell(explainTests(report.baselineStrategy, report.alpha)),
+    markdownCell(explainTests(baseline, report.alpha, rows)),
     '',
   ].join('\n');
 }

@@ -1,7 +1,9 @@
 /**
  * `compare --format junit`: JUnit XML, so CI systems that already show test reports (GitHub, GitLab,
- * Jenkins) show each record × strategy as a test case.
+ * Jenkins) show each record × cell as a test case, one suite per cell (`promptlab.cot`, or
+ * `promptlab.gpt-4o-mini/cot` when the run had several models).
  */
+import { cellId, cellNamer, cellOf } from '../core/cells.js';
 import type { CompareReport } from '../scoring/compare-report.js';
 import type { ResultRecord } from '../core/records.js';
 
@@ -57,10 +59,10 @@ function classify(result: ResultRecord): CaseOutcome {
   return 'passed';
 }
 
-/** One `<testcase>` element for one result, indented for a `<testsuite>`. */
-export function junitCase(result: ResultRecord): string {
+/** One `<testcase>` element for one result, indented for a `<testsuite>`; `cell` names its cell. */
+export function junitCase(result: ResultRecord, cell: string = result.variant ?? result.strategy): string {
   const attributes =
-    `name="${escapeXmlAttribute(result.id)}" classname="${escapeXmlAttribute(`promptlab.${result.strategy}`)}" ` +
+    `name="${escapeXmlAttribute(result.id)}" classname="${escapeXmlAttribute(`promptlab.${cell}`)}" ` +
     `time="${(result.latencyMs / 1000).toFixed(3)}"`;
   const outcome = classify(result);
   if (outcome === 'passed') return `    <testcase ${attributes}/>`;
@@ -96,19 +98,23 @@ function suiteAttributes(tally: Omit<SuiteTally, 'cases'>): string {
 }
 
 /**
- * One `<testsuite>` per strategy (in the report's order; strategies only seen in the results follow),
- * one `<testcase>` per result. Results may arrive interleaved by strategy, as a compare run streams
- * them, so each is rendered at once and only its XML is kept until its suite is written.
+ * One `<testsuite>` per cell (in the report's order; cells only seen in the results follow), one
+ * `<testcase>` per result. Results may arrive interleaved by cell, as a compare run streams them, so
+ * each is rendered at once and only its XML is kept until its suite is written.
  */
 export function renderJunit(report: CompareReport, results: Iterable<ResultRecord>): string {
-  const suites = new Map<string, SuiteTally>(report.strategies.map((summary) => [summary.strategy, emptyTally()]));
+  const nameOf = cellNamer(report.strategies);
+  const suites = new Map<string, SuiteTally & { name: string }>(
+    report.strategies.map((summary) => [cellId(summary), { ...emptyTally(), name: nameOf(summary) }]),
+  );
   for (const result of results) {
-    let tally = suites.get(result.strategy);
+    const cell = cellOf(result);
+    let tally = suites.get(cellId(cell));
     if (tally === undefined) {
-      tally = emptyTally();
-      suites.set(result.strategy, tally);
+      tally = { ...emptyTally(), name: nameOf(cell) };
+      suites.set(cellId(cell), tally);
     }
-    tally.cases.push(junitCase(result));
+    tally.cases.push(junitCase(result, tally.name));
     tally.tests += 1;
     tally.seconds += result.latencyMs / 1000;
     const outcome = classify(result);
@@ -119,13 +125,13 @@ export function renderJunit(report: CompareReport, results: Iterable<ResultRecor
 
   const total = emptyTally();
   const suiteXml: string[] = [];
-  for (const [strategy, tally] of suites) {
+  for (const tally of suites.values()) {
     total.tests += tally.tests;
     total.failures += tally.failures;
     total.errors += tally.errors;
     total.skipped += tally.skipped;
     total.seconds += tally.seconds;
-    const open = `  <testsuite name="${escapeXmlAttribute(`promptlab.${strategy}`)}" ${suiteAttributes(tally)}`;
+    const open = `  <testsuite name="${escapeXmlAttribute(`promptlab.${tally.name}`)}" ${suiteAttributes(tally)}`;
     suiteXml.push(tally.cases.length === 0 ? `${open}/>` : [`${open}>`, ...tally.cases, '  </testsuite>'].join('\n'));
   }
   return [

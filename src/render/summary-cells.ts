@@ -1,12 +1,17 @@
 /**
- * What the terminal table and the Markdown table both say about a strategy: the same columns, the same
+ * What the terminal table and the Markdown table both say about a cell: the same columns, the same
  * words, so a CI summary and a local run read alike. Plain strings; each renderer styles its own.
+ *
+ * A row is a cell: its identity columns come first — `model` when the run had several models,
+ * `strategy`, then `variant` when any cell is a variant — and the counts follow. The identity columns
+ * never give way: they say which cell a row is.
  *
  * Each column also says how it gives way on a narrow terminal (text-table.ts's FittedColumn): "vs
  * baseline" first turns compact (`+4.0 pt p=.03*`), then columns go, least telling first. A column
  * added here takes its own step numbers; the others keep theirs.
  */
-import type { BaselineDifference, StrategySummary } from '../scoring/summary.js';
+import { cellNamer } from '../core/cells.js';
+import type { BaselineDifference, CellSummary, StrategySummary } from '../scoring/summary.js';
 import type { FittedColumn } from './text-table.js';
 import {
   formatAccuracy,
@@ -18,7 +23,9 @@ import {
 } from './format.js';
 
 export type SummaryColumnKey =
+  | 'model'
   | 'strategy'
+  | 'variant'
   | 'n'
   | 'correct'
   | 'accuracy'
@@ -32,13 +39,49 @@ export type SummaryColumnKey =
 
 export interface SummaryColumn extends FittedColumn {
   key: SummaryColumnKey;
-  cell(summary: StrategySummary): string;
+  cell(summary: CellSummary): string;
   /** The cell of a compacted column (FittedColumn.compact). */
-  compactCell?(summary: StrategySummary): string;
+  compactCell?(summary: CellSummary): string;
 }
 
-export const summaryColumns: readonly SummaryColumn[] = [
-  { key: 'strategy', header: 'strategy', align: 'left', cell: (summary) => summary.strategy },
+/** The identity columns a report needs: `model` with several models, `variant` when any cell is one. */
+export interface IdentityColumns {
+  model: boolean;
+  variant: boolean;
+}
+
+export function identityColumnsOf(summaries: readonly CellSummary[]): IdentityColumns {
+  return {
+    model: new Set(summaries.map((summary) => summary.model)).size > 1,
+    variant: summaries.some((summary) => summary.variant !== null),
+  };
+}
+
+/** The columns of a compare table of these cells: identity first (as `identity` asks), then the counts. */
+export function summaryColumns(identity: IdentityColumns): SummaryColumn[] {
+  return [
+    ...(identity.model ? [modelColumn] : []),
+    strategyColumn,
+    ...(identity.variant ? [variantColumn] : []),
+    ...countColumns,
+  ];
+}
+
+const modelColumn: SummaryColumn = { key: 'model', header: 'model', align: 'left', cell: (summary) => summary.model };
+const strategyColumn: SummaryColumn = {
+  key: 'strategy',
+  header: 'strategy',
+  align: 'left',
+  cell: (summary) => summary.strategy,
+};
+const variantColumn: SummaryColumn = {
+  key: 'variant',
+  header: 'variant',
+  align: 'left',
+  cell: (summary) => summary.variant ?? '',
+};
+
+const countColumns: readonly SummaryColumn[] = [
   { key: 'n', header: 'n', align: 'right', dropAt: 90, cell: (summary) => formatCount(summary.n) },
   { key: 'correct', header: 'correct', align: 'right', dropAt: 40, cell: (summary) => formatCount(summary.correct) },
   {
@@ -95,9 +138,9 @@ export const summaryColumns: readonly SummaryColumn[] = [
   },
 ];
 
-/** Every column's cell for this strategy, in column order. */
-export function summaryCells(summary: StrategySummary): string[] {
-  return summaryColumns.map((column) => column.cell(summary));
+/** Every column's cell for this summary, in column order. */
+export function summaryCells(summary: CellSummary, columns: readonly SummaryColumn[]): string[] {
+  return columns.map((column) => column.cell(summary));
 }
 
 /** "+6.7 pts (4 better, 2 worse), p = 0.69, not significant" */
@@ -122,8 +165,11 @@ export function shortBaselineDifference(difference: BaselineDifference): string 
   return `${points} ${pText}${difference.significant ? '*' : ''}`;
 }
 
-/** Things a reader should know that the columns hide: unscored records, failed extractions, truncation. */
-export function summaryNotes(summary: StrategySummary): string[] {
+/**
+ * Things a reader should know that the columns hide: unscored records, failed extractions, truncation.
+ * `name` is how the table names the cell (cellNamer); a lone summary goes by its strategy.
+ */
+export function summaryNotes(summary: StrategySummary, name: string = summary.strategy): string[] {
   const notes: string[] = [];
   const plural = (count: number, one: string, many: string): string => `${count} ${count === 1 ? one : many}`;
   const unscored = summary.n - summary.scored;
@@ -139,15 +185,30 @@ export function summaryNotes(summary: StrategySummary): string[] {
       `tokens are estimated for ${plural(summary.usageEstimated, 'record', 'records')}: the endpoint reported usage for one choice of several`,
     );
   }
-  return notes.map((note) => `${summary.strategy}: ${note}`);
+  return notes.map((note) => `${name}: ${note}`);
 }
 
-/** The one line that says which tests produced the numbers. */
-export function explainTests(baselineStrategy: string, alpha: number): string {
+/** The one line that says which tests produced the numbers; `rows` are strategies, or cells of a matrix. */
+export function explainTests(baseline: string, alpha: number, rows: 'strategy' | 'row' = 'strategy'): string {
   return (
-    `Accuracy intervals are 95% Wilson score intervals. "vs baseline" compares each strategy with ` +
-    `${baselineStrategy} on the records both scored, with a two-sided exact McNemar test (α = ${alpha}).`
+    `Accuracy intervals are 95% Wilson score intervals. "vs baseline" compares each ${rows} with ` +
+    `${baseline} on the records both scored, with a two-sided exact McNemar test (α = ${alpha}).`
   );
+}
+
+/** How a report's tables name its baseline, and what they call a row. */
+export function baselineWording(report: {
+  baselineStrategy: string;
+  baselineModel: string;
+  baselineVariant: string | null;
+  strategies: readonly CellSummary[];
+}): { baseline: string; rows: 'strategy' | 'row' } {
+  const identity = identityColumnsOf(report.strategies);
+  const baseline = { model: report.baselineModel, strategy: report.baselineStrategy, variant: report.baselineVariant };
+  return {
+    baseline: cellNamer(report.strategies)(baseline),
+    rows: identity.model || identity.variant ? 'row' : 'strategy',
+  };
 }
 
 /** Said under a table whose "vs baseline" column is compact: what the star means. */

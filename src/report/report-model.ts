@@ -190,10 +190,11 @@ function baselineIndex(
   options: ReportOptions,
   keyOf: (entry: { model?: string | null; strategy: string; variant?: unknown }) => CellKey,
 ): number {
+  // An unnamed model or variant (undefined) matches any; a variant of null is the strategy's own setting.
   const matches = (wanted: Partial<CellKey> & { strategy: string }) => (key: CellKey) =>
     key.strategy === wanted.strategy &&
     (wanted.model == null || key.model === wanted.model) &&
-    (wanted.variant == null || key.variant === wanted.variant);
+    (wanted.variant === undefined || key.variant === wanted.variant);
   if (options.baseline !== undefined) {
     const chosen = keys.findIndex(matches(options.baseline));
     if (chosen !== -1) return chosen;

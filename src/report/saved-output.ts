@@ -18,7 +18,8 @@ const savedResultSchema = z.looseObject({
   id: z.string(),
   strategy: z.string(),
   model: z.string(),
-  variant: z.string().nullish(),
+  // Files written before variants have none: the strategy with its one setting.
+  variant: z.string().nullable().catch(null),
   template: z.string().catch(''),
   vars: z.record(z.string(), z.unknown()).catch({}),
   answer: z.string().nullable(),

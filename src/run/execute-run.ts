@@ -12,13 +12,19 @@
  */
 import type { ThrottleReport } from '../core/adaptive-concurrency.js';
 import type { AnswerSpec } from '../core/answer-spec.js';
+import { cellId, cellNamer, cellOf, type Cell } from '../core/cells.js';
 import type { DatasetRecord, ResultRecord } from '../core/records.js';
 import { EndpointError, GateError, InputError } from '../errors.js';
 import type { GateOutcome } from '../scoring/gate-outcome.js';
-import { createExtractionTally } from '../scoring/extraction-note.js';
+import { createExtractionTally, type ExtractionTally } from '../scoring/extraction-note.js';
 import { createWarningSummary } from '../scoring/warning-summary.js';
 import { checkMaxErrors, type ErrorLimit } from '../scoring/max-errors.js';
-import { createSummaryAccumulator, type StrategySummary, type SummaryAccumulator } from '../scoring/summary.js';
+import {
+  cellSummary,
+  createSummaryAccumulator,
+  type CellSummary,
+  type SummaryAccumulator,
+} from '../scoring/summary.js';
 import { stoppingMessage, watchInterrupts } from './interrupts.js';
 import type { RunNotices } from './notices.js';
 import { interruptedError, loadResume, resumeAfterFailureHint } from './resume-hints.js';
@@ -40,16 +46,16 @@ export interface RunOutput {
 
 /** How the run went, once every result is in. */
 export interface RunEnding {
-  /** One per strategy, in the order given, the results of a --resume file included. */
-  summaries: StrategySummary[];
-  /** strategy → record id → correct, for paired comparisons. */
+  /** One per cell, in the order given, the results of a --resume file included. */
+  summaries: CellSummary[];
+  /** cellId → record id → correct, for paired comparisons. */
   correctness: ReadonlyMap<string, ReadonlyMap<string, boolean | null>>;
   statistics: RunStatistics;
   /** Throttling seen at the endpoint; null when no endpoint was called. */
   endpoint: ThrottleReport | null;
 }
 
-/** Per strategy, results finished in this run and how many of them errored. */
+/** Per cell (by its name, cellNamer), results finished in this run and how many of them errored. */
 export interface RunProgress {
   counts: ReadonlyMap<string, { done: number; errors: number }>;
   elapsedMs: number;
@@ -62,17 +68,19 @@ export interface RunCallbacks extends RunNotices {
   stopProgress?(): void;
 }
 
+/** A cell as the run's ending needs it: what --resume checks the file against, and how answers were read. */
+export interface RunCell extends Cell {
+  template: string;
+  /** A cell whose answers were mostly guessed by the fallback says so once. */
+  answer: AnswerSpec;
+  /** What the cell's jobs write on their results (jobFingerprint); none for results already in hand. */
+  fingerprint?: JobFingerprint;
+}
+
 export interface ExecuteRunOptions {
   source: ResultSource;
-  /** Summaries are kept per strategy, in this order. */
-  strategies: readonly string[];
-  /** What the run is, for --resume's check that the file holds results of the same run (run-fingerprint.ts). */
-  model: string;
-  template: string;
-  /** Per strategy, the fingerprint its jobs write on their results (none for results already in hand). */
-  fingerprints?: ReadonlyMap<string, JobFingerprint>;
-  /** How the run reads answers: a run whose answers were mostly guessed by the fallback says so once. */
-  answer: AnswerSpec;
+  /** Summaries are kept per cell, in this order (a StrategyJob is one). */
+  cells: readonly RunCell[];
   /** --resume FILE, and the JSONL output it continues (resumeOutputPath); null without --resume. */
   resume: { flagValues: Record<string, unknown>; outputPath: string } | null;
   /** Opens the output; `append` when a --resume file is continued. */
@@ -89,8 +97,10 @@ export interface ExecuteRunOptions {
 
 export async function executeRun(options: ExecuteRunOptions): Promise<RunEnding> {
   const { callbacks } = options;
+  const cells = options.cells.map(cellOf);
+  const nameOf = cellNamer(cells);
   const accumulators = new Map<string, SummaryAccumulator>(
-    options.strategies.map((name) => [name, createSummaryAccumulator(name)]),
+    cells.map((cell) => [cellId(cell), createSummaryAccumulator(cell.strategy)]),
   );
   const resume =
     options.resume === null
@@ -99,19 +109,20 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunEnding>
           options.resume.flagValues,
           options.resume.outputPath,
           {
-            model: options.model,
-            template: options.template,
-            strategies: options.strategies,
-            fingerprints: options.fingerprints ?? new Map(),
+            cells: options.cells.map((cell) => ({
+              ...cellOf(cell),
+              template: cell.template,
+              fingerprint: cell.fingerprint ?? null,
+            })),
           },
-          (result) => accumulators.get(result.strategy)?.add(result),
+          (result) => accumulators.get(cellId(cellOf(result)))?.add(result),
           callbacks,
         );
   const output = await options.openOutput(resume !== null);
   const resumePath = String(options.resume?.flagValues.resume ?? '');
-  const counts = new Map(options.strategies.map((name) => [name, { done: 0, errors: 0 }]));
+  const counts = new Map(cells.map((cell) => [nameOf(cell), { done: 0, errors: 0 }]));
   // Only this run's results: a --resume file's were judged when they were written.
-  const extraction = createExtractionTally(options.answer);
+  const extraction = extractionTallies(options.cells);
   const warnings = createWarningSummary();
   const interrupts = watchInterrupts((signal, graceMs) => callbacks.warn(stoppingMessage(signal, graceMs)));
   const startedAt = performance.now();
@@ -123,10 +134,11 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunEnding>
       async (result, record) => {
         written++;
         firstError ??= result.error;
-        accumulators.get(result.strategy)?.add(result);
-        extraction.add(result);
+        const cell = cellOf(result);
+        accumulators.get(cellId(cell))?.add(result);
+        extraction.get(cellId(cell))?.add(result);
         warnings.add(result);
-        const count = counts.get(result.strategy);
+        const count = counts.get(nameOf(cell));
         if (count !== undefined) {
           count.done++;
           if (result.error !== null) count.errors++;
@@ -140,9 +152,9 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunEnding>
         isDone:
           resume === null
             ? () => false
-            : (record, strategy) => {
-                resume.checkRecord(record, strategy, resumePath);
-                return resume.isDone(record.id, strategy);
+            : (record, cell) => {
+                resume.checkRecord(record, cell, resumePath);
+                return resume.isDone(record.id, cell);
               },
       },
     );
@@ -162,21 +174,23 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunEnding>
   }
 
   // Every record came by: results the file holds for others were made from another dataset.
-  const unseen = resume === null || statistics.interrupted ? [] : resume.unseen(options.strategies);
+  const unseen = resume === null || statistics.interrupted ? [] : resume.unseen(cells);
   if (unseen.length > 0) {
     await output.abandon();
     throw notInDataset(resumePath, unseen, options.resume?.flagValues.dataset);
   }
 
-  const guessed = extraction.note();
-  if (guessed !== null) callbacks.warn(guessed);
+  for (const tally of new Set(extraction.values())) {
+    const guessed = tally.note();
+    if (guessed !== null) callbacks.warn(guessed);
+  }
   // An interrupted run's summaries say so, and out of how many records, so a document cut short never looks whole.
   const cutShort = statistics.interrupted
     ? { interrupted: true as const, total: (await options.countRecords?.().catch(() => null)) ?? null }
     : {};
   const ending: RunEnding = {
-    summaries: options.strategies.map((name) => ({ ...accumulators.get(name)!.finish(), ...cutShort })),
-    correctness: new Map(options.strategies.map((name) => [name, accumulators.get(name)!.correctness()])),
+    summaries: cells.map((cell) => ({ ...cellSummary(cell, accumulators.get(cellId(cell))!.finish()), ...cutShort })),
+    correctness: new Map(cells.map((cell) => [cellId(cell), accumulators.get(cellId(cell))!.correctness()])),
     statistics,
     endpoint: options.endpoint.throttling?.report() ?? null,
   };
@@ -199,6 +213,18 @@ function notInDataset(resumePath: string, ids: readonly string[], dataset: unkno
   const from = dataset === undefined || dataset === '-' ? 'the dataset' : String(dataset);
   return new InputError(
     `--resume ${resumePath}: holds results for ${ids.length} record(s) that ${from} does not have (${shown}); it was written from another dataset: resume with that one, or write to a new file`,
+  );
+}
+
+/** One tally per answer spec, shared by the cells that read answers alike (cellId → tally). */
+function extractionTallies(cells: readonly RunCell[]): Map<string, ExtractionTally> {
+  const bySpec = new Map<string, ExtractionTally>();
+  return new Map(
+    cells.map((cell) => {
+      const spec = JSON.stringify(cell.answer);
+      if (!bySpec.has(spec)) bySpec.set(spec, createExtractionTally(cell.answer));
+      return [cellId(cell), bySpec.get(spec)!];
+    }),
   );
 }
 

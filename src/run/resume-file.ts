@@ -10,6 +10,7 @@ import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import { cellId, cellOf, type Cell } from '../core/cells.js';
 import { resultSchemaId, summarySchemaId, type DatasetRecord, type ResultRecord } from '../core/records.js';
 import { readLines } from './read-lines.js';
 import type { RunNotices } from './notices.js';
@@ -21,6 +22,9 @@ const resumedResultSchema = z.looseObject({
   schema: z.literal(resultSchemaId),
   id: z.string(),
   strategy: z.string(),
+  model: z.string(),
+  // Files written before variants have none.
+  variant: z.string().nullable().catch(null),
   error: z.string().nullable(),
   answer: z.string().nullable(),
   correct: z.boolean().nullable(),
@@ -37,7 +41,7 @@ const summaryLineSchema = z.looseObject({ schema: z.literal(summarySchemaId) });
 export type ResumeLine =
   | { kind: 'blank' }
   | { kind: 'result'; result: ResultRecord }
-  | { kind: 'errored'; id: string; strategy: string }
+  | { kind: 'errored'; id: string; cell: Cell }
   | { kind: 'summary' }
   /** A last line without its newline that is not JSON: the write a kill cut short. */
   | { kind: 'cut' };
@@ -62,32 +66,33 @@ export function classifyResumeLine(text: string, where: string, lastUnterminated
     );
   }
   const result = parsed.data as unknown as ResultRecord;
-  return result.error === null
-    ? { kind: 'result', result }
-    : { kind: 'errored', id: result.id, strategy: result.strategy };
+  return result.error === null ? { kind: 'result', result } : { kind: 'errored', id: result.id, cell: cellOf(result) };
 }
 
-export const resultKey = (id: string, strategy: string): string => JSON.stringify([id, strategy]);
+export const resultKey = (id: string, cell: Cell): string => JSON.stringify([id, cellId(cell)]);
 
 /** What the resuming run is, to tell results of another run apart (run-fingerprint.ts). */
 export interface ResumedRun {
-  model: string;
+  /** Each cell of the run: a cell without a fingerprint is checked on model and template name alone. */
+  cells: readonly ResumedCell[];
+}
+
+/** A cell of the resuming run, with what its results must have been made by. */
+export interface ResumedCell extends Cell {
   template: string;
-  strategies: readonly string[];
-  /** Per strategy, what its job is; a strategy without one is checked on model and template name alone. */
-  fingerprints: ReadonlyMap<string, JobFingerprint>;
+  fingerprint: JobFingerprint | null;
 }
 
 export interface ResumeState {
-  /** True when FILE already holds a result without error for this record and strategy. */
-  isDone(id: string, strategy: string): boolean;
+  /** True when FILE already holds a result without error for this record and cell (model, strategy, variant). */
+  isDone(id: string, cell: Cell): boolean;
   /**
-   * Throws when FILE's result for this record × strategy was made from another record (its fingerprint's
+   * Throws when FILE's result for this record × cell was made from another record (its fingerprint's
    * record part differs): another dataset under the same ids. Marks the result as seen.
    */
-  checkRecord(record: DatasetRecord, strategy: string, path: string): void;
-  /** Ids of kept results of these strategies whose record never came by (checkRecord): not in this dataset. */
-  unseen(strategies: readonly string[]): string[];
+  checkRecord(record: DatasetRecord, cell: Cell, path: string): void;
+  /** Ids of kept results of these cells whose record never came by (checkRecord): not in this dataset. */
+  unseen(cells: readonly Cell[]): string[];
   /** Results kept from the file. */
   kept: number;
   /** Errored results dropped, to be run again. */
@@ -105,13 +110,13 @@ export async function prepareResume(
   onKept: (result: ResultRecord) => void,
 ): Promise<ResumeState> {
   // Key → the record part of the result's fingerprint (null for a line written before fingerprints).
-  const done = new Map<string, { id: string; strategy: string; record: string | null }>();
+  const done = new Map<string, { id: string; cell: string; record: string | null }>();
   const seen = new Set<string>();
   const state = { kept: 0, retried: 0 };
   const methods = {
-    isDone: (id: string, strategy: string) => done.has(resultKey(id, strategy)),
-    checkRecord(record: DatasetRecord, strategy: string, label: string) {
-      const key = resultKey(record.id, strategy);
+    isDone: (id: string, cell: Cell) => done.has(resultKey(id, cell)),
+    checkRecord(record: DatasetRecord, cell: Cell, label: string) {
+      const key = resultKey(record.id, cell);
       const recorded = done.get(key);
       if (recorded === undefined) return;
       seen.add(key);
@@ -120,10 +125,10 @@ export async function prepareResume(
         `--resume ${label}: written by another run: record ${record.id} (${record.source}) is not the record its result in the file was made from (its variables or expected answer differ: another dataset, or other --var/--vars); resume with what wrote it, or write to a new file`,
       );
     },
-    unseen: (strategies: readonly string[]) =>
-      [...done]
-        .filter(([key, entry]) => strategies.includes(entry.strategy) && !seen.has(key))
-        .map(([, entry]) => entry.id),
+    unseen(cells: readonly Cell[]) {
+      const ids = new Set(cells.map(cellId));
+      return [...done].filter(([key, entry]) => ids.has(entry.cell) && !seen.has(key)).map(([, entry]) => entry.id);
+    },
   };
   const size = await fileSize(path);
   if (size === null) return { ...state, ...methods };
@@ -135,11 +140,11 @@ export async function prepareResume(
   try {
     const take = async (text: string, where: string, last: boolean) => {
       const entry = classifyResumeLine(text, where, last && unterminated);
-      if (entry.kind === 'result' && !done.has(resultKey(entry.result.id, entry.result.strategy))) {
-        const { id, strategy } = entry.result;
-        done.set(resultKey(id, strategy), {
-          id,
-          strategy,
+      const key = entry.kind === 'result' ? resultKey(entry.result.id, cellOf(entry.result)) : null;
+      if (entry.kind === 'result' && !done.has(key!)) {
+        done.set(key!, {
+          id: entry.result.id,
+          cell: cellId(cellOf(entry.result)),
           record: asFingerprint(entry.result.fingerprint)?.record ?? null,
         });
         state.kept++;
@@ -168,8 +173,8 @@ export async function prepareResume(
 }
 
 /**
- * The command's side of --resume: prepares the file, feeds the kept results of the strategies being run
- * to `onKept` (so the summary covers the whole file), and says what it found. Null without --resume.
+ * The command's side of --resume: prepares the file, feeds the kept results of the cells being run to
+ * `onKept` (so the summary covers the whole file), and says what it found. Null without --resume.
  */
 export async function resumeRun(
   path: string,
@@ -178,16 +183,16 @@ export async function resumeRun(
   onKept: (result: ResultRecord) => void,
   notices: RunNotices,
 ): Promise<ResumeState> {
-  let otherStrategies = 0;
+  let otherCells = 0;
   let unfingerprinted = 0;
+  const runCells = new Map(run.cells.map((cell) => [cellId(cell), cell]));
   const state = await prepareResume(path, outputPath, (result) => {
-    if (!run.strategies.includes(result.strategy)) {
-      otherStrategies++;
+    const cell = runCells.get(cellId(cellOf(result))) ?? otherModelsCell(run.cells, result);
+    if (cell === null) {
+      otherCells++;
       return;
     }
-    const fingerprint = run.fingerprints.get(result.strategy);
-    const current = { model: run.model, template: run.template, fingerprint: fingerprint ?? null };
-    const differences = runDifferences(result, current);
+    const differences = runDifferences(result, cell);
     if (differences.length > 0)
       throw new InputError(
         `--resume ${path}: written by another run: ${differences.join('; ')}; resume with what wrote it, or write to a new file`,
@@ -205,11 +210,21 @@ export async function resumeRun(
     notices.warn(
       `--resume ${path}: its results carry no run fingerprint (written by an earlier promptlab): only their model, strategy and template name are checked`,
     );
-  if (otherStrategies > 0)
+  if (otherCells > 0)
     notices.warn(
-      `--resume ${path}: ${otherStrategies} result(s) of other strategies are kept in the file but not summarised`,
+      `--resume ${path}: ${otherCells} result(s) of other strategies or models are kept in the file but not summarised`,
     );
   return state;
+}
+
+/**
+ * The run's cell for a result of a strategy (and variant) this run has, made by a model it does not: a file
+ * of another model's run, refused as such. Null for a result of a strategy or variant this run leaves out.
+ */
+function otherModelsCell(cells: readonly ResumedCell[], result: ResultRecord): ResumedCell | null {
+  if (cells.some((cell) => cell.model === result.model)) return null;
+  const variant = result.variant ?? null;
+  return cells.find((cell) => cell.strategy === result.strategy && cell.variant === variant) ?? null;
 }
 
 async function fileSize(path: string): Promise<number | null> {

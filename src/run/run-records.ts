@@ -5,6 +5,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { AnswerSpec, MatchMode } from '../core/answer-spec.js';
+import { cellNamer, type Cell } from '../core/cells.js';
 import { zeroUsage } from '../core/chat-client.js';
 import { resultSchemaId, type DatasetRecord, type ResultRecord, type StrategyOutcome } from '../core/records.js';
 import { roundRate } from '../scoring/json-numbers.js';
@@ -17,8 +18,15 @@ import { newEndpointKnowledge, type EndpointKnowledge } from '../core/sample-com
 import type { PreparedStrategy, RunContext } from '../strategies/strategy.js';
 import { withRecord, type JobFingerprint } from './run-fingerprint.js';
 
+/** One cell of the run as the runner works it: what to run, and what to call its results. */
 export interface RunJob {
-  strategy: string;
+  cell: Cell;
+  /** How messages name the job (cellNamer): `cot`, or `model/cot` when the run has several models. */
+  name: string;
+  /** The template's name, for the result records. */
+  template: string;
+  /** How this job's answers are read and scored (a variant's template may type its answer differently). */
+  answer: AnswerSpec;
   prepared: PreparedStrategy;
   context: RunContext;
   /** What the job is, written on each of its results with its record's part (run-fingerprint.ts). */
@@ -28,15 +36,12 @@ export interface RunJob {
 export interface RunRecordsOptions {
   records: AsyncIterable<DatasetRecord>;
   jobs: readonly RunJob[];
-  /** Records × strategies in flight at once (recordsInFlight). */
+  /** Records × jobs in flight at once (recordsInFlight). */
   recordsInFlight: number;
-  model: string;
-  template: string;
-  answer: AnswerSpec;
   match: MatchMode;
   onResult(result: ResultRecord, record: DatasetRecord): void | Promise<void>;
   /** Resume: results already on file are skipped. */
-  alreadyDone?: (record: DatasetRecord, strategy: string) => boolean;
+  alreadyDone?: (record: DatasetRecord, cell: Cell) => boolean;
   /** Stops handing out new work (SIGINT); work in flight finishes unless the jobs' own signal aborts it. */
   stopSignal?: AbortSignal;
 }
@@ -48,10 +53,10 @@ export interface RunSignals {
   /** Aborted on the second, or after the grace period: cancel requests in flight. */
   abortSignal: AbortSignal;
   /**
-   * True for a record × strategy the --resume file already holds without error; throws when that result
+   * True for a record × cell the --resume file already holds without error; throws when that result
    * was made from another record (another dataset under the same ids).
    */
-  isDone(record: DatasetRecord, strategy: string): boolean;
+  isDone(record: DatasetRecord, cell: Cell): boolean;
 }
 
 /** Where a run's results come from. */
@@ -71,12 +76,18 @@ export interface ResultSource {
  */
 export const recordsInFlight = (requestsInFlight: number): number => requestsInFlight;
 
-/** One strategy (later: × model × variant) to run over every record. */
-export interface StrategyJob {
-  strategy: string;
+/**
+ * One cell to run over every record: a strategy (or a variant of it) prepared with its own template,
+ * answer spec, temperature and token limit (prepare-job.ts), and the client of its model.
+ */
+export interface StrategyJob extends Cell {
+  /** The template's name, for the result records. */
+  template: string;
+  answer: AnswerSpec;
   prepared: PreparedStrategy;
   client: ChatClient;
   temperature: number;
+  maxTokens: number | null;
   /** What the job is (jobFingerprint), for --resume to tell this run's results from another's. */
   fingerprint?: JobFingerprint;
 }
@@ -84,13 +95,9 @@ export interface StrategyJob {
 export interface LiveRun {
   records: AsyncIterable<DatasetRecord>;
   jobs: readonly StrategyJob[];
-  /** HTTP requests in flight (-c): see recordsInFlight. */
+  /** HTTP requests in flight (-c, summed over the endpoints called): see recordsInFlight. */
   concurrency: number;
-  model: string;
-  template: string;
-  answer: AnswerSpec;
   match: MatchMode;
-  maxTokens: number | null;
   seed: number | null;
   /** What a strategy says about the run while it runs; a record's own warnings go in its result instead. */
   warn(message: string): void;
@@ -108,16 +115,20 @@ export function liveResults(run: LiveRun): ResultSource {
         if (!knowledge.has(client)) knowledge.set(client, newEndpointKnowledge());
         return knowledge.get(client)!;
       };
+      const nameOf = cellNamer(run.jobs);
       return runRecords({
         records: run.records,
         jobs: run.jobs.map((job) => ({
-          strategy: job.strategy,
+          cell: { model: job.model, strategy: job.strategy, variant: job.variant },
+          name: nameOf(job),
+          template: job.template,
+          answer: job.answer,
           prepared: job.prepared,
           ...(job.fingerprint === undefined ? {} : { fingerprint: job.fingerprint }),
           context: {
             client: job.client,
             temperature: job.temperature,
-            maxTokens: run.maxTokens,
+            maxTokens: job.maxTokens,
             seed: run.seed,
             endpoint: knowledgeOf(job.client),
             signal: signals.abortSignal,
@@ -125,11 +136,8 @@ export function liveResults(run: LiveRun): ResultSource {
           },
         })),
         recordsInFlight: recordsInFlight(run.concurrency),
-        model: run.model,
-        template: run.template,
-        answer: run.answer,
         match: run.match,
-        alreadyDone: (record, strategy) => signals.isDone(record, strategy),
+        alreadyDone: (record, cell) => signals.isDone(record, cell),
         stopSignal: signals.stopSignal,
         onResult: emit,
       });
@@ -212,7 +220,7 @@ export async function runRecords(options: RunRecordsOptions): Promise<RunStatist
 async function* taskStream(options: RunRecordsOptions): AsyncGenerator<{ record: DatasetRecord; job: RunJob }> {
   for await (const record of options.records) {
     for (const job of options.jobs) {
-      if (options.alreadyDone?.(record, job.strategy)) continue;
+      if (options.alreadyDone?.(record, job.cell)) continue;
       yield { record, job };
     }
   }
@@ -241,7 +249,7 @@ async function runOne(
   } catch (caught) {
     if (signal.aborted) return null;
     if (caught instanceof ReplayMissError)
-      throw new ReplayMissError(`${record.source} (id ${record.id}, ${job.strategy}): ${caught.message}`);
+      throw new ReplayMissError(`${record.source} (id ${record.id}, ${job.name}): ${caught.message}`);
     if (!(caught instanceof EndpointError) || caught.fatal) throw caught;
     error = caught.message;
     // Sibling calls (other samples of this record) may still be in flight; their requests count too.
@@ -262,15 +270,16 @@ async function runOne(
   const correct =
     record.expected === null || error !== null
       ? null
-      : answerMatches(outcome.answer, record.expected, options.answer, options.match);
+      : answerMatches(outcome.answer, record.expected, job.answer, options.match);
   // Kept in the record; executeRun says them once per kind (warning-summary.ts), not once per record.
   const warnings = [...outcome.warnings, ...emptyReplyWarnings(outcome.completions)];
   const result: ResultRecord = {
     schema: resultSchemaId,
     id: record.id,
-    strategy: job.strategy,
-    model: options.model,
-    template: options.template,
+    strategy: job.cell.strategy,
+    model: job.cell.model,
+    variant: job.cell.variant,
+    template: job.template,
     vars: record.vars,
     answer: outcome.answer,
     expected: record.expected,

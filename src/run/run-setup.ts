@@ -18,7 +18,12 @@ import { resolveConfig, type ResolvedConfig } from '../config/resolve-config.js'
 import { InputError, UsageError } from '../errors.js';
 import { oneOf } from '../config/flag-values.js';
 import type { StrategyDefinition, StrategySetup } from '../strategies/strategy.js';
-import { loadTemplate, projectTemplateDirs, type LoadedTemplate } from '../templates/load-template.js';
+import {
+  loadTemplate,
+  projectTemplateDirs,
+  type LoadedTemplate,
+  type TemplateDirs,
+} from '../templates/load-template.js';
 import { withSystemMessage } from '../templates/system-message.js';
 import { parseVarFlags } from './parse-vars.js';
 import { readDataset } from './read-dataset.js';
@@ -53,12 +58,15 @@ export async function resolveRunConfig(
   });
 }
 
-/** The run's template (-t, else the default), with --system in place of its system message when given. */
-export async function loadRunTemplate(flagValues: Record<string, unknown>): Promise<LoadedTemplate> {
-  const template = await loadTemplate(
-    (flagValues.template as string | undefined) ?? defaultTemplateName,
-    projectTemplateDirs(process.cwd()),
-  );
+/**
+ * The run's template (-t, else the default), with --system in place of its system message when given.
+ * Names are looked up in `dirs` (default: ./prompts/ of the working directory, then the shipped ones).
+ */
+export async function loadRunTemplate(
+  flagValues: Record<string, unknown>,
+  dirs: TemplateDirs = projectTemplateDirs(process.cwd()),
+): Promise<LoadedTemplate> {
+  const template = await loadTemplate((flagValues.template as string | undefined) ?? defaultTemplateName, dirs);
   const system = flagValues.system as string | undefined;
   if (system === undefined) return template;
   if (system.trim() === '') throw new UsageError('--system: give the instruction text (it is empty)');
@@ -127,11 +135,14 @@ export function resolveMatch(flagValues: Record<string, unknown>): MatchMode {
   return oneOf(flagValues.match ?? 'normalized', '--match', ['exact', 'numeric', 'normalized'] as const);
 }
 
-/** The records to run: the dataset, or one record from the positional text or piped stdin. */
+/**
+ * The records to run: the dataset, or one record from the positional text or piped stdin. Each dataset
+ * record is checked against every template the run renders (a variant may bring its own).
+ */
 export async function openRecords(
   flagValues: Record<string, unknown>,
   positional: string | undefined,
-  template: LoadedTemplate,
+  templates: LoadedTemplate | readonly LoadedTemplate[],
   stdin: NodeJS.ReadableStream & { isTTY?: boolean } = process.stdin,
 ): Promise<{ records: AsyncIterable<DatasetRecord>; single: boolean }> {
   const sharedVars = await parseVarFlags(flagValues.var as string[] | undefined, flagValues.vars as string | undefined);
@@ -139,7 +150,10 @@ export async function openRecords(
   if (dataset !== undefined) {
     if (positional !== undefined) throw new UsageError('give either an input text or --dataset, not both');
     await checkReadable(dataset, '--dataset');
-    const checkRecord = (record: DatasetRecord) => template.checkVariables(record.vars, record.source);
+    const checked = [...new Set(Array.isArray(templates) ? templates : [templates as LoadedTemplate])];
+    const checkRecord = (record: DatasetRecord) => {
+      for (const template of checked) template.checkVariables(record.vars, record.source);
+    };
     return { records: readDataset(dataset, { sharedVars, checkRecord, stdin }), single: false };
   }
   let input = positional;
@@ -175,13 +189,14 @@ export function strategySetup(
   pick: Pick | null,
   config: ResolvedConfig,
   warn: (message: string) => void,
+  templateDirs: TemplateDirs = projectTemplateDirs(process.cwd()),
 ): StrategySetup {
   return {
     template,
     answer,
     pick,
     seed: config.seed,
-    loadTemplate: (name) => loadTemplate(name, projectTemplateDirs(process.cwd())),
+    loadTemplate: (name) => loadTemplate(name, templateDirs),
     // Only the strategies that take demonstrations read them (and load their zod schema).
     readDemonstrations: async (path, flag) => (await import('./read-demonstrations.js')).readDemonstrations(path, flag),
     readTextFile: async (path, flag) => {
@@ -214,27 +229,59 @@ export async function createRunClient(
   onThrottle: ThrottleListener,
   replay: boolean,
 ): Promise<{ client: ChatClient; throttling: AdaptiveConcurrency }> {
+  const { clients, throttling } = await createEndpointClients(config, [{ model, cacheAs: model }], onThrottle, replay);
+  return { client: clients[0]!, throttling };
+}
+
+/**
+ * One client per model served by one endpoint, all behind the endpoint's one concurrency limit (-c, adapting
+ * to its throttling), each with the cache around it when it is on. `cacheAs` is the model's name in cache
+ * keys: the model itself, so a mirror serves the same cache, or `ENDPOINT:MODEL` where a run compares
+ * endpoints serving one model, so neither replays the other's answers.
+ */
+export async function createEndpointClients(
+  config: ResolvedConfig,
+  models: ReadonlyArray<{ model: string; cacheAs: string }>,
+  onThrottle: ThrottleListener,
+  replay: boolean,
+): Promise<{ clients: ChatClient[]; throttling: AdaptiveConcurrency }> {
   const { createOpenAIChatClient } = await import('../core/openai-client.js');
   const semaphore = new Semaphore(config.concurrency);
   const throttling = adaptConcurrency(semaphore);
-  const endpointClient = createOpenAIChatClient({
-    baseUrl: config.baseUrl,
-    apiKey: config.apiKey,
-    model,
-    timeoutMs: config.timeoutMs,
-    maxRetries: config.retries,
-    maxRetryWaitMs: config.maxRetryWaitMs,
-    onThrottle: (info) => {
-      throttling.throttled();
-      onThrottle(info.status, info.retryAfterMs);
-    },
+  const cached = config.cache.enabled || replay;
+  const cache = cached
+    ? {
+        withCache: (await import('../core/cached-client.js')).withCache,
+        store: (await import('./file-cache-store.js')).createFileCacheStore(config.cache.dir),
+      }
+    : null;
+  const clients = models.map(({ model, cacheAs }) => {
+    const endpointClient = createOpenAIChatClient({
+      baseUrl: config.baseUrl,
+      apiKey: config.apiKey,
+      model,
+      timeoutMs: config.timeoutMs,
+      maxRetries: config.retries,
+      maxRetryWaitMs: config.maxRetryWaitMs,
+      onThrottle: (info) => {
+        throttling.throttled();
+        onThrottle(info.status, info.retryAfterMs);
+      },
+    });
+    const limited = limitConcurrency(observeSuccesses(endpointClient, throttling.succeeded), semaphore);
+    if (cache === null) return limited;
+    // Cache hits skip the concurrency limit: they cost the endpoint nothing.
+    const keyed: ChatClient =
+      cacheAs === model
+        ? limited
+        : {
+            model: cacheAs,
+            chat: (request, signal) => limited.chat(request, signal),
+            embed: (texts, signal, embeddingModel) => limited.embed(texts, signal, embeddingModel),
+          };
+    return cache.withCache(keyed, cache.store, { replay });
   });
-  const limited = limitConcurrency(observeSuccesses(endpointClient, throttling.succeeded), semaphore);
-  if (!config.cache.enabled && !replay) return { client: limited, throttling };
-  // Cache hits skip the concurrency limit: they cost the endpoint nothing.
-  const { withCache } = await import('../core/cached-client.js');
-  const { createFileCacheStore } = await import('./file-cache-store.js');
-  return { client: withCache(limited, createFileCacheStore(config.cache.dir), { replay }), throttling };
+  return { clients, throttling };
 }
 
 /**

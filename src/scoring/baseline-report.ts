@@ -15,13 +15,26 @@ export const baselineReportSchema = z.looseObject({
   strategies: z.array(
     z.looseObject({
       strategy: z.string(),
+      // Reports written before models and variants were recorded have neither.
+      model: z.string().nullish(),
+      variant: z.string().nullish(),
       n: z.number().int().nonnegative(),
       correct: z.number().int().nonnegative(),
       accuracy: z.number().min(0).max(1).nullable(),
       scored: z.number().int().nonnegative().optional(),
     }),
   ),
-  results: z.array(z.looseObject({ id: z.string(), strategy: z.string(), correct: z.boolean().nullable() })).optional(),
+  results: z
+    .array(
+      z.looseObject({
+        id: z.string(),
+        strategy: z.string(),
+        model: z.string().nullish(),
+        variant: z.string().nullish(),
+        correct: z.boolean().nullable(),
+      }),
+    )
+    .optional(),
 });
 
 export type BaselineReport = z.infer<typeof baselineReportSchema>;

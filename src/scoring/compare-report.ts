@@ -1,10 +1,11 @@
 /**
- * The `compare --json` document: per-strategy summaries, each (but the baseline) with a paired
- * comparison against the baseline strategy over the records both scored.
+ * The `compare --json` document: one summary per cell (model × strategy × variant), each but the
+ * baseline cell's with a paired comparison against the baseline cell over the records both scored.
  */
+import { cellId, cellNamer, sameCell, type Cell } from '../core/cells.js';
 import { UsageError } from '../errors.js';
 import { mcnemarExactPValue } from './statistics.js';
-import type { StrategySummary } from './summary.js';
+import type { CellSummary } from './summary.js';
 
 export const compareSchemaId = 'promptlab.compare/v1';
 
@@ -13,10 +14,14 @@ export const defaultAlpha = 0.05;
 
 export interface CompareReport {
   schema: typeof compareSchemaId;
+  /** The baseline cell: its strategy, model and variant. */
   baselineStrategy: string;
+  baselineModel: string;
+  baselineVariant: string | null;
   /** The significance level behind every `vsBaseline.significant` (extra field; renderers cite it). */
   alpha: number;
-  strategies: StrategySummary[];
+  /** One per cell, in the run's order (the name is compare/v1's). */
+  strategies: CellSummary[];
 }
 
 export interface PairedComparison {
@@ -55,29 +60,32 @@ export function pairedComparison(
 }
 
 /**
- * Fill `vsBaseline` for every strategy but the baseline. `correctness` maps strategy → (id → correct),
- * as SummaryAccumulator.correctness() returns it. The summaries passed in are not modified.
+ * Fill `vsBaseline` for every cell but the baseline. `correctness` maps cellId → (id → correct), as
+ * SummaryAccumulator.correctness() returns it. The summaries passed in are not modified.
  */
 export function buildCompareReport(
-  summaries: readonly StrategySummary[],
+  summaries: readonly CellSummary[],
   correctness: ReadonlyMap<string, ReadonlyMap<string, boolean | null>>,
-  baselineStrategy: string,
+  baseline: Cell,
   alpha: number = defaultAlpha,
 ): CompareReport {
-  if (!summaries.some((summary) => summary.strategy === baselineStrategy)) {
-    const names = summaries.map((summary) => summary.strategy).join(', ');
-    throw new UsageError(`--baseline-strategy ${baselineStrategy}: not one of the strategies compared (${names})`);
+  if (!summaries.some((summary) => sameCell(summary, baseline))) {
+    const nameOf = cellNamer(summaries);
+    const names = summaries.map(nameOf).join(', ');
+    throw new UsageError(`the baseline ${nameOf(baseline)} is not one of the cells compared (${names})`);
   }
   const empty = new Map<string, boolean | null>();
-  const baselineCorrectness = correctness.get(baselineStrategy) ?? empty;
-  const strategies = summaries.map((summary): StrategySummary => {
+  const baselineCorrectness = correctness.get(cellId(baseline)) ?? empty;
+  const strategies = summaries.map((summary): CellSummary => {
     const { vsBaseline: _previous, ...withoutComparison } = summary;
-    if (summary.strategy === baselineStrategy) return withoutComparison;
-    const paired = pairedComparison(baselineCorrectness, correctness.get(summary.strategy) ?? empty);
+    if (sameCell(summary, baseline)) return withoutComparison;
+    const paired = pairedComparison(baselineCorrectness, correctness.get(cellId(summary)) ?? empty);
     return {
       ...withoutComparison,
       vsBaseline: {
-        strategy: baselineStrategy,
+        strategy: baseline.strategy,
+        model: baseline.model,
+        variant: baseline.variant,
         delta: paired.delta,
         pValue: paired.pValue,
         better: paired.better,
@@ -86,5 +94,12 @@ export function buildCompareReport(
       },
     };
   });
-  return { schema: compareSchemaId, baselineStrategy, alpha, strategies };
+  return {
+    schema: compareSchemaId,
+    baselineStrategy: baseline.strategy,
+    baselineModel: baseline.model,
+    baselineVariant: baseline.variant,
+    alpha,
+    strategies,
+  };
 }

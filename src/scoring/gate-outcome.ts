@@ -3,7 +3,8 @@ export type GateName = 'fail-under' | 'baseline' | 'max-errors';
 
 export interface GateOutcome {
   gate: GateName;
-  strategy: string;
-  /** One line: which gate, which strategy, by how much. */
+  /** The cell that failed, as the run names it (`cot`, or `model/cot` with several models). */
+  cell: string;
+  /** One line: which gate, which cell, by how much. */
   message: string;
 }

@@ -10,7 +10,7 @@ import type { StrategySummary } from './summary.js';
 /** 0.666666… → 0.6667: an integer over 10⁴ prints as its shortest decimal. */
 export const roundRate = (value: number): number => Math.round(value * 10_000) / 10_000;
 
-export function summaryForJson(summary: StrategySummary): StrategySummary {
+export function summaryForJson<S extends StrategySummary>(summary: S): S {
   return {
     ...summary,
     accuracy: summary.accuracy === null ? null : roundRate(summary.accuracy),

@@ -3,9 +3,10 @@
  * checked when it ends. Kept apart from gates.ts, whose baseline gate needs zod and the statistics, so a
  * run loads neither before its first request.
  */
+import { cellNamer } from '../core/cells.js';
 import { UsageError } from '../errors.js';
 import type { GateOutcome } from './gate-outcome.js';
-import type { StrategySummary } from './summary.js';
+import type { CellSummary } from './summary.js';
 
 export type ErrorLimit = { count: number } | { fraction: number };
 
@@ -21,22 +22,24 @@ export function parseMaxErrors(text: string): ErrorLimit {
 
 const percentText = (fraction: number): string => `${Number((fraction * 100).toFixed(2))}%`;
 
-/** Fail every strategy with more errored records than the limit (equal passes). */
-export function checkMaxErrors(summaries: readonly StrategySummary[], limit: ErrorLimit): GateOutcome[] {
+/** Fail every cell with more errored records than the limit (equal passes). */
+export function checkMaxErrors(summaries: readonly CellSummary[], limit: ErrorLimit): GateOutcome[] {
   const outcomes: GateOutcome[] = [];
+  const nameOf = cellNamer(summaries);
   for (const summary of summaries) {
-    const { strategy, errors, n } = summary;
+    const { errors, n } = summary;
+    const cell = nameOf(summary);
     if ('count' in limit) {
       if (errors > limit.count) {
-        const message = `--max-errors ${limit.count}: ${strategy} had ${errors} errored records, ${errors - limit.count} over`;
-        outcomes.push({ gate: 'max-errors', strategy, message });
+        const message = `--max-errors ${limit.count}: ${cell} had ${errors} errored records, ${errors - limit.count} over`;
+        outcomes.push({ gate: 'max-errors', cell, message });
       }
     } else if (n > 0 && errors / n > limit.fraction) {
       const share = errors / n;
       const message =
-        `--max-errors ${percentText(limit.fraction)}: ${strategy} had ${percentText(share)} errored records ` +
+        `--max-errors ${percentText(limit.fraction)}: ${cell} had ${percentText(share)} errored records ` +
         `(${errors} of ${n}), ${Number(((share - limit.fraction) * 100).toFixed(2))} points over`;
-      outcomes.push({ gate: 'max-errors', strategy, message });
+      outcomes.push({ gate: 'max-errors', cell, message });
     }
   }
   return outcomes;

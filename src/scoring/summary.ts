@@ -3,6 +3,7 @@
  * results: the accumulator keeps counters, one 8-byte latency per record and one id → correctness entry
  * per record (what the paired comparison needs), nothing else.
  */
+import type { Cell } from '../core/cells.js';
 import { addUsage, zeroUsage, type Usage } from '../core/chat-client.js';
 import type { ResultRecord } from '../core/records.js';
 import { percentile, wilsonInterval } from './statistics.js';
@@ -53,6 +54,28 @@ export interface StrategySummary {
   /** Records in the dataset, when the run was interrupted (null when not known: stdin). */
   total?: number | null;
   vsBaseline?: BaselineDifference;
+}
+
+/** How a cell differs from the baseline cell: compare/v1's fields, and the baseline's model and variant. */
+export interface CellDifference extends BaselineDifference {
+  model: string;
+  variant: string | null;
+}
+
+/**
+ * One cell's summary (compare, eval, and a run's own): a strategy summary that names its model and
+ * variant. Field names are a contract (`promptlab.compare/v1` plus `model` and `variant`).
+ */
+export interface CellSummary extends StrategySummary {
+  model: string;
+  variant: string | null;
+  vsBaseline?: CellDifference;
+}
+
+/** A cell's summary from its strategy summary, the cell's names first. */
+export function cellSummary(cell: Cell, summary: StrategySummary): CellSummary {
+  const { strategy: _strategy, vsBaseline: _vsBaseline, ...counts } = summary;
+  return { strategy: cell.strategy, model: cell.model, variant: cell.variant, ...counts };
 }
 
 export interface SummaryAccumulator {

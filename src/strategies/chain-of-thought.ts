@@ -15,7 +15,7 @@ import {
   withDemonstrations,
 } from './demonstrations.js';
 import { type chainOfThoughtOptions, defaultTrigger, type OptionValues } from './options.js';
-import type { RunContext, StrategySetup } from './strategy.js';
+import type { PlannedRequest, RunContext, StrategySetup } from './strategy.js';
 import type { LoadedTemplate } from '../templates/load-template.js';
 
 /** Kojima et al.'s answer triggers follow the answer format. */
@@ -43,6 +43,8 @@ export interface ExtractedFromReasoning {
 
 export interface ChainOfThought {
   render(record: DatasetRecord): Promise<ChatMessage[]>;
+  /** `samples` reasoning requests, and as many answer-extraction calls when extraction is two-stage. */
+  plan(record: DatasetRecord, samples: number): Promise<PlannedRequest[]>;
   extract(reasoning: string, messages: ChatMessage[], context: RunContext): Promise<ExtractedFromReasoning>;
 }
 
@@ -73,24 +75,33 @@ export async function prepareChainOfThought(
   const extractionTemplate: LoadedTemplate | null =
     extractMode === 'two-stage' ? await setup.loadTemplate('extract') : null;
 
+  const render = async (record: DatasetRecord): Promise<ChatMessage[]> => {
+    const messages = await setup.template.render(record.vars, record.source);
+    // With worked demonstrations the model imitates them; the trigger is for the zero-shot form.
+    return turns.length > 0 ? withDemonstrations(messages, turns, format) : appendToLastUser(messages, trigger);
+  };
+  const extractionMessages = (messages: ChatMessage[], reasoning: string) =>
+    extractionTemplate!.render(
+      { question: stripTrigger(lastUserContent(messages), trigger), reasoning, trigger, answerTrigger },
+      'two-stage extraction',
+    );
+
   return {
-    async render(record) {
-      const messages = await setup.template.render(record.vars, record.source);
-      // With worked demonstrations the model imitates them; the trigger is for the zero-shot form.
-      return turns.length > 0 ? withDemonstrations(messages, turns, format) : appendToLastUser(messages, trigger);
+    render,
+    async plan(record, samples) {
+      const messages = await render(record);
+      const reasoning: PlannedRequest = { messages, count: samples };
+      if (extractionTemplate === null) return [reasoning];
+      // The reasoning it quotes is not known before the run: planned without it.
+      return [reasoning, { messages: await extractionMessages(messages, ''), count: samples }];
     },
     async extract(reasoning, messages, context) {
       if (extractionTemplate === null) {
         return { ...readAnswer(reasoning, setup.answer, pick), answerStep: null, usage: zeroUsage(), requests: 0 };
       }
-      const question = stripTrigger(lastUserContent(messages), trigger);
-      const extractionMessages = await extractionTemplate.render(
-        { question, reasoning: reasoning.trim(), trigger, answerTrigger },
-        'two-stage extraction',
-      );
       const response = await context.client.chat(
         {
-          messages: extractionMessages,
+          messages: await extractionMessages(messages, reasoning.trim()),
           temperature: 0,
           maxTokens: 32,
           seed: context.seed ?? undefined,

@@ -13,6 +13,7 @@ export async function prepare(
   const chain = await prepareChainOfThought(options, setup);
   return {
     render: (record) => chain.render(record),
+    plan: (record) => chain.plan(record, 1),
     async run(record, context) {
       const messages = await chain.render(record);
       const response = await context.client.chat(

@@ -28,6 +28,7 @@ export async function prepare(
     withDemonstrations(await setup.template.render(record.vars, record.source), turns, format);
   return {
     render,
+    plan: async (record) => [{ messages: await render(record), count: 1 }],
     run: async (record, context) => {
       const outcome = await singleCompletionOutcome(await render(record), context, setup.answer, setup.pick ?? 'first');
       return { ...outcome, details: { demonstrations: chosen.map((demo) => demo.id ?? demo.source) } };

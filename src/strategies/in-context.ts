@@ -17,7 +17,7 @@ import {
 import { requiredText } from '../config/flag-values.js';
 import type { inContextOptions, OptionValues } from './options.js';
 import { singleCompletionOutcome } from './single-call.js';
-import type { PreparedStrategy, RunContext, StrategySetup } from './strategy.js';
+import type { PlannedRequest, PreparedStrategy, RunContext, StrategySetup } from './strategy.js';
 
 interface Selection {
   indices: number[];
@@ -89,6 +89,19 @@ export async function prepare(
   return {
     // --dry-run calls nothing, so embedding selection shows the first pool items instead.
     render: async (record) => compose(record, (await selectFor(record, null)).indices),
+    async plan(record) {
+      const chat: PlannedRequest = {
+        messages: await compose(record, (await selectFor(record, null)).indices),
+        count: 1,
+      };
+      if (select !== 'embedding') return [chat];
+      // Embedding inputs, planned as messages of their text: the record's own, and once per run the pool's.
+      const embedded = (texts: readonly string[]): PlannedRequest => ({
+        messages: texts.map((content) => ({ role: 'user', content })),
+        count: 1,
+      });
+      return [chat, embedded([recordText(record)]), ...(record.index === 0 ? [embedded(poolTexts)] : [])];
+    },
     run: async (record, context) => {
       const selection = await selectFor(record, context);
       const outcome = await singleCompletionOutcome(

@@ -17,7 +17,10 @@ export interface StrategyOption<T, D extends T | undefined = T | undefined> {
   defaultHelp?: string;
   /** Collect repeated uses into a list (e.g. --context). */
   repeatable?: boolean;
-  /** The value names a file (or files) the strategy reads: a run is told apart by the file's content, not its name. */
+  /**
+   * The value names a file (files, when repeatable) the strategy reads: a run is told apart by the file's
+   * content, not its name, and an eval file's is relative to the eval file's folder.
+   */
   file?: true;
   /** False for an option that changes neither what is sent nor how it is scored (a confirmation): not in a run's fingerprint. */
   changesResults?: false;

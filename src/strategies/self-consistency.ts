@@ -32,6 +32,8 @@ export async function prepare(
 
   return {
     render: (record) => chain.render(record),
+    // Each sample counted as its own request: the most it costs (an endpoint that honours n sends fewer).
+    plan: (record) => chain.plan(record, samples),
     async run(record, context): Promise<StrategyOutcome> {
       const messages = await chain.render(record);
       const choices: ChatChoice[] = [];

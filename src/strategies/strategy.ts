@@ -55,9 +55,21 @@ export interface RunContext {
   warn(message: string): void;
 }
 
+/** A request a record costs: its messages, and how many times it goes out. */
+export interface PlannedRequest {
+  messages: ChatMessage[];
+  count: number;
+}
+
 export interface PreparedStrategy {
   /** The messages of the first request for a record: what --dry-run prints. */
   render(record: DatasetRecord): Promise<ChatMessage[]>;
+  /**
+   * Every request a record costs, as far as it is known before any reply (a second call that quotes the
+   * first reply is planned without it): what `compare --dry-run` estimates from. An upper bound where
+   * the run may spend less (samples an endpoint returns in one request, early stopping).
+   */
+  plan(record: DatasetRecord): Promise<PlannedRequest[]>;
   run(record: DatasetRecord, context: RunContext): Promise<StrategyOutcome>;
 }
 

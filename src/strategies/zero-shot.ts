@@ -7,6 +7,7 @@ export async function prepare(_options: Record<string, never>, setup: StrategySe
     setup.template.render(record.vars, record.source);
   return {
     render,
+    plan: async (record) => [{ messages: await render(record), count: 1 }],
     run: async (record, context) =>
       singleCompletionOutcome(await render(record), context, setup.answer, setup.pick ?? 'first'),
   };

@@ -12,6 +12,7 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/openai-test-server.js';
 import { cleanEnv, repoRoot, runCliProcess } from '../support/run-cli.js';
+import { arithmeticReply, perModel, slipsOnPlusReply } from '../support/scripted-model.js';
 import { useTempDirs } from '../support/temp-dir.js';
 
 const chromiumPath = process.env.PROMPTLAB_CHROMIUM ?? '/usr/bin/chromium';
@@ -22,6 +23,7 @@ const makeTempDir = useTempDirs();
 let context: BrowserContext;
 let directory = '';
 let server: TestServer | null = null;
+let matrixServer: TestServer | null = null;
 
 beforeAll(async () => {
   if (!existsSync(chromiumPath))
@@ -48,6 +50,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close();
   await server?.close();
+  await matrixServer?.close();
 });
 
 /** Opens a report from disk with every request that is not to the file itself refused and recorded. */
@@ -219,5 +222,82 @@ describe('a report whose data carries markup', () => {
     expect(await page.locator('details.completion summary').first().textContent()).toBe('#1 · answer 4 · via phrase');
     expect(problems).toEqual([]);
     await page.screenshot({ path: join(screenshots, 'report-markup.png'), fullPage: true });
+  });
+});
+
+describe('the report of an eval: two models × a strategy and two variants of another', () => {
+  let page: Page;
+  let problems: string[];
+
+  beforeAll(async () => {
+    matrixServer = await startTestServer({
+      reply: perModel({ careful: arithmeticReply, sloppy: slipsOnPlusReply }),
+    });
+    const project = await makeTempDir('promptlab-browser-eval-');
+    const questions = Array.from({ length: 8 }, (_, index) =>
+      JSON.stringify({
+        id: `q${index}`,
+        input: `What is ${index} ${index % 2 === 0 ? 'plus' : 'times'} 3?`,
+        expected: String(index % 2 === 0 ? index + 3 : index * 3),
+      }),
+    );
+    await writeFile(join(project, 'math.jsonl'), `${questions.join('\n')}\n`);
+    await writeFile(
+      join(project, 'promptlab.eval.yaml'),
+      [
+        'dataset: { file: math.jsonl, answer: number, match: numeric }',
+        'models: [careful, sloppy]',
+        'strategies:',
+        '  - zero-shot',
+        '  - { strategy: cot, name: cot-quick, trigger: Answer at once. }',
+        '  - { strategy: self-consistency, name: sc-3, samples: 3 }',
+        'outputs:',
+        '  - path: report.html',
+        '',
+      ].join('\n'),
+    );
+    // The scripted models answer every sample alike: the warning says so, and the run goes on.
+    const result = await runCliProcess(['eval', '--base-url', matrixServer.url, '--quiet'], { cwd: project });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    ({ page, problems } = await open(join(project, 'report.html')));
+  });
+
+  it('shows one matrix row per cell, named by model and variant, paired with the baseline cell', async () => {
+    expect(problems).toEqual([]);
+    const rows = await page.$$eval('table.matrix tbody tr', (trs) =>
+      trs.map((tr) => [
+        tr.querySelector('th')?.textContent?.replace(' front', ''),
+        tr.querySelector('td.versus')?.textContent,
+      ]),
+    );
+    expect(rows.map(([label]) => label)).toEqual([
+      'careful · zero-shot',
+      'careful · cot-quick',
+      'careful · sc-3',
+      'sloppy · zero-shot',
+      'sloppy · cot-quick',
+      'sloppy · sc-3',
+    ]);
+    expect(rows[0]![1]).toBe('baseline');
+    expect(rows[3]![1]).toBe('−50.0 pts p = 0.13▲0 ▼4');
+    const head = await page.$$eval('#records-head th', (ths) => ths.map((th) => th.textContent));
+    expect(head.slice(3)).toEqual(rows.map(([label]) => label));
+  });
+
+  it('draws every chart, and filters the records where the models disagree', async () => {
+    const marks = await page.$$eval('figure.chart', (figures) =>
+      figures.map((figure) => figure.querySelectorAll('svg circle, svg path, svg rect, svg line').length),
+    );
+    expect(marks).toHaveLength(3);
+    for (const count of marks) expect(count).toBeGreaterThan(5);
+    await page.selectOption('#records-filter', 'disagree');
+    const ids = await page.$$eval('#records-body tr.record td.record-id', (cells) =>
+      cells.map((cell) => cell.textContent),
+    );
+    // sloppy answers the plus questions one too high without reasoning: q0, q2, q4, q6.
+    expect(ids).toEqual(['q0', 'q2', 'q4', 'q6']);
+    await page.selectOption('#records-filter', 'all');
+    await page.screenshot({ path: join(screenshots, 'report-eval-matrix.png'), fullPage: true });
   });
 });

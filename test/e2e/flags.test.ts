@@ -32,7 +32,11 @@ describe('flags that cannot both hold', () => {
 
   it.each([
     [['cot', '-m', 'a', '-m', 'b', 'x'], '-m/--model given twice: give it once'],
-    [['compare', '-d', 'data.jsonl', '--model', 'a', '--model=b'], '-m/--model given twice: give it once'],
+    // compare says how to compare several models.
+    [
+      ['compare', '-d', 'data.jsonl', '--model', 'a', '--model=b'],
+      '-m takes one model; compare several with --models a,b',
+    ],
     [
       ['zero-shot', '--api-key', 'sk-first-secret', '--api-key', 'sk-second-secret', 'x'],
       '--api-key given twice: give it once',

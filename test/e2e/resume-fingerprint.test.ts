@@ -205,3 +205,63 @@ describe('the same run resumes', () => {
     expect((await runCli(['report', 'out.jsonl', '-o', 'report.html'], { cwd })).code).toBe(0);
   });
 });
+
+describe('a matrix resumes by cell', () => {
+  it('compare --models a,b: kept per model, another temperature or model refused, nothing sent again', async () => {
+    await serve();
+    const cwd = await makeTempDir('promptlab-fingerprint-matrix-');
+    await writeFile(join(cwd, 'data.jsonl'), jsonl(questions(1, 4)));
+    const base = ['compare', '--base-url', server.url, '--answer', 'number', '-d', 'data.jsonl'];
+    const first = await runCli(
+      [...base, '--models', 'alpha,beta', '--strategies', 'zero-shot,cot', '-o', 'out.jsonl', '--jsonl'],
+      { cwd },
+    );
+    expect(first.code).toBe(0);
+    const results = (await readFile(join(cwd, 'out.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line))
+      .filter((line) => line.schema === 'promptlab.result/v1');
+    expect(new Set(results.map((line) => `${line.model}/${line.strategy}`)).size).toBe(4);
+    expect(results.every((line) => typeof line.fingerprint?.record === 'string')).toBe(true);
+    const sent = server.counts.chat;
+
+    const same = await runCli(
+      [...base, '--models', 'alpha,beta', '--strategies', 'zero-shot,cot', '--resume', 'out.jsonl'],
+      {
+        cwd,
+      },
+    );
+    expect(same.code).toBe(0);
+    // The whole matrix is summarised, from the file alone.
+    expect(same.stderr.match(/^(alpha|beta)\/(zero-shot|cot): 4\/4 correct/gm)).toHaveLength(4);
+    expect(server.counts.chat).toBe(sent);
+
+    const hotter = await runCli(
+      [
+        ...base,
+        '--models',
+        'alpha,beta',
+        '--strategies',
+        'zero-shot,cot',
+        '--temperature',
+        '0.5',
+        '--resume',
+        'out.jsonl',
+      ],
+      { cwd },
+    );
+    expect(hotter.code).toBe(2);
+    expect(hotter.stderr).toMatch(/written by another run: --temperature 0 in the file, 0\.5 now/);
+
+    const otherModel = await runCli(
+      [...base, '--models', 'gamma', '--strategies', 'zero-shot,cot', '--resume', 'out.jsonl'],
+      {
+        cwd,
+      },
+    );
+    expect(otherModel.code).toBe(2);
+    expect(otherModel.stderr).toMatch(/written by another run: model alpha in the file, gamma now/);
+    expect(server.counts.chat).toBe(sent);
+  });
+});

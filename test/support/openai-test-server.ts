@@ -1,6 +1,6 @@
 /**
  * A loopback HTTP server that speaks enough of the OpenAI protocol (`/v1/chat/completions`,
- * `/v1/embeddings`) for end-to-end tests, fault injection and benchmarks. It answers through
+ * `/v1/embeddings`, `/v1/models`) for end-to-end tests, fault injection and benchmarks. It answers through
  * plain functions given at start, records every chat call, and counts every HTTP request.
  * Deliberately quiet and allocation-light: benchmarks run thousands of requests through it.
  */
@@ -53,6 +53,8 @@ export interface TestServerOptions {
    * for `n` > 1. Default: prompt = characters of all messages / 4, completion = characters of the choice / 4.
    */
   usagePerChoice?: { prompt: number; completion: number };
+  /** What GET /v1/models lists. Default: one model, `test-model`. */
+  models?: string[];
 }
 
 export interface RawResponse {
@@ -79,7 +81,7 @@ export interface TestServer {
   /** Every chat call received, in order (including ones answered with an error). */
   calls: ChatCall[];
   /** HTTP requests received, whatever the path or outcome. */
-  counts: { chat: number; embeddings: number; total: number };
+  counts: { chat: number; embeddings: number; models: number; total: number };
   close(): Promise<void>;
 }
 
@@ -100,7 +102,7 @@ export const capMessages = {
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const calls: ChatCall[] = [];
-  const counts = { chat: 0, embeddings: 0, total: 0 };
+  const counts = { chat: 0, embeddings: 0, models: 0, total: 0 };
 
   // noDelay (Node's default, stated because Nagle's delay would add ~40 ms per small answer) and a long
   // keep-alive so a benchmark's pooled connections are reused rather than reopened.
@@ -148,6 +150,18 @@ async function handleRequest(
     const injected = options.respondEmbeddings?.(counts.embeddings) ?? null;
     if (injected) return sendRaw(response, injected);
     return answerEmbeddings(response, parsed, options);
+  }
+
+  if (request.method === 'GET' && path === '/v1/models') {
+    counts.models += 1;
+    if (!isAuthorised(request, options)) return sendUnauthorised(request, response);
+    const data = (options.models ?? ['test-model']).map((id, index) => ({
+      id,
+      object: 'model',
+      created: 1_700_000_000 + index * 86_400,
+      owned_by: 'promptlab-tests',
+    }));
+    return sendJson(response, 200, { object: 'list', data });
   }
 
   sendJson(response, 404, errorBody(`no route for ${request.method} ${path}`));

@@ -10,6 +10,7 @@ export function resultRecord(overrides: Partial<ResultRecord> = {}): ResultRecor
     id: '1',
     strategy: 'cot',
     model: 'test-model',
+    variant: null,
     template: 'default',
     vars: {},
     answer: '1',

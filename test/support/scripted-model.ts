@@ -50,3 +50,20 @@ export function samplingReply(wrongSamples: ReadonlySet<number>): ReplyFn {
     return `Path ${sample}: working it out, we get ${value}. The answer is ${value}.`;
   };
 }
+
+/** Each model its own behaviour, as two real models differ: `call.model` picks the reply (unknown models fail loudly). */
+export function perModel(replies: Readonly<Record<string, ReplyFn>>): ReplyFn {
+  return (call, choiceIndex) => {
+    const reply = replies[call.model];
+    if (reply === undefined) throw new Error(`scripted model: no reply for model "${call.model}"`);
+    return reply(call, choiceIndex);
+  };
+}
+
+/** Like arithmeticReply, but answers every "plus" question one too high unless it reasons step by step. */
+export const slipsOnPlusReply: ReplyFn = (call, choiceIndex) => {
+  const prompt = lastUser(call);
+  if (/step by step|Therefore, the answer/.test(prompt) || !/plus/.test(prompt))
+    return arithmeticReply(call, choiceIndex);
+  return String((solve(prompt) ?? 0) + 1);
+};

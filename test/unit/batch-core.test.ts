@@ -239,6 +239,7 @@ describe('storableFlags', () => {
 /** A strategy like self-consistency with two-stage extraction: one n-request, then one extraction call per sample, concurrently. */
 const sampleThenExtract: PreparedStrategy = {
   render: async () => messages,
+  plan: async () => [{ messages, count: 3 }],
   async run(_record, context) {
     const drawn = await sampleCompletions(
       context.client,

@@ -29,10 +29,7 @@ function recorder() {
   };
   const options = (source: ResultSource, more: Partial<ExecuteRunOptions> = {}): ExecuteRunOptions => ({
     source,
-    strategies: ['cot'],
-    model: 'test-model',
-    template: 'default',
-    answer: { type: 'number' },
+    cells: [{ model: 'test-model', strategy: 'cot', variant: null, template: 'default', answer: { type: 'number' } }],
     resume: null,
     openOutput: async () => output,
     endpoint: {
@@ -101,7 +98,7 @@ describe('executeRun', () => {
     const run = executeRun(
       options(finished([resultRecord({ id: '0' }), failed]), {
         gates: () => [
-          { gate: 'fail-under', strategy: 'cot', message: '--fail-under 0.90: cot accuracy 0.500 is 0.400 below' },
+          { gate: 'fail-under', cell: 'cot', message: '--fail-under 0.90: cot accuracy 0.500 is 0.400 below' },
         ],
       }),
     );

@@ -1,17 +1,21 @@
 import { describe, expect, it } from 'vitest';
+import { cellId } from '../../src/core/cells.js';
 import { InputError, UsageError } from '../../src/errors.js';
 import { parseBaselineReport, type BaselineReport } from '../../src/scoring/baseline-report.js';
 import { baselineNotes, checkAgainstBaseline, checkFailUnder } from '../../src/scoring/gates.js';
 import { checkMaxErrors, parseMaxErrors } from '../../src/scoring/max-errors.js';
-import type { StrategySummary } from '../../src/scoring/summary.js';
+import type { CellSummary } from '../../src/scoring/summary.js';
 
 function summary(
   strategy: string,
   counts: { n: number; scored?: number; correct: number; errors?: number },
-): StrategySummary {
+  cell: { model?: string; variant?: string | null } = {},
+): CellSummary {
   const scored = counts.scored ?? counts.n;
   return {
     strategy,
+    model: cell.model ?? 'test-model',
+    variant: cell.variant ?? null,
     n: counts.n,
     correct: counts.correct,
     accuracy: scored > 0 ? counts.correct / scored : null,
@@ -38,10 +42,10 @@ describe('checkFailUnder', () => {
     expect(checkFailUnder(summaries, 0.8)).toEqual([
       {
         gate: 'fail-under',
-        strategy: 'zero-shot',
+        cell: 'zero-shot',
         message: '--fail-under 0.80: zero-shot accuracy 0.600 is 0.200 below',
       },
-      { gate: 'fail-under', strategy: 'cot', message: '--fail-under 0.80: cot accuracy 0.733 is 0.067 below' },
+      { gate: 'fail-under', cell: 'cot', message: '--fail-under 0.80: cot accuracy 0.733 is 0.067 below' },
     ]);
   });
 
@@ -50,7 +54,7 @@ describe('checkFailUnder', () => {
     [0.7, ['zero-shot']],
     [0.825, ['zero-shot', 'cot', 'few-shot']],
   ])('threshold %f fails %j (equal passes)', (threshold, failing) => {
-    expect(checkFailUnder(summaries, threshold).map((outcome) => outcome.strategy)).toEqual(failing);
+    expect(checkFailUnder(summaries, threshold).map((outcome) => outcome.cell)).toEqual(failing);
   });
 
   it("echoes the threshold's own precision", () => {
@@ -60,17 +64,40 @@ describe('checkFailUnder', () => {
   });
 
   it('checks only the strategies named', () => {
-    expect(checkFailUnder(summaries, 0.8, ['cot']).map((outcome) => outcome.strategy)).toEqual(['cot']);
-    expect(() => checkFailUnder(summaries, 0.8, ['tot'])).toThrow(
-      new UsageError('--fail-under: no strategy named tot in this run'),
+    expect(checkFailUnder(summaries, 0.8, { model: null, name: 'cot' }).map((outcome) => outcome.cell)).toEqual([
+      'cot',
+    ]);
+    expect(() => checkFailUnder(summaries, 0.8, { model: null, name: 'tot' })).toThrow(
+      new UsageError('--fail-under: no cell named tot in this run'),
     );
+  });
+
+  it('names cells by model and variant when a run has several models, and selects by either', () => {
+    const matrix = [
+      summary('cot', { n: 10, correct: 5 }, { model: 'a' }),
+      summary('cot', { n: 10, correct: 9 }, { model: 'a', variant: 'cot-plan' }),
+      summary('cot', { n: 10, correct: 6 }, { model: 'b' }),
+      summary('cot', { n: 10, correct: 7 }, { model: 'b', variant: 'cot-plan' }),
+    ];
+    const failing = (selector: { model: string | null; name: string } | null) =>
+      checkFailUnder(matrix, 0.8, selector).map((outcome) => outcome.message);
+    expect(failing(null)).toEqual([
+      '--fail-under 0.80: a/cot accuracy 0.500 is 0.300 below',
+      '--fail-under 0.80: b/cot accuracy 0.600 is 0.200 below',
+      '--fail-under 0.80: b/cot-plan accuracy 0.700 is 0.100 below',
+    ]);
+    expect(failing({ model: null, name: 'cot-plan' })).toEqual([
+      '--fail-under 0.80: b/cot-plan accuracy 0.700 is 0.100 below',
+    ]);
+    expect(failing({ model: 'a', name: 'cot' })).toEqual(['--fail-under 0.80: a/cot accuracy 0.500 is 0.300 below']);
+    expect(() => failing({ model: 'c', name: 'cot' })).toThrow('no cell named c/cot');
   });
 
   it('fails a strategy with nothing to score rather than passing it silently', () => {
     expect(checkFailUnder([summary('cot', { n: 4, scored: 0, correct: 0 })], 0.5)).toEqual([
       {
         gate: 'fail-under',
-        strategy: 'cot',
+        cell: 'cot',
         message: '--fail-under 0.50: cot has no records with an expected answer to score',
       },
     ]);
@@ -171,7 +198,7 @@ describe('checkAgainstBaseline (unpaired: the baseline report holds counts only)
     expect(checkAgainstBaseline(current, baseline, 0.05)).toEqual([
       {
         gate: 'baseline',
-        strategy: 'cot',
+        cell: 'cot',
         message:
           "--baseline: cot accuracy 0.300 is 0.325 below the baseline report's 0.625 (p = 0.0067, Fisher's exact test)",
       },
@@ -211,14 +238,15 @@ describe('checkAgainstBaseline (paired: the baseline report has results)', () =>
     results: ids.map((id, index) => ({ id, strategy: 'cot', correct: index < 16 })),
   };
   // Now q0..q7 wrong, the rest right: 8 worse, 4 better, 12 of 20 (0.6).
-  const current = new Map([['cot', new Map(ids.map((id, index) => [id, index >= 8]))]]);
+  const cot = cellId({ model: 'test-model', strategy: 'cot', variant: null });
+  const current = new Map([[cot, new Map(ids.map((id, index) => [id, index >= 8]))]]);
   const currentSummary = summary('cot', { n: 20, correct: 12 });
 
   it('uses the exact McNemar test on shared records (8 worse, 4 better → p = 0.3877)', () => {
     expect(checkAgainstBaseline([currentSummary], baseline, 0.4, current)).toEqual([
       {
         gate: 'baseline',
-        strategy: 'cot',
+        cell: 'cot',
         message:
           '--baseline: cot accuracy is 0.200 below the baseline report on 20 shared records (4 better, 8 worse; p = 0.39, exact McNemar test)',
       },
@@ -231,8 +259,24 @@ describe('checkAgainstBaseline (paired: the baseline report has results)', () =>
     expect(checkAgainstBaseline([currentSummary], baseline, 0.4)[0]?.message).toMatch(/Fisher's exact test\)$/);
   });
 
+  it('pairs each model with its own cell in a report that names models, and every model with an older one', () => {
+    const twoModels: BaselineReport = {
+      ...baseline,
+      strategies: [
+        { strategy: 'cot', model: 'a', variant: null, n: 20, correct: 20, accuracy: 1 },
+        { strategy: 'cot', model: 'test-model', variant: null, n: 20, correct: 12, accuracy: 0.6 },
+      ],
+      results: undefined,
+    };
+    // test-model's own baseline entry is 12/20: no drop. Against an older report's 16/20 (any model) it is.
+    expect(checkAgainstBaseline([currentSummary], twoModels, 0.4)).toEqual([]);
+    expect(checkAgainstBaseline([currentSummary], { ...baseline, results: undefined }, 0.4)).toHaveLength(1);
+    const variant = summary('cot', { n: 20, correct: 12 }, { variant: 'cot-plan' });
+    expect(baselineNotes([variant], twoModels)).toEqual(['--baseline: skipped cot-plan is not in the baseline report']);
+  });
+
   it('skips, with a note, when no records are shared', () => {
-    const elsewhere = new Map([['cot', new Map([['other', false]])]]);
+    const elsewhere = new Map([[cot, new Map([['other', false]])]]);
     expect(checkAgainstBaseline([currentSummary], baseline, 0.4, elsewhere)).toEqual([]);
     expect(baselineNotes([currentSummary], baseline, elsewhere)).toEqual([
       '--baseline: skipped cot shares no scored records with the baseline report',

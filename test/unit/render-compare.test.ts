@@ -3,9 +3,10 @@ import type { ResultRecord } from '../../src/core/records.js';
 import { noColors, stripAnsi, type Colors } from '../../src/render/colors.js';
 import { renderCompareMarkdown } from '../../src/render/compare-markdown.js';
 import { renderCompareTable, renderScoreSummary } from '../../src/render/compare-table.js';
+import { cellId, type Cell } from '../../src/core/cells.js';
 import { shortBaselineDifference } from '../../src/render/summary-cells.js';
 import { buildCompareReport } from '../../src/scoring/compare-report.js';
-import { createSummaryAccumulator } from '../../src/scoring/summary.js';
+import { cellSummary, createSummaryAccumulator } from '../../src/scoring/summary.js';
 import { resultRecord } from '../support/result-record.js';
 
 function result(overrides: Partial<ResultRecord> & { id: string; strategy: string }): ResultRecord {
@@ -47,10 +48,37 @@ function exampleReport() {
     const strategy = accumulator.finish().strategy;
     for (const [index, id] of ids.entries()) accumulator.add(result({ id, strategy, ...plans[strategy]!(index) }));
   }
+  const cellOf = (strategy: string): Cell => ({ model: 'test-model', strategy, variant: null });
   return buildCompareReport(
-    accumulators.map((accumulator) => accumulator.finish()),
-    new Map(accumulators.map((accumulator) => [accumulator.finish().strategy, accumulator.correctness()])),
-    'zero-shot',
+    accumulators.map((accumulator) => cellSummary(cellOf(accumulator.finish().strategy), accumulator.finish())),
+    new Map(
+      accumulators.map((accumulator) => [cellId(cellOf(accumulator.finish().strategy)), accumulator.correctness()]),
+    ),
+    cellOf('zero-shot'),
+  );
+}
+
+/** Two models × (zero-shot, and cot in two variants): 10 records; model b is better at chain of thought. */
+function matrixReport() {
+  const ids = Array.from({ length: 10 }, (_, index) => `q${index}`);
+  const cells: Array<Cell & { right: number }> = [
+    { model: 'model-a', strategy: 'zero-shot', variant: null, right: 5 },
+    { model: 'model-a', strategy: 'cot', variant: 'cot-plan', right: 6 },
+    { model: 'model-a', strategy: 'cot', variant: 'cot-short', right: 5 },
+    { model: 'model-b', strategy: 'zero-shot', variant: null, right: 5 },
+    { model: 'model-b', strategy: 'cot', variant: 'cot-plan', right: 10 },
+    { model: 'model-b', strategy: 'cot', variant: 'cot-short', right: 9 },
+  ];
+  const summaries = cells.map((cell) => {
+    const accumulator = createSummaryAccumulator(cell.strategy);
+    for (const [index, id] of ids.entries())
+      accumulator.add(result({ id, strategy: cell.strategy, correct: index < cell.right }));
+    return { cell, summary: cellSummary(cell, accumulator.finish()), correctness: accumulator.correctness() };
+  });
+  return buildCompareReport(
+    summaries.map((entry) => entry.summary),
+    new Map(summaries.map((entry) => [cellId(entry.cell), entry.correctness])),
+    { model: 'model-a', strategy: 'zero-shot', variant: null },
   );
 }
 
@@ -127,6 +155,30 @@ describe('renderCompareTable', () => {
     // 4 better, 0 worse: 2 · (½)^4
     expect(report.strategies[1]?.vsBaseline?.pValue).toBe(0.125);
     expect(cotLine).toMatch(/ \+13\.3 pts \(4 better, 0 worse\), p = 0\.125, not significant$/);
+  });
+});
+
+describe('a matrix of models and variants', () => {
+  it('adds model and variant columns, names the baseline cell, and pairs every cell with it', () => {
+    expect(renderCompareTable(matrixReport(), noColors)).toMatchInlineSnapshot(`
+      "model    strategy   variant     n  correct    accuracy [95% CI]  errors  requests  tokens  p50 ms  p95 ms  samples/rec  vs baseline
+      model-a  zero-shot             10        5    50.0% [23.7–76.3]       0        10   1,200     400     400            1  (baseline)
+      model-a  cot        cot-plan   10        6    60.0% [31.3–83.2]       0        10   1,200     400     400            1  +10.0 pts (1 better, 0 worse), p = 1, not significant
+      model-a  cot        cot-short  10        5    50.0% [23.7–76.3]       0        10   1,200     400     400            1  +0.0 pts (0 better, 0 worse), p = 1, not significant
+      model-b  zero-shot             10        5    50.0% [23.7–76.3]       0        10   1,200     400     400            1  +0.0 pts (0 better, 0 worse), p = 1, not significant
+      model-b  cot        cot-plan   10       10  100.0% [72.2–100.0]       0        10   1,200     400     400            1  +50.0 pts (5 better, 0 worse), p = 0.063, not significant
+      model-b  cot        cot-short  10        9    90.0% [59.6–98.2]       0        10   1,200     400     400            1  +40.0 pts (4 better, 0 worse), p = 0.125, not significant
+
+      Accuracy intervals are 95% Wilson score intervals. "vs baseline" compares each row with model-a/zero-shot on the records both scored, with a two-sided exact McNemar test (α = 0.05)."
+    `);
+  });
+
+  it('writes the same columns in Markdown', () => {
+    const markdown = renderCompareMarkdown(matrixReport());
+    expect(markdown).toContain('### promptlab compare (baseline: model-a/zero-shot)');
+    expect(markdown).toContain('| model | strategy | variant | n | correct |');
+    expect(markdown).toMatch(/^\| model-b \| cot \| cot-plan \| 10 \| 10 \| .*\+50\.0 pts \(5 better, 0 worse\)/m);
+    expect(markdown).toMatch(/^\| model-a \| zero-shot \| {2}\| 10 \| 5 \| .*\| \(baseline\) \|$/m);
   });
 });
 

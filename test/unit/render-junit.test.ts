@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { ResultRecord } from '../../src/core/records.js';
 import { escapeXmlAttribute, escapeXmlText, junitCase, renderJunit } from '../../src/render/junit.js';
 import { buildCompareReport } from '../../src/scoring/compare-report.js';
-import { summarizeResults } from '../../src/scoring/summary.js';
+import { cellSummary, summarizeResults } from '../../src/scoring/summary.js';
 import { resultRecord } from '../support/result-record.js';
+
+const cell = (strategy: string) => ({ model: 'test-model', strategy, variant: null });
 
 function result(overrides: Partial<ResultRecord> & { id: string; strategy: string }): ResultRecord {
   return resultRecord({
@@ -84,12 +86,15 @@ describe('renderJunit', () => {
       result({ id: 'q3', strategy: 'cot', expected: null, correct: null, latencyMs: 500 }),
     ];
     const summaries = ['zero-shot', 'cot'].map((strategy) =>
-      summarizeResults(
-        strategy,
-        results.filter((record) => record.strategy === strategy),
+      cellSummary(
+        cell(strategy),
+        summarizeResults(
+          strategy,
+          results.filter((record) => record.strategy === strategy),
+        ),
       ),
     );
-    const report = buildCompareReport(summaries, new Map(), 'zero-shot');
+    const report = buildCompareReport(summaries, new Map(), cell('zero-shot'));
     expect(renderJunit(report, results)).toMatchInlineSnapshot(`
       "<?xml version="1.0" encoding="UTF-8"?>
       <testsuites name="promptlab compare" tests="5" failures="1" errors="1" skipped="1" time="31.700">
@@ -113,8 +118,33 @@ describe('renderJunit', () => {
     `);
   });
 
+  it('writes one suite per cell, named model/variant when the run had several models', () => {
+    const cells = [
+      { model: 'a', strategy: 'cot', variant: null },
+      { model: 'b', strategy: 'cot', variant: 'cot-plan' },
+    ];
+    const results = cells.map((one) => result({ id: 'q1', ...one }));
+    const report = buildCompareReport(
+      cells.map((one) =>
+        cellSummary(
+          one,
+          summarizeResults(
+            'cot',
+            results.filter((entry) => entry.model === one.model),
+          ),
+        ),
+      ),
+      new Map(),
+      cells[0]!,
+    );
+    const xml = renderJunit(report, results);
+    expect(xml).toMatch(/<testsuite name="promptlab.a\/cot" tests="1"/);
+    expect(xml).toMatch(/<testsuite name="promptlab.b\/cot-plan" tests="1"/);
+    expect(xml).toContain('<testcase name="q1" classname="promptlab.b/cot-plan"');
+  });
+
   it('writes an empty suite for a strategy with no results', () => {
-    const report = buildCompareReport([summarizeResults('cot', [])], new Map(), 'cot');
+    const report = buildCompareReport([cellSummary(cell('cot'), summarizeResults('cot', []))], new Map(), cell('cot'));
     expect(renderJunit(report, [])).toBe(
       [
         '<?xml version="1.0" encoding="UTF-8"?>',

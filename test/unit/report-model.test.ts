@@ -1,6 +1,7 @@
 /** Reading saved outputs into cells, and the report model and page built from them. */
 import { parseHTML } from 'linkedom';
 import { describe, expect, it } from 'vitest';
+import { cellId } from '../../src/core/cells.js';
 import type { ResultRecord } from '../../src/core/records.js';
 import { InputError } from '../../src/errors.js';
 import { renderCharts } from '../../src/report/charts.js';
@@ -8,7 +9,7 @@ import { renderHtmlReport } from '../../src/report/html-report.js';
 import { buildReportModel, type ReportOptions } from '../../src/report/report-model.js';
 import { readSavedOutput, type SavedOutput } from '../../src/report/saved-output.js';
 import { buildCompareReport } from '../../src/scoring/compare-report.js';
-import { createSummaryAccumulator } from '../../src/scoring/summary.js';
+import { cellSummary, createSummaryAccumulator } from '../../src/scoring/summary.js';
 import { resultRecord } from '../support/result-record.js';
 
 const options: ReportOptions = { prices: new Map(), answer: { type: 'number' }, match: 'numeric' };
@@ -112,10 +113,11 @@ describe('buildReportModel', () => {
     const model = buildReportModel(saved(results), options);
     const accumulators = new Map(['zero-shot', 'cot'].map((name) => [name, createSummaryAccumulator(name)]));
     for (const result of results) accumulators.get(result.strategy)!.add(result);
+    const cellOf = (strategy: string) => ({ model: results[0]!.model, strategy, variant: null });
     const compare = buildCompareReport(
-      [...accumulators.values()].map((accumulator) => accumulator.finish()),
-      new Map([...accumulators].map(([name, accumulator]) => [name, accumulator.correctness()])),
-      'zero-shot',
+      [...accumulators].map(([name, accumulator]) => cellSummary(cellOf(name), accumulator.finish())),
+      new Map([...accumulators].map(([name, accumulator]) => [cellId(cellOf(name)), accumulator.correctness()])),
+      cellOf('zero-shot'),
     );
     expect(model.cells.map((cell) => cell.label)).toEqual(['zero-shot', 'cot']);
     expect(model.cells.map((cell) => cell.summary.accuracy)).toEqual([0.2, 0.9]);

@@ -80,13 +80,16 @@ describe('prepareResume', () => {
     const { state, kept, text, directory, path } = await resumeFrom(content);
     expect(kept.map((line) => line.id)).toEqual(['a', 'c']);
     expect(state).toMatchObject({ kept: 2, retried: 1 });
+    const cell = (strategy: string, model = 'm', variant: string | null = null) => ({ model, strategy, variant });
     expect([
-      state.isDone('a', 'cot'),
-      state.isDone('b', 'cot'),
-      state.isDone('c', 'cot'),
-      state.isDone('d', 'cot'),
-      state.isDone('a', 'zero-shot'),
-    ]).toEqual([true, false, true, false, false]);
+      state.isDone('a', cell('cot')),
+      state.isDone('b', cell('cot')),
+      state.isDone('c', cell('cot')),
+      state.isDone('d', cell('cot')),
+      state.isDone('a', cell('zero-shot')),
+      state.isDone('a', cell('cot', 'other-model')),
+      state.isDone('a', cell('cot', 'm', 'cot-plan')),
+    ]).toEqual([true, false, true, false, false, false, false]);
     expect(text).toBe(`${result('a')}\n${result('c')}\n`);
     // The rewritten file is a results file like any: the umask decides its mode, not promptlab.
     expect(await readdir(directory)).toEqual(['out.jsonl']); // no temporary file left behind

@@ -52,6 +52,7 @@ function scriptedClient(
 function sampling(samples: number): PreparedStrategy {
   return {
     render: async () => [],
+    plan: async () => [],
     async run(record, context) {
       const messages = [{ role: 'user' as const, content: String(record.vars.input) }];
       const responses = await Promise.all(
@@ -77,7 +78,10 @@ function sampling(samples: number): PreparedStrategy {
 
 function job(client: ChatClient, prepared: PreparedStrategy, signal = new AbortController().signal): RunJob {
   return {
-    strategy: 'test',
+    cell: { model: 'm', strategy: 'test', variant: null },
+    name: 'test',
+    template: 't',
+    answer: { type: 'text' },
     prepared,
     context: {
       client,
@@ -91,9 +95,52 @@ function job(client: ChatClient, prepared: PreparedStrategy, signal = new AbortC
   };
 }
 
-const options = { model: 'm', template: 't', answer: { type: 'text' as const }, match: 'normalized' as const };
+const options = { match: 'normalized' as const };
 
 describe('runRecords', () => {
+  it('scores each job by its own answer spec, and names each result by its cell', async () => {
+    const client = scriptedClient(() => reply('42.0'));
+    const answered: PreparedStrategy = {
+      render: async () => [],
+      plan: async () => [],
+      run: async () => ({
+        answer: '42.0',
+        completions: [],
+        samplesUsed: 1,
+        usage: zeroUsage(),
+        requests: 0,
+        warnings: [],
+      }),
+    };
+    const withExpected = async function* (): AsyncGenerator<DatasetRecord> {
+      yield { id: 'q', vars: {}, expected: '42', source: 'data:1', index: 0 };
+    };
+    const results: ResultRecord[] = [];
+    await runRecords({
+      ...options,
+      records: withExpected(),
+      jobs: [
+        {
+          ...job(client, answered),
+          cell: { model: 'm', strategy: 'cot', variant: 'as-number' },
+          answer: { type: 'number' },
+        },
+        {
+          ...job(client, answered),
+          cell: { model: 'n', strategy: 'cot', variant: 'as-text' },
+          answer: { type: 'text' },
+        },
+      ],
+      recordsInFlight: 1,
+      onResult: (result) => void results.push(result),
+    });
+    // 42.0 is 42 as a number, and not as text.
+    expect(results.map((result) => [result.model, result.variant, result.correct])).toEqual([
+      ['m', 'as-number', true],
+      ['n', 'as-text', false],
+    ]);
+  });
+
   it('gives a failed record its error and the requests it really made, and carries on', async () => {
     // Record 3: the second of two samples fails after 3 attempts; the first sample made 1 request.
     const client = scriptedClient((record, call) =>

@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { cellId } from '../../src/core/cells.js';
 import type { ResultRecord } from '../../src/core/records.js';
 import { UsageError } from '../../src/errors.js';
 import { buildCompareReport, pairedComparison } from '../../src/scoring/compare-report.js';
-import { createSummaryAccumulator, summarizeResults, type StrategySummary } from '../../src/scoring/summary.js';
+import {
+  cellSummary,
+  createSummaryAccumulator,
+  summarizeResults,
+  type CellSummary,
+} from '../../src/scoring/summary.js';
 import { resultRecord } from '../support/result-record.js';
 
 function result(overrides: Partial<ResultRecord> & { id: string }): ResultRecord {
@@ -161,11 +167,15 @@ describe('pairedComparison', () => {
 });
 
 describe('buildCompareReport', () => {
-  const summaryOf = (strategy: string, records: Record<string, boolean | null>): StrategySummary =>
-    summarizeResults(
-      strategy,
-      Object.entries(records).map(([id, correct]) =>
-        result({ id, strategy, expected: correct === null ? null : 'x', correct }),
+  const cell = (strategy: string, model = 'test-model') => ({ model, strategy, variant: null });
+  const summaryOf = (strategy: string, records: Record<string, boolean | null>): CellSummary =>
+    cellSummary(
+      cell(strategy),
+      summarizeResults(
+        strategy,
+        Object.entries(records).map(([id, correct]) =>
+          result({ id, strategy, expected: correct === null ? null : 'x', correct }),
+        ),
       ),
     );
   const zeroShot = { a: false, b: false, c: false, d: false, e: false, f: true, g: null };
@@ -173,37 +183,55 @@ describe('buildCompareReport', () => {
   const fewShot = { a: true, b: false, c: false, d: false, e: false, f: true, g: true };
   const summaries = [summaryOf('zero-shot', zeroShot), summaryOf('cot', cot), summaryOf('few-shot', fewShot)];
   const correctnessByStrategy = new Map([
-    ['zero-shot', correctness(zeroShot)],
-    ['cot', correctness(cot)],
-    ['few-shot', correctness(fewShot)],
+    [cellId(cell('zero-shot')), correctness(zeroShot)],
+    [cellId(cell('cot')), correctness(cot)],
+    [cellId(cell('few-shot')), correctness(fewShot)],
   ]);
 
   it('compares every strategy but the baseline, paired by id', () => {
-    const report = buildCompareReport(summaries, correctnessByStrategy, 'zero-shot');
+    const report = buildCompareReport(summaries, correctnessByStrategy, cell('zero-shot'));
     expect(report.schema).toBe('promptlab.compare/v1');
-    expect(report.baselineStrategy).toBe('zero-shot');
+    expect(report).toMatchObject({ baselineStrategy: 'zero-shot', baselineModel: 'test-model', baselineVariant: null });
     expect(report.alpha).toBe(0.05);
+    const versus = { strategy: 'zero-shot', model: 'test-model', variant: null };
     expect(report.strategies.map((summary) => summary.vsBaseline)).toEqual([
       undefined,
-      { strategy: 'zero-shot', delta: 5 / 6, pValue: 0.0625, better: 5, worse: 0, significant: false },
-      { strategy: 'zero-shot', delta: 1 / 6, pValue: 1, better: 1, worse: 0, significant: false },
+      { ...versus, delta: 5 / 6, pValue: 0.0625, better: 5, worse: 0, significant: false },
+      { ...versus, delta: 1 / 6, pValue: 1, better: 1, worse: 0, significant: false },
     ]);
     expect('vsBaseline' in report.strategies[0]!).toBe(false);
   });
 
   it('calls a difference significant when p < alpha', () => {
-    const report = buildCompareReport(summaries, correctnessByStrategy, 'zero-shot', 0.1);
+    const report = buildCompareReport(summaries, correctnessByStrategy, cell('zero-shot'), 0.1);
     expect(report.strategies.map((summary) => summary.vsBaseline?.significant)).toEqual([undefined, true, false]);
   });
 
   it('leaves the summaries it was given alone', () => {
-    buildCompareReport(summaries, correctnessByStrategy, 'cot');
+    buildCompareReport(summaries, correctnessByStrategy, cell('cot'));
     expect(summaries.every((summary) => summary.vsBaseline === undefined)).toBe(true);
   });
 
-  it('names --baseline-strategy when the baseline is not among the strategies', () => {
-    expect(() => buildCompareReport(summaries, correctnessByStrategy, 'tot')).toThrow(
-      new UsageError('--baseline-strategy tot: not one of the strategies compared (zero-shot, cot, few-shot)'),
+  it('refuses a baseline that is not among the cells', () => {
+    expect(() => buildCompareReport(summaries, correctnessByStrategy, cell('tot'))).toThrow(
+      new UsageError('the baseline tot is not one of the cells compared (zero-shot, cot, few-shot)'),
     );
+  });
+
+  it('pairs each cell of a matrix with the baseline cell, by model and variant', () => {
+    const other = { ...summaryOf('cot', cot), model: 'other' };
+    const report = buildCompareReport(
+      [summaries[0]!, other],
+      new Map([
+        [cellId(cell('zero-shot')), correctness(zeroShot)],
+        [cellId(cell('cot', 'other')), correctness(cot)],
+      ]),
+      cell('zero-shot'),
+    );
+    expect(report.strategies[1]).toMatchObject({
+      model: 'other',
+      strategy: 'cot',
+      vsBaseline: { model: 'test-model', strategy: 'zero-shot', variant: null, better: 5, worse: 0 },
+    });
   });
 });
