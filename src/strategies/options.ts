@@ -78,14 +78,17 @@ const shots = <D extends number | undefined>(description: string, defaultValue: 
     parse: positiveInteger,
   }) satisfies StrategyOption<number, D>;
 
+/** few-shot's --shots when neither the flag nor the template's own demonstrations say how many. */
+export const defaultFewShots = 4;
+
 export const fewShotOptions = {
   examples: {
     flags: '--examples <file>',
-    description: 'JSONL demonstrations {input, output}',
+    description: "JSONL demonstrations {input, output} (default: the template's demonstrations)",
     defaultValue: undefined,
     parse: text,
   } satisfies StrategyOption<string, undefined>,
-  shots: shots('how many demonstrations', 4),
+  shots: shots('how many demonstrations', undefined, `${defaultFewShots}, or all of the template's`),
   order: {
     flags: '--order <order>',
     description: 'which demonstrations: first | random (seeded by --seed)',

@@ -374,7 +374,7 @@ describe('template errors', () => {
     [
       'a misspelt promptlab setting',
       '---\npromptlab:\n  answer: number\n  answr: number\n---\n{{x}}',
-      /^template "t" \(.*t\.prompt:4\): unknown promptlab setting "answr" \(known: answer, choices, trigger, answerTrigger, pick, normalize\)$/,
+      /^template "t" \(.*t\.prompt:4\): unknown promptlab setting "answr" \(known: answer, choices, trigger, answerTrigger, demonstrations, pick, normalize\)$/,
     ],
     [
       'a bad answer type',
