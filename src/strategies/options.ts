@@ -4,7 +4,7 @@
  * stopping options), and parseOptions turns what commander collected into the typed values a strategy's
  * `prepare` receives. A strategy never reads a raw flag or writes a default of its own.
  */
-import { numberInRange, oneOf, positiveInteger } from '../config/flag-values.js';
+import { nonNegativeInteger, numberInRange, oneOf, positiveInteger } from '../config/flag-values.js';
 import type { StopRule } from '../core/early-stopping.js';
 
 export interface StrategyOption<T, D extends T | undefined = T | undefined> {
@@ -75,7 +75,8 @@ const shots = <D extends number | undefined>(description: string, defaultValue: 
     description,
     defaultValue,
     ...(help !== undefined && { defaultHelp: help }),
-    parse: positiveInteger,
+    // 0 is a setting of its own: the same strategy without demonstrations (what `tune --shots 0,…` compares).
+    parse: nonNegativeInteger,
   }) satisfies StrategyOption<number, D>;
 
 /** few-shot's --shots when neither the flag nor the template's own demonstrations say how many. */
