@@ -11,6 +11,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { resultSchemaId, summarySchemaId, type ResultRecord } from '../core/records.js';
+import { tuneSchemaId } from '../scoring/tune-report.js';
 import { readLines } from './read-lines.js';
 import type { RunNotices } from './notices.js';
 
@@ -29,8 +30,11 @@ const resumedResultSchema = z.looseObject({
   latencyMs: z.number(),
 });
 
-/** `compare --format jsonl` ends its output with one summary line per strategy. */
-const summaryLineSchema = z.looseObject({ schema: z.literal(summarySchemaId) });
+/**
+ * `compare --format jsonl` ends its output with one summary line per strategy, `tune --jsonl` with its
+ * document: both are written afresh by the run that continues, so a resume drops them.
+ */
+const summaryLineSchema = z.looseObject({ schema: z.enum([summarySchemaId, tuneSchemaId]) });
 
 export type ResumeLine =
   | { kind: 'blank' }
@@ -95,6 +99,8 @@ export async function prepareResume(
   path: string,
   outputPath: string,
   onKept: (result: ResultRecord) => void,
+  /** What makes two lines the same work (tune: the record and the candidate, its `variant`). */
+  keyOf: (result: ResultRecord) => string = (result) => resultKey(result.id, result.strategy),
 ): Promise<ResumeState> {
   const done = new Set<string>();
   const state = { kept: 0, retried: 0, models: new Set<string>(), templates: new Set<string>() };
@@ -109,8 +115,8 @@ export async function prepareResume(
   try {
     const take = async (text: string, where: string, last: boolean) => {
       const entry = classifyResumeLine(text, where, last && unterminated);
-      if (entry.kind === 'result' && !done.has(resultKey(entry.result.id, entry.result.strategy))) {
-        done.add(resultKey(entry.result.id, entry.result.strategy));
+      if (entry.kind === 'result' && !done.has(keyOf(entry.result))) {
+        done.add(keyOf(entry.result));
         state.kept++;
         state.models.add(entry.result.model);
         state.templates.add(entry.result.template);
