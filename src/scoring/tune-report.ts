@@ -44,8 +44,8 @@ export interface TuneRound {
   records: number;
   candidates: string[];
   kept: string[];
-  /** Requests the search had spent when the round ended. */
-  spent: number;
+  /** Evaluations (candidate × record) the round made: its candidates on the records their slice gained. */
+  evaluations: number;
 }
 
 export interface TuneTest {

@@ -149,7 +149,7 @@ export async function prepareTune(options: TuneSetupOptions): Promise<PreparedTu
       return {
         rounds: flags.rounds,
         count,
-        async make(best, firstId, signal) {
+        async make(best, firstId, existing, signal) {
           const instruction = await instructionOf(best, kind, split.dev[0]!);
           if (instruction === null) {
             options.note(
@@ -158,7 +158,10 @@ export async function prepareTune(options: TuneSetupOptions): Promise<PreparedTu
             return { candidates: [], calls: 0, requests: 0, usage: zeroUsage() };
           }
           const proposals = await paraphraseInstruction(instruction, count, { ...proposalContext(client), signal });
-          const fresh = proposals.texts.filter((text) => text !== instruction);
+          const sent = new Set(
+            existing.map((candidate) => (kind === 'trigger' ? candidate.trigger : candidate.system)),
+          );
+          const fresh = proposals.texts.filter((text) => !sent.has(text));
           const made: PreparedCandidate[] = [];
           for (const [index, text] of fresh.entries()) {
             const candidate = paraphraseOf(best.candidate, kind, text, firstId + index);

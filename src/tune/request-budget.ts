@@ -12,6 +12,8 @@ export interface RequestBudget {
   readonly limit: number;
   /** Requests spent so far. */
   spent(): number;
+  /** The part of it spent outside evaluations (`charge`). */
+  charged(): number;
   /** The most one evaluation has cost so far (the estimate before any: `initialEstimate`). */
   costPerEvaluation(): number;
   /** Admits `evaluations` more if they fit (and reserves for them); false admits none. */
@@ -29,6 +31,7 @@ export interface RequestBudget {
 export function createRequestBudget(limit: number, initialEstimate = 1): RequestBudget {
   let currentLimit = limit;
   let spent = 0;
+  let charged = 0;
   let inFlight = 0;
   let largest = 0;
   const estimate = () => Math.max(largest, initialEstimate);
@@ -37,6 +40,7 @@ export function createRequestBudget(limit: number, initialEstimate = 1): Request
       return currentLimit;
     },
     spent: () => spent,
+    charged: () => charged,
     costPerEvaluation: estimate,
     tryStart(evaluations) {
       if (evaluations <= 0) return true;
@@ -55,6 +59,7 @@ export function createRequestBudget(limit: number, initialEstimate = 1): Request
     },
     charge(cost) {
       spent += cost;
+      charged += cost;
     },
     setLimit(next) {
       currentLimit = Math.max(next, spent);

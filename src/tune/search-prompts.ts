@@ -65,8 +65,8 @@ export interface SearchRound {
   candidates: string[];
   /** The candidates that went on (the winner alone, after the last round). */
   kept: string[];
-  /** Requests spent by the search when the round ended. */
-  spent: number;
+  /** Evaluations the round made: each candidate on the records its slice gained (the same in a resumed run). */
+  evaluations: number;
 }
 
 export interface SearchTrace {
@@ -90,19 +90,19 @@ export async function searchPrompts(options: SearchOptions): Promise<SearchTrace
   // Every evaluation makes at least one request: a budget that cannot pay for the least search is refused
   // before anything is spent, and again once the probe has measured what an evaluation costs.
   // The probe (the baseline on the first dev record) is the first evaluation of the first round: what it
-  // cost is what the plan reckons each evaluation at.
-  const spentBeforeProbe = budget.spent();
-  checkBudget(options, 1, spentBeforeProbe);
+  // cost is what the plan reckons each evaluation at. Plans count what the rounds so far evaluated, not
+  // what the budget has seen, so a resumed search (its evaluations replayed at the start) plans the same.
+  checkBudget(options, 1, budget.charged());
   const probe = await evaluator.evaluate([baseline.id], 1);
   if (probe.stop !== null) return { ...trace, stop: probe.stop };
   const cost = budget.costPerEvaluation();
-  checkBudget(options, cost, spentBeforeProbe);
+  checkBudget(options, cost, budget.charged());
   if (options.budgetGiven === null) {
     const planned = candidates.length + paraphraseRounds * paraphraseCount;
     const limit =
       mode === 'exhaustive'
         ? Number.POSITIVE_INFINITY
-        : spentBeforeProbe +
+        : budget.charged() +
           Math.max(
             Math.ceil((planned * devSize * cost) / 2),
             minimumHalvingCost(candidates.length, devSize, cost) +
@@ -110,7 +110,9 @@ export async function searchPrompts(options: SearchOptions): Promise<SearchTrace
           );
     budget.setLimit(limit);
   }
+  const plannedSpent = () => budget.charged() + trace.rounds.reduce((sum, round) => sum + round.evaluations, 0) * cost;
 
+  const covered = new Map<string, number>();
   let incumbent = baseline;
   let stageCandidates = candidates.map((candidate) => candidate.id);
   for (let stage = 0; stage <= paraphraseRounds; stage++) {
@@ -125,15 +127,14 @@ export async function searchPrompts(options: SearchOptions): Promise<SearchTrace
     }
     const newCandidates = stage === 0 ? candidates.length : paraphraseCount;
     const stillToCome = newCandidates + (paraphraseRounds - stage) * paraphraseCount;
-    // The first stage's plan counts the probe among its evaluations, so it has what the probe cost back.
-    const available = budget.limit - (stage === 0 ? spentBeforeProbe : budget.spent());
+    const available = budget.limit - plannedSpent();
     const stageBudget = (available * newCandidates) / stillToCome;
     const rounds = stageRounds(mode, stageCandidates.length, devSize, cost, stageBudget);
     if (rounds === null) {
       options.note(`paraphrase round ${stage}: the budget left cannot evaluate its candidates; the search ends here`);
       break;
     }
-    const winner = await runStage(stage, stageCandidates, rounds, options, trace);
+    const winner = await runStage(stage, stageCandidates, rounds, options, trace, covered);
     incumbent = candidates.find((candidate) => candidate.id === winner)!;
     trace.best = incumbent;
     if (trace.stop !== null) break;
@@ -159,6 +160,8 @@ async function runStage(
   rounds: readonly HalvingRound[],
   options: SearchOptions,
   trace: SearchTrace,
+  /** Dev records each candidate was evaluated on in earlier rounds. */
+  covered: Map<string, number>,
 ): Promise<string> {
   const order = trace.candidates.map((candidate) => candidate.id);
   let alive = [...first];
@@ -167,6 +170,11 @@ async function runStage(
     const evaluated = await options.evaluator.evaluate(alive, planned.records);
     for (const id of alive) trace.stoppedAtRound.set(id, round);
     const standings = alive.map((id) => options.evaluator.standing(id, evaluated.records));
+    let evaluations = 0;
+    for (const id of alive) {
+      evaluations += Math.max(0, evaluated.records - (covered.get(id) ?? 0));
+      covered.set(id, Math.max(evaluated.records, covered.get(id) ?? 0));
+    }
     const last = index === rounds.length - 1 || evaluated.stop !== null;
     const kept = last ? [rankStandings(standings, order)[0]!.id] : keepBetterHalf(standings, order);
     trace.rounds.push({
@@ -175,7 +183,7 @@ async function runStage(
       records: evaluated.records,
       candidates: alive,
       kept,
-      spent: options.budget.spent(),
+      evaluations,
     });
     if (evaluated.stop === 'budget')
       options.note(

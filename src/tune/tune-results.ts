@@ -41,6 +41,8 @@ export interface Paraphraser {
   make(
     best: PreparedCandidate,
     firstId: number,
+    /** Every candidate so far: a paraphrase one of them already sends is no new candidate. */
+    existing: readonly PreparedCandidate[],
     signal: AbortSignal,
   ): Promise<{ candidates: PreparedCandidate[]; calls: number; requests: number; usage: Usage }>;
 }
@@ -177,7 +179,12 @@ export function tuneResults(options: TuneRunOptions): { source: ResultSource; ou
                 rounds: options.paraphrase.rounds,
                 count: options.paraphrase.count,
                 propose: async (best, firstId) => {
-                  const made = await options.paraphrase!.make(prepared.get(best.id)!, firstId, signals.abortSignal);
+                  const made = await options.paraphrase!.make(
+                    prepared.get(best.id)!,
+                    firstId,
+                    [...prepared.values()],
+                    signals.abortSignal,
+                  );
                   options.budget.charge(made.calls);
                   requests += made.requests;
                   usage = addUsage(usage, made.usage);
