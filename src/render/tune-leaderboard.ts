@@ -122,7 +122,7 @@ function verdict(report: TuneReport, { colors, alpha }: LeaderboardOptions): str
         colors.yellow(`  ${difference}: no significant difference on the test part; its dev lead may be luck.`),
       );
   }
-  lines.push(colors.dim('  Report the test numbers: the dev scores picked the winner, so they overstate it.'));
+  lines.push(colors.dim('  Report the test numbers: the dev scores chose the winner and overstate it.'));
   return lines;
 }
 

@@ -7,7 +7,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitDevTest } from '../../src/tune/split-dataset.js';
 import { startTestServer, type TestServer, type TestServerOptions } from '../support/openai-test-server.js';
 import { runCli } from '../support/run-cli.js';
@@ -35,8 +35,9 @@ const table: WordingTable = {
   paraphrases: { [second]: [refined, poor] },
 };
 
+// Each case has servers of its own, so the cases (which mostly wait on the loopback) run side by side.
 const servers: TestServer[] = [];
-afterEach(async () => {
+afterAll(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
 
@@ -49,13 +50,15 @@ async function serve(options: TestServerOptions = {}): Promise<TestServer> {
 const makeTempDir = useTempDirs();
 let directory = '';
 const questions = additionQuestions(120);
-const files = { dataset: '', small: '', triggers: '', examples: '' };
+const files = { dataset: '', medium: '', small: '', triggers: '', examples: '' };
 
 beforeAll(async () => {
   directory = await makeTempDir('promptlab-tune-');
   const jsonl = (rows: readonly object[]) => `${rows.map((row) => JSON.stringify(row)).join('\n')}\n`;
   files.dataset = join(directory, 'data.jsonl');
   await writeFile(files.dataset, jsonl(questions));
+  files.medium = join(directory, 'medium.jsonl');
+  await writeFile(files.medium, jsonl(questions.slice(0, 60)));
   files.small = join(directory, 'small.jsonl');
   await writeFile(files.small, jsonl(questions.slice(0, 40)));
   files.triggers = join(directory, 'triggers.txt');
@@ -84,6 +87,16 @@ async function tune(server: TestServer, args: readonly string[], env: Record<str
   return { result, home, report: printed ? JSON.parse(result.stdout) : null };
 }
 
+/** The records tune holds out for the test (seed 0), as a dataset file. */
+const testPart = (rows: typeof questions, fraction: number) =>
+  `${splitDevTest(
+    rows.map((row, index) => ({ ...row, index })),
+    fraction,
+    0,
+  )
+    .test.map(({ index: _, ...row }) => JSON.stringify(row))
+    .join('\n')}\n`;
+
 /** The accuracy a phrase gets in the table, and whether it lies in an interval. */
 const inside = (phrase: string, ci95: [number, number]) => {
   const accuracy = 1 - errorRateOf(phrase, table);
@@ -91,10 +104,20 @@ const inside = (phrase: string, ci95: [number, number]) => {
   return ci95[0] <= accuracy + 1e-9 && accuracy <= ci95[1] + 1e-9;
 };
 
-describe('tune', () => {
+describe.concurrent('tune', () => {
   it('picks the wording that works best, within its budget, and reports the test part with intervals', async () => {
     const server = await serve();
-    const { result, report } = await tune(server, ['cot', '-d', files.dataset, '--triggers', files.triggers, '--json']);
+    const saved = join(directory, 'tuned-cot.prompt');
+    const { result, report } = await tune(server, [
+      'cot',
+      '-d',
+      files.dataset,
+      '--triggers',
+      files.triggers,
+      '--save',
+      saved,
+      '--json',
+    ]);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(report).toMatchObject({
@@ -136,6 +159,38 @@ describe('tune', () => {
     expect(test.delta).toBeCloseTo(test.best.accuracy - test.baseline.accuracy, 10);
     expect(test.pValue).toBeLessThan(0.001);
     expect(report.best.dev.n).toBe(48);
+
+    // --save: a template `promptlab cot -t FILE` runs as is, with where it came from in its front matter.
+    const text = await readFile(saved, 'utf8');
+    const frontMatter = parse(text.split('---\n')[1]!);
+    expect(frontMatter.promptlab).toEqual({ answer: 'number', trigger: best });
+    expect(frontMatter['promptlab.tune']).toMatchObject({
+      strategy: 'cot',
+      model: 'wording-model',
+      candidate: 'c3',
+      dataset: { path: files.dataset, fingerprint: report.dataset.fingerprint, records: 120 },
+      split: { dev: 60, test: 60, seed: 0, fraction: 0.5 },
+      dev: { accuracy: report.best.dev.accuracy },
+      test: { accuracy: report.test.best.accuracy, baseline: report.test.baseline.accuracy },
+      date: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    });
+    // The saved template on the test part scores exactly what tune reported for the winner.
+    const testFile = join(directory, 'test-part.jsonl');
+    await writeFile(testFile, testPart(questions, 0.5));
+    const run = await runCli([
+      'cot',
+      '-t',
+      saved,
+      '-d',
+      testFile,
+      '--json',
+      '--base-url',
+      server.url,
+      '-m',
+      'wording-model',
+    ]);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout).summary).toMatchObject({ n: 60, correct: report.test.best.correct });
   });
 
   it('never spends more than --budget, and a rerun from the cache spends nothing and finds the same', async () => {
@@ -143,7 +198,7 @@ describe('tune', () => {
     const run = await tune(first, [
       'cot',
       '-d',
-      files.dataset,
+      files.medium,
       '--triggers',
       files.triggers,
       '--budget',
@@ -153,13 +208,13 @@ describe('tune', () => {
     expect(run.result.code).toBe(0);
     expect(run.report.budget.limit).toBe(70);
     expect(run.report.budget.spent).toBeLessThanOrEqual(70);
-    expect(first.counts.chat - 2 * 60).toBe(run.report.budget.spent);
+    expect(first.counts.chat - 2 * 30).toBe(run.report.budget.spent);
     expect(run.report.best.id).toBe('c3');
 
     const second = await serve();
     const rerun = await tune(
       second,
-      ['cot', '-d', files.dataset, '--triggers', files.triggers, '--budget', '70', '--json'],
+      ['cot', '-d', files.medium, '--triggers', files.triggers, '--budget', '70', '--json'],
       { PROMPTLAB_HOME: run.home },
     );
     expect(rerun.result.code).toBe(0);
@@ -192,7 +247,7 @@ describe('tune', () => {
     const { result, report } = await tune(server, [
       'cot',
       '-d',
-      files.dataset,
+      files.medium,
       '--generate',
       '3',
       '--rounds',
@@ -210,7 +265,7 @@ describe('tune', () => {
     expect(shown).toHaveLength(5);
     const testInputs = new Set(
       splitDevTest(
-        questions.map((question, index) => ({ ...question, index })),
+        questions.slice(0, 60).map((question, index) => ({ ...question, index })),
         0.5,
         0,
       ).test.map((record) => record.input),
@@ -241,43 +296,48 @@ describe('tune', () => {
     expect(inside(refined, report.test.best.ci95)).toBe(true);
   });
 
-  it('--save writes a template that `promptlab cot -t FILE` runs as is, scoring what tune reported', async () => {
+  it('crosses --templates with --systems, and saves the winning system instruction in the template body', async () => {
     const server = await serve();
-    const saved = join(directory, 'tuned-cot.prompt');
+    const systems = join(directory, 'systems.txt');
+    await writeFile(systems, `${second}\nBe thorough.\n\n${best}\n`);
+    const template = join(directory, 'hasty.prompt');
+    await writeFile(template, `---\ndescription: a hasty prompt\n---\n${poor}\n\n{{input}}\n`);
+    const saved = join(directory, 'tuned-zero-shot.prompt');
     const { result, report } = await tune(server, [
-      'cot',
+      'zero-shot',
       '-d',
-      files.dataset,
-      '--triggers',
-      files.triggers,
+      files.medium,
+      '--templates',
+      template,
+      '--systems',
+      systems,
       '--save',
       saved,
       '--json',
     ]);
     expect(result.code).toBe(0);
-    const text = await readFile(saved, 'utf8');
-    const frontMatter = parse(text.split('---\n')[1]!);
-    expect(frontMatter.promptlab).toEqual({ answer: 'number', trigger: best });
-    expect(frontMatter['promptlab.tune']).toMatchObject({
-      strategy: 'cot',
-      model: 'wording-model',
-      candidate: 'c3',
-      dataset: { path: files.dataset, fingerprint: report.dataset.fingerprint, records: 120 },
-      split: { dev: 60, test: 60, seed: 0, fraction: 0.5 },
-      dev: { accuracy: report.best.dev.accuracy },
-      test: { accuracy: report.test.best.accuracy, baseline: report.test.baseline.accuracy },
-      date: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
-    });
-    // The saved template on the test part scores exactly what tune reported for the winner.
-    const testFile = join(directory, 'test-part.jsonl');
-    const { test } = splitDevTest(
-      questions.map((question, index) => ({ ...question, index })),
-      0.5,
-      0,
-    );
-    await writeFile(testFile, `${test.map(({ index: _, ...row }) => JSON.stringify(row)).join('\n')}\n`);
+    expect(
+      report.candidates.map((entry: { id: string; template: string; system?: string }) => [
+        entry.id,
+        entry.template,
+        entry.system ?? null,
+      ]),
+    ).toEqual([
+      ['c0', 'question', null],
+      ['c1', 'question', `${second}\nBe thorough.`],
+      ['c2', 'question', best],
+      ['c3', 'hasty', null],
+      ['c4', 'hasty', `${second}\nBe thorough.`],
+      ['c5', 'hasty', best],
+    ]);
+    // c2 and c5 send the best wording alike: the earlier wins the ties.
+    expect(report.best.id).toBe('c2');
+    const body = (await readFile(saved, 'utf8')).split('---\n')[2];
+    expect(body).toBe(`{{role "system"}}\n${best}\n{{role "user"}}\n{{input}}\n`);
+    const testFile = join(directory, 'test-part-zero.jsonl');
+    await writeFile(testFile, testPart(questions.slice(0, 60), 0.5));
     const run = await runCli([
-      'cot',
+      'zero-shot',
       '-t',
       saved,
       '-d',
@@ -289,7 +349,7 @@ describe('tune', () => {
       'wording-model',
     ]);
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout).summary).toMatchObject({ n: 60, correct: report.test.best.correct });
+    expect(JSON.parse(run.stdout).summary).toMatchObject({ n: 30, correct: report.test.best.correct });
   });
 
   it('searches demonstration sets, and saves the winning set in the template few-shot runs without --examples', async () => {
@@ -298,7 +358,7 @@ describe('tune', () => {
     const { result, report } = await tune(server, [
       'few-shot',
       '-d',
-      files.dataset,
+      files.medium,
       '--examples',
       files.examples,
       '--shots',
@@ -322,12 +382,7 @@ describe('tune', () => {
       report.best.demonstrations,
     );
     const testFile = join(directory, 'test-part-few.jsonl');
-    const { test } = splitDevTest(
-      questions.map((question, index) => ({ ...question, index })),
-      0.5,
-      0,
-    );
-    await writeFile(testFile, `${test.map(({ index: _, ...row }) => JSON.stringify(row)).join('\n')}\n`);
+    await writeFile(testFile, testPart(questions.slice(0, 60), 0.5));
     const run = await runCli([
       'few-shot',
       '-t',
@@ -341,11 +396,11 @@ describe('tune', () => {
       'wording-model',
     ]);
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout).summary).toMatchObject({ n: 60, correct: report.test.best.correct });
+    expect(JSON.parse(run.stdout).summary).toMatchObject({ n: 30, correct: report.test.best.correct });
   });
 
   it('--resume continues a search cut short, spending only what was left, and ends where one run ends', async () => {
-    const args = ['cot', '-d', files.dataset, '--triggers', files.triggers, '--no-cache'];
+    const args = ['cot', '-d', files.medium, '--triggers', files.triggers, '--no-cache'];
     const whole = await tune(await serve(), [...args, '--json']);
     expect(whole.result.code).toBe(0);
 
