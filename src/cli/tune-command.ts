@@ -45,7 +45,7 @@ export async function tuneCommand(strategyName: string, flagValues: Record<strin
 
   const tune = await prepareTune({ definition, flagValues, flags, io, warn, note, resumePath, resumeOutput });
   if (flagValues.dryRun === true) {
-    io.stdout.write(`${JSON.stringify(tune.dryRun(), null, 2)}\n`);
+    io.stdout.write(`${JSON.stringify(await tune.dryRun(), null, 2)}\n`);
     return;
   }
   const model = requireModel(tune.config);
@@ -219,6 +219,11 @@ async function saveWinner(
   const source = await readFile(winner.template.path, 'utf8');
   const saved = savedTemplateOf({ tune, document, winner, source, path: flags.save!, date: new Date() });
   await writeFileAtomic(flags.save!, saved.text);
-  terminal.note(`saved ${document.best.id} to ${flags.save}: ${saved.runWith}`);
+  // A person at a terminal likes to know; anyone must know when the template alone is not enough.
+  if (saved.flags.length === 0) terminal.note(`saved ${document.best.id} to ${flags.save}: ${saved.runWith}`);
+  else
+    terminal.warn(
+      `--save ${flags.save}: a template cannot carry ${saved.flags.join(', ')}; run it with: ${saved.runWith}`,
+    );
   for (const warning of saved.warnings) terminal.warn(warning);
 }

@@ -208,23 +208,17 @@ export async function prepareTune(options: TuneSetupOptions): Promise<PreparedTu
         options.note('--dry-run: --generate calls the model, so its proposals are not shown');
       const candidates = await prepareAll([]);
       const evaluationsAll = candidates.length * split.dev.length;
+      const leastSearch = scheduleEvaluations(halvingSchedule(candidates.length, split.dev.length, 1));
+      // The plan the search would make at one request per evaluation (the probe tells it the real cost).
       const evaluations =
         flags.search === 'exhaustive'
           ? evaluationsAll
-          : flags.budget !== null
-            ? (planHalving({
-                candidates: candidates.length,
-                devSize: split.dev.length,
-                costPerEvaluation: 1,
-                budget: flags.budget,
-              })?.cost ?? 0)
-            : Math.min(
-                evaluationsAll,
-                Math.max(
-                  Math.ceil(evaluationsAll / 2),
-                  scheduleEvaluations(halvingSchedule(candidates.length, split.dev.length, 1)),
-                ),
-              );
+          : (planHalving({
+              candidates: candidates.length,
+              devSize: split.dev.length,
+              costPerEvaluation: 1,
+              budget: flags.budget ?? Math.max(Math.ceil(evaluationsAll / 2), leastSearch),
+            })?.cost ?? 0);
       const requests = evaluations + 2 * split.test.length;
       const promptTokens = await estimatePromptTokens(candidates, split.dev, requests);
       return {

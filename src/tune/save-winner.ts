@@ -12,6 +12,8 @@ export interface SavedWinner {
   text: string;
   /** `promptlab cot -t FILE`, with what else it needs. */
   runWith: string;
+  /** The flags in runWith the template cannot carry (none: the template runs as is). */
+  flags: string[];
   warnings: string[];
 }
 
@@ -77,6 +79,7 @@ export function savedTemplateOf(options: {
   return {
     text,
     runWith: ['promptlab', document.strategy, '-t', shellWord(path), ...extra].join(' '),
+    flags: extra.filter((word) => word.startsWith('--')),
     warnings,
   };
 }

@@ -474,6 +474,26 @@ describe.concurrent('tune', () => {
     expect(passing.result.code).toBe(0);
   });
 
+  it('--dry-run lists the candidates and estimates the requests, calling nothing', async () => {
+    const server = await serve();
+    const result = await runCli([
+      'tune',
+      'cot',
+      '-d',
+      files.dataset,
+      '--triggers',
+      files.triggers,
+      '--dry-run',
+      ...endpoint(server),
+    ]);
+    expect(result.code).toBe(0);
+    const plan = JSON.parse(result.stdout);
+    expect(plan.candidates.map((candidate: { id: string }) => candidate.id)).toEqual(['c0', 'c1', 'c2', 'c3', 'c4']);
+    // The plan of the first case: 144 evaluations on dev, then 2 × 60 on test.
+    expect(plan.estimate).toEqual({ requests: 144 + 120, promptTokens: expect.any(Number) });
+    expect(server.counts.total).toBe(0);
+  });
+
   it.each([
     [
       ['nope', '--triggers', 'x'],
