@@ -4,13 +4,14 @@
  * it, spend no more than its budget (the server counts requests), and report test accuracy within the
  * interval the table implies.
  */
+import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitDevTest } from '../../src/tune/split-dataset.js';
 import { startTestServer, type TestServer, type TestServerOptions } from '../support/openai-test-server.js';
-import { runCli } from '../support/run-cli.js';
+import { cleanEnv, cliPath, repoRoot, runCli } from '../support/run-cli.js';
 import { useTempDirs } from '../support/temp-dir.js';
 import { additionQuestions, errorRateOf, type WordingTable, wordingReply } from '../support/wording-model.js';
 
@@ -439,6 +440,41 @@ describe.concurrent('tune', () => {
     ).toBe(true);
     expect(lines).toHaveLength(whole.report.requests + 1);
     for (const field of ['candidates', 'best', 'baseline', 'test', 'rounds', 'budget', 'requests'])
+      expect(document[field]).toEqual(whole.report[field]);
+  });
+
+  it('Ctrl-C stops the search (exit 130, saying how to resume), and --resume finishes it (the built CLI, a real signal)', async () => {
+    const args = ['cot', '-d', files.medium, '--triggers', files.triggers, '--no-cache'];
+    const whole = await tune(await serve(), [...args, '--json']);
+    const slow = await serve({ latencyMs: 40 });
+    const log = join(directory, 'interrupted.jsonl');
+    const child = spawn(
+      process.execPath,
+      [cliPath, 'tune', ...args, '--jsonl', '-o', log, '-c', '2', ...endpoint(slow)],
+      {
+        cwd: repoRoot,
+        env: cleanEnv({ PROMPTLAB_HOME: await makeTempDir('promptlab-tune-home-') }),
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const lines = async () => (await readFile(log, 'utf8').catch(() => '')).split('\n').filter(Boolean).length;
+    while ((await lines()) < 12) await new Promise((resolve) => setTimeout(resolve, 20));
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toMatch(/SIGINT: stopping/);
+    expect(stderr).toMatch(new RegExp(`written to ${log.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}; rerun with --resume`));
+    const kept = await lines();
+    expect(kept).toBeLessThan(whole.report.requests);
+
+    const healthy = await serve();
+    const resumed = await tune(healthy, [...args, '--resume', log]);
+    expect(resumed.result.code).toBe(0);
+    expect(healthy.counts.chat).toBe(whole.report.requests - kept);
+    const document = JSON.parse((await readFile(log, 'utf8')).trim().split('\n').at(-1)!);
+    for (const field of ['candidates', 'best', 'test', 'rounds', 'budget', 'requests'])
       expect(document[field]).toEqual(whole.report[field]);
   });
 
