@@ -122,6 +122,8 @@ export function tuneResults(options: TuneRunOptions): { source: ResultSource; ou
   const source: ResultSource = {
     async run(emit, signals) {
       const statistics = noRunYet();
+      // Evaluations finished in this run, for the progress line.
+      let evaluated = 0;
       const knowledge = newEndpointKnowledge();
       const jobFor = (id: string): RunJob => ({
         strategy: id,
@@ -140,7 +142,9 @@ export function tuneResults(options: TuneRunOptions): { source: ResultSource; ou
         ids: readonly string[],
         records: AsyncIterable<DatasetRecord>,
         part: TunePart,
+        status: () => string,
       ): Promise<boolean> => {
+        options.progress(status());
         const ran = await runRecords({
           records,
           jobs: ids.map(jobFor),
@@ -157,6 +161,8 @@ export function tuneResults(options: TuneRunOptions): { source: ResultSource; ou
             requests += result.requests;
             usage = addUsage(usage, result.usage);
             if (part === 'dev') options.budget.finish(evaluationCost(result));
+            evaluated++;
+            options.progress(status());
             await emit(result, record);
           },
         });
@@ -197,12 +203,12 @@ export function tuneResults(options: TuneRunOptions): { source: ResultSource; ou
           async evaluate(ids, count) {
             let stop: SearchStop | null = null;
             const slice = options.dev.slice(0, count);
-            options.progress(progressText(ids.length, count, options.budget));
             const lacking = (record: DatasetRecord) => ids.filter((id) => !has(id, record.id)).length;
             const interrupted = await evaluate(
               ids,
               admittedRecords(slice, lacking, options.budget, () => (stop = 'budget')),
               'dev',
+              () => progressText(ids.length, count, options.budget),
             );
             if (interrupted) stop = 'interrupted';
             const complete = slice.findIndex((record) => lacking(record) > 0);
@@ -219,10 +225,11 @@ export function tuneResults(options: TuneRunOptions): { source: ResultSource; ou
 
       const baselineId = options.candidates[0]!.candidate.id;
       const finalists = [...new Set([trace.best.id, baselineId])];
-      options.progress(
-        `test: ${finalists.length === 1 ? 'the baseline' : 'the best and the baseline'} on ${options.test.length} records`,
-      );
-      if (await evaluate(finalists, fromList(options.test), 'test')) return { ...statistics, interrupted: true };
+      const testedFrom = evaluated;
+      const testStatus = () =>
+        `testing ${finalists.length === 1 ? 'the baseline' : `${trace.best.id} and the baseline`} on the test part: ${evaluated - testedFrom}/${finalists.length * options.test.length}`;
+      if (await evaluate(finalists, fromList(options.test), 'test', testStatus))
+        return { ...statistics, interrupted: true };
       const onTest = (id: string) =>
         new Map(options.test.map((record) => [record.id, memo.get(id)?.get(record.id) === true]));
       outcome = {

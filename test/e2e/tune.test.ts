@@ -552,10 +552,22 @@ describe.concurrent('tune', () => {
     [['zero-shot', '--shots', '0,2'], /^promptlab: --shots: zero-shot takes no demonstrations\n$/],
     [['cot', '--shots', '2'], /^promptlab: --shots: give --examples FILE/],
     [['cot', '--triggers', 'TRIGGERS', '--save', 'out.txt'], /^promptlab: --save out.txt: name a .prompt file/],
+    [
+      ['cot', '--triggers', 'TRIGGERS', '--max-candidates', '3'],
+      /^promptlab: the candidate axes make 5 candidates \(--triggers 5, each with the baseline's own\), more than --max-candidates 3; raise it or give fewer values\n$/,
+    ],
+    [
+      ['cot', '--triggers', 'TRIGGERS', '-d', 'UNSCORED'],
+      /^promptlab: .*unscored\.jsonl:2: no "expected" answer \(tune scores every record of the dataset\)\n$/,
+    ],
   ])('refuses %j with one line and exit 2, before any request', async (args, message) => {
     const server = await serve();
-    const resolved = args.map((arg) => (arg === 'TRIGGERS' ? files.triggers : arg));
-    const result = await runCli(['tune', ...resolved, '-d', files.small, ...endpoint(server)]);
+    const unscored = join(directory, 'unscored.jsonl');
+    await writeFile(unscored, '{"input": "What is 1 plus 1?", "expected": "2"}\n{"input": "What is 2 plus 2?"}\n');
+    const named: Record<string, string> = { TRIGGERS: files.triggers, UNSCORED: unscored };
+    const resolved = args.map((arg) => named[arg] ?? arg);
+    const dataset = resolved.includes('-d') ? [] : ['-d', files.small];
+    const result = await runCli(['tune', ...resolved, ...dataset, ...endpoint(server)]);
     expect(result.stderr).toMatch(message);
     expect(result.code).toBe(2);
     expect(server.counts.chat).toBe(0);
