@@ -10,20 +10,21 @@ const scalarText = z
   .union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' })
   .transform(String);
 
+/** The fields of a demonstration, as an --examples line holds them (strategies/parse-demonstration.ts reads those). */
+export const demonstrationFields = {
+  id: z.union([z.string(), z.number()]).transform(String).optional(),
+  input: z.union([z.string(), z.record(z.string(), z.unknown())], {
+    error: 'expected a string or an object of template variables',
+  }),
+  output: scalarText,
+  reasoning: z.string().optional(),
+};
+
 /**
- * A demonstration carried by the template itself (what `promptlab tune --save` writes), in the shape of
- * an --examples line: few-shot, cot and self-consistency use these when no --examples file is given.
+ * A demonstration carried by the template itself (what `promptlab tune --save` writes): few-shot, cot and
+ * self-consistency use these when no --examples file is given. Strict: a template is written by hand.
  */
-const templateDemonstrationSchema = z
-  .object({
-    id: z.union([z.string(), z.number()]).transform(String).optional(),
-    input: z.union([z.string(), z.record(z.string(), z.unknown())], {
-      error: 'expected a string or an object of template variables',
-    }),
-    output: scalarText,
-    reasoning: z.string().optional(),
-  })
-  .strict();
+const templateDemonstrationSchema = z.object(demonstrationFields).strict();
 
 export type TemplateDemonstration = z.infer<typeof templateDemonstrationSchema>;
 

@@ -8,7 +8,6 @@
  * a template made in memory; then it becomes a call to that.
  */
 import type { AnswerSpec } from '../core/answer-spec.js';
-import type { ChatClient } from '../core/chat-client.js';
 import type { ResolvedConfig } from '../config/resolve-config.js';
 import { UsageError } from '../errors.js';
 import { loadRunTemplate, resolveAnswerSpec, resolvePick, strategySetup } from '../run/run-setup.js';
@@ -16,6 +15,7 @@ import { defaultTrigger } from '../strategies/options.js';
 import { prepareStrategy, type PreparedStrategy, type StrategyDefinition } from '../strategies/strategy.js';
 import type { LoadedTemplate } from '../templates/load-template.js';
 import type { Candidate } from './candidate-product.js';
+import { countingCalls } from './count-calls.js';
 
 export interface PreparedCandidate {
   candidate: Candidate;
@@ -78,7 +78,7 @@ export async function prepareCandidate(candidate: Candidate, context: CandidateC
     candidate,
     template,
     answer,
-    prepared: countingCalls(prepared),
+    prepared: countingEvaluations(prepared),
     trigger: takesTrigger
       ? ((flagValues.trigger as string | undefined) ?? template.settings.trigger ?? defaultTrigger)
       : null,
@@ -99,24 +99,13 @@ export function checkSameAnswer(baseline: PreparedCandidate, other: PreparedCand
  * The strategy with each evaluation's calls to the endpoint counted — what the request budget reckons
  * in: a call the cache answers counts as the request it stands for, so a rerun walks the same search.
  */
-function countingCalls(prepared: PreparedStrategy): PreparedStrategy {
+function countingEvaluations(prepared: PreparedStrategy): PreparedStrategy {
   return {
     render: (record) => prepared.render(record),
     async run(record, context) {
-      let calls = 0;
-      const client: ChatClient = {
-        model: context.client.model,
-        chat: (request, signal) => {
-          calls++;
-          return context.client.chat(request, signal);
-        },
-        embed: (texts, signal, model) => {
-          calls++;
-          return context.client.embed(texts, signal, model);
-        },
-      };
-      const outcome = await prepared.run(record, { ...context, client });
-      return { ...outcome, details: { ...outcome.details, calls } };
+      const counted = countingCalls(context.client);
+      const outcome = await prepared.run(record, { ...context, client: counted.client });
+      return { ...outcome, details: { ...outcome.details, calls: counted.calls() } };
     },
   };
 }

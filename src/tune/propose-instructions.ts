@@ -11,6 +11,7 @@ import { newEndpointKnowledge, sampleCompletions } from '../core/sample-completi
 import { createRandom, hashString, shuffled } from '../core/seeded-random.js';
 import { lastUserContent } from '../strategies/demonstrations.js';
 import type { LoadedTemplate } from '../templates/load-template.js';
+import { countingCalls } from './count-calls.js';
 
 /** What is proposed: a trigger for chain-of-thought strategies, else a system instruction. */
 export type InstructionKind = 'trigger' | 'system';
@@ -77,17 +78,9 @@ export async function paraphraseInstruction(
 }
 
 async function propose(messages: ChatMessage[], count: number, context: ProposalContext): Promise<Proposals> {
-  let calls = 0;
-  const counted: ChatClient = {
-    model: context.client.model,
-    chat: (request, signal) => {
-      calls++;
-      return context.client.chat(request, signal);
-    },
-    embed: (texts, signal, model) => context.client.embed(texts, signal, model),
-  };
+  const counted = countingCalls(context.client);
   const drawn = await sampleCompletions(
-    counted,
+    counted.client,
     { messages, temperature: proposalTemperature, maxTokens: proposalMaxTokens, seed: context.seed },
     count,
     0,
@@ -95,7 +88,7 @@ async function propose(messages: ChatMessage[], count: number, context: Proposal
     context.signal,
   );
   const texts = [...new Set(drawn.choices.map((choice) => cleanProposal(choice.text)))].filter((text) => text !== '');
-  return { texts, calls, requests: drawn.requests, usage: drawn.usage };
+  return { texts, calls: counted.calls(), requests: drawn.requests, usage: drawn.usage };
 }
 
 /**

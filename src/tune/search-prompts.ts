@@ -9,6 +9,7 @@
  * with a table of answers.
  */
 import { UsageError } from '../errors.js';
+import type { TuneRound } from '../scoring/tune-report.js';
 import type { Candidate } from './candidate-product.js';
 import type { RequestBudget } from './request-budget.js';
 import {
@@ -56,18 +57,8 @@ export interface SearchOptions {
   note(message: string): void;
 }
 
-export interface SearchRound {
-  round: number;
-  /** 0 for the first search, then one per paraphrase round. */
-  stage: number;
-  /** Dev records every candidate of the round was evaluated on. */
-  records: number;
-  candidates: string[];
-  /** The candidates that went on (the winner alone, after the last round). */
-  kept: string[];
-  /** Evaluations the round made: each candidate on the records its slice gained (the same in a resumed run). */
-  evaluations: number;
-}
+/** One round of the search, as the tune/v1 document lists it. */
+export type SearchRound = TuneRound;
 
 export interface SearchTrace {
   /** Every candidate, the paraphrases included, in id order. */

@@ -98,6 +98,26 @@ const testPart = (rows: typeof questions, fraction: number) =>
     .test.map(({ index: _, ...row }) => JSON.stringify(row))
     .join('\n')}\n`;
 
+/** A saved template run by its strategy on the test part tune held out: the run's summary. */
+async function savedOnTestPart(strategy: string, saved: string, rows: typeof questions, server: TestServer) {
+  const testFile = `${saved}.test-part.jsonl`;
+  await writeFile(testFile, testPart(rows, 0.5));
+  const run = await runCli([
+    strategy,
+    '-t',
+    saved,
+    '-d',
+    testFile,
+    '--json',
+    '--base-url',
+    server.url,
+    '-m',
+    'wording-model',
+  ]);
+  expect(run.code).toBe(0);
+  return JSON.parse(run.stdout).summary;
+}
+
 /** The accuracy a phrase gets in the table, and whether it lies in an interval. */
 const inside = (phrase: string, ci95: [number, number]) => {
   const accuracy = 1 - errorRateOf(phrase, table);
@@ -176,22 +196,10 @@ describe.concurrent('tune', () => {
       date: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
     // The saved template on the test part scores exactly what tune reported for the winner.
-    const testFile = join(directory, 'test-part.jsonl');
-    await writeFile(testFile, testPart(questions, 0.5));
-    const run = await runCli([
-      'cot',
-      '-t',
-      saved,
-      '-d',
-      testFile,
-      '--json',
-      '--base-url',
-      server.url,
-      '-m',
-      'wording-model',
-    ]);
-    expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout).summary).toMatchObject({ n: 60, correct: report.test.best.correct });
+    expect(await savedOnTestPart('cot', saved, questions, server)).toMatchObject({
+      n: 60,
+      correct: report.test.best.correct,
+    });
   });
 
   it('never spends more than --budget, and a rerun from the cache spends nothing and finds the same', async () => {
@@ -335,22 +343,10 @@ describe.concurrent('tune', () => {
     expect(report.best.id).toBe('c2');
     const body = (await readFile(saved, 'utf8')).split('---\n')[2];
     expect(body).toBe(`{{role "system"}}\n${best}\n{{role "user"}}\n{{input}}\n`);
-    const testFile = join(directory, 'test-part-zero.jsonl');
-    await writeFile(testFile, testPart(questions.slice(0, 60), 0.5));
-    const run = await runCli([
-      'zero-shot',
-      '-t',
-      saved,
-      '-d',
-      testFile,
-      '--json',
-      '--base-url',
-      server.url,
-      '-m',
-      'wording-model',
-    ]);
-    expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout).summary).toMatchObject({ n: 30, correct: report.test.best.correct });
+    expect(await savedOnTestPart('zero-shot', saved, questions.slice(0, 60), server)).toMatchObject({
+      n: 30,
+      correct: report.test.best.correct,
+    });
   });
 
   it('searches demonstration sets, and saves the winning set in the template few-shot runs without --examples', async () => {
@@ -382,22 +378,10 @@ describe.concurrent('tune', () => {
     expect(frontMatter.promptlab.demonstrations.map((demo: { id: string }) => demo.id)).toEqual(
       report.best.demonstrations,
     );
-    const testFile = join(directory, 'test-part-few.jsonl');
-    await writeFile(testFile, testPart(questions.slice(0, 60), 0.5));
-    const run = await runCli([
-      'few-shot',
-      '-t',
-      saved,
-      '-d',
-      testFile,
-      '--json',
-      '--base-url',
-      server.url,
-      '-m',
-      'wording-model',
-    ]);
-    expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout).summary).toMatchObject({ n: 30, correct: report.test.best.correct });
+    expect(await savedOnTestPart('few-shot', saved, questions.slice(0, 60), server)).toMatchObject({
+      n: 30,
+      correct: report.test.best.correct,
+    });
   });
 
   it('--resume continues a search cut short, spending only what was left, and ends where one run ends', async () => {
