@@ -68,8 +68,13 @@ export function addAnswerRuleOptions(command: Command): Command {
  * The options of these strategies (declared in src/strategies/options.ts), each flag once. With several
  * strategies each help line names the strategy that declared the flag first.
  */
-export function addStrategyOptions(command: Command, definitions: readonly StrategyDefinition[]): void {
-  const seen = new Set<string>();
+export function addStrategyOptions(
+  command: Command,
+  definitions: readonly StrategyDefinition[],
+  /** Flags the command declares itself, differently. */
+  except: readonly string[] = [],
+): void {
+  const seen = new Set<string>(except);
   for (const definition of definitions) {
     for (const option of Object.values(definition.options)) {
       if (seen.has(option.flags)) continue;

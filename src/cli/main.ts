@@ -48,6 +48,7 @@ export function buildProgram(invoked: string | undefined, io: Io): Command {
       ...strategies.map((strategy) => `  $ ${strategy.example}`),
       '  $ promptlab compare -d fixtures/arithmetic.jsonl --strategies zero-shot,cot --fail-under 0.7',
       '  $ promptlab eval --init && promptlab eval',
+      '  $ promptlab tune cot -d fixtures/arithmetic.jsonl --answer number --generate 4 --save tuned.prompt',
       '  $ promptlab score runs/cot.jsonl --answer number',
       '  $ promptlab report runs/compare.json -o report.html',
       '  $ promptlab models --base-url http://localhost:11434/v1',
@@ -135,6 +136,38 @@ function buildCommands(program: Command, io: Io, strategyRun: StrategyDefinition
   );
   evaluation.action(async (file: string | undefined, flagValues: Record<string, unknown>) =>
     (await import('./eval-command.js')).evalCommand(file, flagValues, io),
+  );
+
+  const tune = program
+    .command('tune')
+    .summary('search candidate prompts on a dev split within a budget, then test the winner on data it never saw')
+    .description(
+      'Search candidate prompts (triggers, system instructions, templates, demonstration sets, model-proposed instructions) on the dev part of a dataset by successive halving within a request budget, then run the best and the baseline once on the test part: accuracy with 95% intervals and the paired exact McNemar test.',
+    )
+    .argument('<strategy>', `the strategy to tune: ${strategies.map((strategy) => strategy.name).join(', ')}`)
+    .option('--triggers <file>', 'chain-of-thought triggers to try, one per line (cot, self-consistency)')
+    .option('--systems <file>', 'system instructions to try, one per paragraph (blank lines between)')
+    .option('--templates <list>', 'templates to try: comma-separated names or paths')
+    .option('--shots <list>', 'demonstration counts to try, e.g. 0,2,4,8 (sets drawn from --examples)')
+    .option('--demo-sets <k>', 'seeded random demonstration sets per shot count (default 1)')
+    .option('--generate <k>', 'the model proposes K instructions (triggers for cot) from dev examples (APE)')
+    .option('--rounds <r>', 'then R rounds of K paraphrases of the best so far (needs --generate)')
+    .option('--budget <n>', 'requests the search may spend (default: half of every candidate on all of dev)')
+    .option('--search <how>', 'halving (successive halving) | exhaustive (every candidate on all of dev)')
+    .option('--split <f>', 'share of the dataset the search sees (dev); the rest tests the winner (default 0.5)')
+    .option('--max-candidates <n>', 'most candidates the axes may make together (default 64)')
+    .option('--save <file.prompt>', 'write the winner as a template that `promptlab <strategy> -t FILE` runs')
+    .option('--fail-under <x>', "exit 4 when the winner's test accuracy is below X (0..1)")
+    .option('--alpha <p>', 'significance level of the test verdict (default 0.05)')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ promptlab tune cot -d data.jsonl --answer number --triggers triggers.txt --generate 4 --save tuned.prompt',
+    );
+  addRunOptions(tune);
+  // tune's --shots is a list of counts to try; the baseline keeps the strategy's own default.
+  addStrategyOptions(tune, strategies, ['--shots <k>']);
+  tune.action(async (strategy: string, flagValues: Record<string, unknown>) =>
+    (await import('./tune-command.js')).tuneCommand(strategy, flagValues, io),
   );
 
   const score = program

@@ -10,6 +10,16 @@ export function positiveInteger(value: unknown, flag: string): number {
   return parsed;
 }
 
+/** 0 or more: a count where none is a setting of its own (`--shots 0`, no demonstrations). */
+export function nonNegativeInteger(value: unknown, flag: string): number {
+  const text = String(value).trim();
+  const parsed = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(parsed)) {
+    throw new UsageError(`${flag} must be a whole number (0 or more), got "${String(value)}"`);
+  }
+  return parsed;
+}
+
 export function optionalPositiveInteger(value: unknown, flag: string): number | null {
   return value === undefined || value === null ? null : positiveInteger(value, flag);
 }

@@ -81,6 +81,11 @@ export interface ExecuteRunOptions {
   source: ResultSource;
   /** Summaries are kept per cell, in this order (a StrategyJob is one). */
   cells: readonly RunCell[];
+  /**
+   * The cell a result counts towards; default its own (model, strategy, variant). tune counts every
+   * candidate's evaluations towards its strategy's one cell.
+   */
+  summarisedAs?(result: ResultRecord): Cell;
   /** --resume FILE, and the JSONL output it continues (resumeOutputPath); null without --resume. */
   resume: { flagValues: Record<string, unknown>; outputPath: string } | null;
   /** Opens the output; `append` when a --resume file is continued. */
@@ -98,6 +103,7 @@ export interface ExecuteRunOptions {
 export async function executeRun(options: ExecuteRunOptions): Promise<RunEnding> {
   const { callbacks } = options;
   const cells = options.cells.map(cellOf);
+  const summarisedAs = options.summarisedAs ?? cellOf;
   const nameOf = cellNamer(cells);
   const accumulators = new Map<string, SummaryAccumulator>(
     cells.map((cell) => [cellId(cell), createSummaryAccumulator(cell.strategy)]),
@@ -115,7 +121,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunEnding>
               fingerprint: cell.fingerprint ?? null,
             })),
           },
-          (result) => accumulators.get(cellId(cellOf(result)))?.add(result),
+          (result) => accumulators.get(cellId(summarisedAs(result)))?.add(result),
           callbacks,
         );
   const output = await options.openOutput(resume !== null);
@@ -134,7 +140,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunEnding>
       async (result, record) => {
         written++;
         firstError ??= result.error;
-        const cell = cellOf(result);
+        const cell = summarisedAs(result);
         accumulators.get(cellId(cell))?.add(result);
         extraction.get(cellId(cell))?.add(result);
         warnings.add(result);

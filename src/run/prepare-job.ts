@@ -10,9 +10,11 @@
  */
 import type { AnswerSpec } from '../core/answer-spec.js';
 import type { ChatClient } from '../core/chat-client.js';
+import { canonicalJson, textFingerprint } from '../core/fingerprint.js';
 import { parseNumericFlag, type ResolvedConfig } from '../config/resolve-config.js';
 import { prepareStrategy, type PreparedStrategy, type StrategyDefinition } from '../strategies/strategy.js';
 import { projectTemplateDirs, type LoadedTemplate, type TemplateDirs } from '../templates/load-template.js';
+import type { TemplateDemonstration } from '../templates/template-settings.js';
 import { jobFingerprint, type JobFingerprint } from './run-fingerprint.js';
 import type { StrategyJob } from './run-records.js';
 import {
@@ -35,6 +37,11 @@ export interface JobEntry {
    * options (`trigger`, `samples`, `shots`, `examples`, `stop`, … as declared in strategies/options.ts).
    */
   settings: Record<string, unknown>;
+  /**
+   * Demonstrations the job carries in its template (`promptlab.demonstrations`), over the template's own:
+   * a tune candidate's demonstration set, run exactly as a saved winner runs it.
+   */
+  demonstrations?: readonly TemplateDemonstration[];
 }
 
 export interface JobContext {
@@ -86,7 +93,7 @@ async function prepareWith(
   loadTemplate: (settings: Record<string, unknown>) => Promise<LoadedTemplate>,
 ): Promise<PreparedJob> {
   const { definition, settings } = entry;
-  const template = await loadTemplate(settings);
+  const template = withDemonstrations(await loadTemplate(settings), entry.demonstrations);
   const answer = resolveAnswerSpec(settings, template);
   const setup = strategySetup(template, answer, resolvePick(settings), context.config, context.warn, templateDirs);
   const prepared = await prepareStrategy(definition, settings, setup);
@@ -118,6 +125,19 @@ async function prepareWith(
     temperature: resolvedTemperature,
     maxTokens,
     fingerprint,
+  };
+}
+
+/** The template with these demonstrations in its settings, told apart from the file by its fingerprint. */
+function withDemonstrations(
+  template: LoadedTemplate,
+  demonstrations: readonly TemplateDemonstration[] | undefined,
+): LoadedTemplate {
+  if (demonstrations === undefined || demonstrations.length === 0) return template;
+  return {
+    ...template,
+    settings: { ...template.settings, demonstrations: [...demonstrations] },
+    fingerprint: textFingerprint(canonicalJson([template.fingerprint, demonstrations])),
   };
 }
 

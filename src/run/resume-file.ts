@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { cellId, cellOf, type Cell } from '../core/cells.js';
 import { resultSchemaId, summarySchemaId, type DatasetRecord, type ResultRecord } from '../core/records.js';
+import { tuneSchemaId } from '../scoring/tune-report.js';
 import { readLines } from './read-lines.js';
 import type { RunNotices } from './notices.js';
 import { asFingerprint, recordFingerprint, runDifferences, type JobFingerprint } from './run-fingerprint.js';
@@ -35,8 +36,11 @@ const resumedResultSchema = z.looseObject({
   latencyMs: z.number(),
 });
 
-/** `compare --format jsonl` ends its output with one summary line per strategy. */
-const summaryLineSchema = z.looseObject({ schema: z.literal(summarySchemaId) });
+/**
+ * `compare --format jsonl` ends its output with one summary line per strategy, `tune --jsonl` with its
+ * document: both are written afresh by the run that continues, so a resume drops them.
+ */
+const summaryLineSchema = z.looseObject({ schema: z.enum([summarySchemaId, tuneSchemaId]) });
 
 export type ResumeLine =
   | { kind: 'blank' }

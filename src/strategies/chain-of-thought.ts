@@ -12,6 +12,7 @@ import {
   appendToLastUser,
   lastUserContent,
   renderDemonstrationQuestion,
+  templateDemonstrations,
   withDemonstrations,
 } from './demonstrations.js';
 import { type chainOfThoughtOptions, defaultTrigger, type OptionValues } from './options.js';
@@ -58,7 +59,11 @@ export async function prepareChainOfThought(
   const pick: Pick = setup.pick ?? setup.template.settings.pick ?? 'last';
 
   const examplesPath = options.examples ?? null;
-  const examples = examplesPath === null ? [] : await setup.readDemonstrations(examplesPath, '--examples');
+  // Without --examples, the template's own worked demonstrations, if it carries any.
+  const examples =
+    examplesPath === null
+      ? templateDemonstrations(setup.template)
+      : await setup.readDemonstrations(examplesPath, '--examples');
   const withoutReasoning = examples.find((demo) => demo.reasoning === null);
   if (withoutReasoning !== undefined) {
     throw new InputError(

@@ -19,6 +19,20 @@ export interface Demonstration {
 
 export type DemoFormat = 'turns' | 'inline';
 
+/**
+ * The demonstrations a template carries in its front matter (`demonstrations:` under `promptlab:`), as
+ * strategies use them when no --examples file is given; empty when it carries none.
+ */
+export function templateDemonstrations(template: LoadedTemplate): Demonstration[] {
+  return (template.settings.demonstrations ?? []).map((demo, index) => ({
+    id: demo.id ?? null,
+    input: demo.input,
+    output: demo.output,
+    reasoning: demo.reasoning ?? null,
+    source: `template "${template.name}" demonstration ${index + 1}`,
+  }));
+}
+
 /** The text a demonstration's input renders to, the way the template would render a record. */
 export function demonstrationVars(demo: Demonstration, template: LoadedTemplate): Record<string, unknown> {
   if (typeof demo.input !== 'string') return demo.input;

@@ -1,9 +1,14 @@
 /** Few-shot (Brown et al. 2020): k fixed demonstrations before the input, the same for every record. */
 import { UsageError } from '../errors.js';
 import { createRandom, shuffled } from '../core/seeded-random.js';
-import { renderDemonstrationQuestion, withDemonstrations, type Demonstration } from './demonstrations.js';
+import {
+  renderDemonstrationQuestion,
+  templateDemonstrations,
+  withDemonstrations,
+  type Demonstration,
+} from './demonstrations.js';
 import { requiredText } from '../config/flag-values.js';
-import type { fewShotOptions, OptionValues } from './options.js';
+import { defaultFewShots, type fewShotOptions, type OptionValues } from './options.js';
 import { singleCompletionOutcome } from './single-call.js';
 import type { PreparedStrategy, StrategySetup } from './strategy.js';
 
@@ -11,13 +16,19 @@ export async function prepare(
   { examples: examplesFlag, shots, order, demoFormat: format }: OptionValues<typeof fewShotOptions>,
   setup: StrategySetup,
 ): Promise<PreparedStrategy> {
-  const examplesPath = requiredText(
-    examplesFlag,
-    '--examples',
-    'few-shot needs a JSONL file of {input, output} demonstrations',
-  );
-  const examples = await setup.readDemonstrations(examplesPath, '--examples');
-  const chosen = chooseDemonstrations(examples, shots, order, setup.seed, examplesPath);
+  // Without --examples, the template's own demonstrations (all of them, unless --shots says fewer).
+  const carried = examplesFlag === undefined ? templateDemonstrations(setup.template) : [];
+  const examplesPath =
+    carried.length > 0
+      ? `template "${setup.template.name}"`
+      : requiredText(
+          examplesFlag,
+          '--examples',
+          'few-shot needs a JSONL file of {input, output} demonstrations (or demonstrations: in the template)',
+        );
+  const examples = carried.length > 0 ? carried : await setup.readDemonstrations(examplesPath, '--examples');
+  const count = shots ?? (carried.length > 0 ? carried.length : defaultFewShots);
+  const chosen = chooseDemonstrations(examples, count, order, setup.seed, examplesPath);
   const turns = await Promise.all(
     chosen.map(async (demo) => ({
       question: await renderDemonstrationQuestion(demo, setup.template),

@@ -4,7 +4,7 @@
  * stopping options), and parseOptions turns what commander collected into the typed values a strategy's
  * `prepare` receives. A strategy never reads a raw flag or writes a default of its own.
  */
-import { numberInRange, oneOf, positiveInteger } from '../config/flag-values.js';
+import { nonNegativeInteger, numberInRange, oneOf, positiveInteger } from '../config/flag-values.js';
 import type { StopRule } from '../core/early-stopping.js';
 
 export interface StrategyOption<T, D extends T | undefined = T | undefined> {
@@ -82,18 +82,22 @@ const shots = <D extends number | undefined>(description: string, defaultValue: 
     description,
     defaultValue,
     ...(help !== undefined && { defaultHelp: help }),
-    parse: positiveInteger,
+    // 0 is a setting of its own: the same strategy without demonstrations (what `tune --shots 0,…` compares).
+    parse: nonNegativeInteger,
   }) satisfies StrategyOption<number, D>;
+
+/** few-shot's --shots when neither the flag nor the template's own demonstrations say how many. */
+export const defaultFewShots = 4;
 
 export const fewShotOptions = {
   examples: {
     flags: '--examples <file>',
-    description: 'JSONL demonstrations {input, output}',
+    description: "JSONL demonstrations {input, output} (default: the template's demonstrations)",
     defaultValue: undefined,
     file: true,
     parse: text,
   } satisfies StrategyOption<string, undefined>,
-  shots: shots('how many demonstrations', 4),
+  shots: shots('how many demonstrations', undefined, `${defaultFewShots}, or all of the template's`),
   order: {
     flags: '--order <order>',
     description: 'which demonstrations: first | random (seeded by --seed)',

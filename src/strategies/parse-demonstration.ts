@@ -5,20 +5,10 @@
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import type { Demonstration } from './demonstrations.js';
-
-const scalar = z
-  .union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' })
-  .transform(String);
+import { demonstrationFields } from '../templates/template-settings.js';
 
 const demonstrationSchema = z
-  .object({
-    id: z.union([z.string(), z.number()]).transform(String).optional(),
-    input: z.union([z.string(), z.record(z.string(), z.unknown())], {
-      error: 'expected a string or an object of template variables',
-    }),
-    output: scalar,
-    reasoning: z.string().optional(),
-  })
+  .object(demonstrationFields)
   // Pools are often other datasets with extra columns: keep them lenient, but `input`/`output` must be there.
   .passthrough();
 

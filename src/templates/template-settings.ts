@@ -6,6 +6,28 @@
 import { z } from 'zod';
 import { isNormalizeStep, type NormalizeStep, normalizeStepNames } from '../core/normalize-steps.js';
 
+const scalarText = z
+  .union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' })
+  .transform(String);
+
+/** The fields of a demonstration, as an --examples line holds them (strategies/parse-demonstration.ts reads those). */
+export const demonstrationFields = {
+  id: z.union([z.string(), z.number()]).transform(String).optional(),
+  input: z.union([z.string(), z.record(z.string(), z.unknown())], {
+    error: 'expected a string or an object of template variables',
+  }),
+  output: scalarText,
+  reasoning: z.string().optional(),
+};
+
+/**
+ * A demonstration carried by the template itself (what `promptlab tune --save` writes): few-shot, cot and
+ * self-consistency use these when no --examples file is given. Strict: a template is written by hand.
+ */
+const templateDemonstrationSchema = z.object(demonstrationFields).strict();
+
+export type TemplateDemonstration = z.infer<typeof templateDemonstrationSchema>;
+
 const answerTypePattern = /^(number|choice|yesno|text|regex:.+)$/s;
 
 function isCompilableRegexAnswer(answer: string): boolean {
@@ -35,6 +57,8 @@ export const templateSettingsSchema = z
     trigger: z.string().min(1).optional(),
     /** Two-stage extraction trigger, e.g. "Therefore, the answer (arabic numerals) is". */
     answerTrigger: z.string().min(1).optional(),
+    /** Demonstrations in the template, used when no --examples file is given. */
+    demonstrations: z.array(templateDemonstrationSchema).min(1).optional(),
     /** Which candidate answer to keep when the text holds several. */
     pick: z.enum(['first', 'last']).optional(),
     /**

@@ -231,7 +231,8 @@ const catalogue: BadInput[] = [
   {
     name: 'few-shot without --examples',
     args: ['few-shot', 'x', ...dead],
-    error: '--examples is required: few-shot needs a JSONL file of {input, output} demonstrations',
+    error:
+      '--examples is required: few-shot needs a JSONL file of {input, output} demonstrations (or demonstrations: in the template)',
   },
   {
     name: 'examples file without "output"',

@@ -13,7 +13,7 @@ const srcDir = fileURLToPath(new URL('../../src/', import.meta.url));
 /** Top to bottom, as ARCHITECTURE.md draws them; folders on one line are one floor and do not import each other. */
 const floors: ReadonlyArray<readonly string[]> = [
   ['cli'],
-  ['batch'],
+  ['batch', 'tune'],
   ['run'],
   ['strategies', 'render', 'report'],
   ['templates', 'scoring'],

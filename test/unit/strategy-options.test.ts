@@ -83,7 +83,7 @@ describe('strategy options', () => {
     const flags = command.options.map((option) => option.flags);
     expect(new Set(flags).size).toBe(flags.length);
     expect(command.options.find((option) => option.long === '--shots')?.description).toBe(
-      'how many demonstrations [few-shot] (default: 4)',
+      "how many demonstrations [few-shot] (default: 4, or all of the template's)",
     );
   });
 });

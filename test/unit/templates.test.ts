@@ -320,6 +320,9 @@ describe('finding templates', () => {
       ['math', 'project', null],
       ['multiple-choice', 'shipped', expect.any(String)],
       ['question', 'shipped', expect.any(String)],
+      ['tune-instruction', 'shipped', expect.stringContaining('APE')],
+      ['tune-paraphrase', 'shipped', expect.stringContaining('APE')],
+      ['tune-trigger', 'shipped', expect.stringContaining('APE')],
       ['yes-no', 'shipped', expect.any(String)],
       ['zeta', 'project', null],
     ]);
@@ -327,7 +330,7 @@ describe('finding templates', () => {
 
   it('names the templates that exist when a name is unknown', async () =>
     expect(await templateErrorOf(() => loadTemplate('mth', shippedOnly))).toMatch(
-      /^unknown template "mth" \(looked in .*\); available: extract, math, multiple-choice, question, yes-no$/,
+      /^unknown template "mth" \(looked in .*\); available: extract, math, multiple-choice, question, tune-instruction, tune-paraphrase, tune-trigger, yes-no$/,
     ));
 
   it('loads a path and reports a missing one', async () => {
@@ -374,7 +377,7 @@ describe('template errors', () => {
     [
       'a misspelt promptlab setting',
       '---\npromptlab:\n  answer: number\n  answr: number\n---\n{{x}}',
-      /^template "t" \(.*t\.prompt:4\): unknown promptlab setting "answr" \(known: answer, choices, trigger, answerTrigger, pick, normalize\)$/,
+      /^template "t" \(.*t\.prompt:4\): unknown promptlab setting "answr" \(known: answer, choices, trigger, answerTrigger, demonstrations, pick, normalize\)$/,
     ],
     [
       'a bad answer type',

@@ -30,6 +30,10 @@ describe('cot', () => {
     const messages = await prepared.render(record('What is 2 plus 2?'));
     expect(messages.map((message) => message.content)).toContain('One and two make three. The answer is 3.');
     expect(messages.at(-1)!.content).toBe('What is 2 plus 2?');
+    const none = await prepareFor('cot', { examples: 'worked.jsonl', shots: '0' }, { demonstrations });
+    expect((await none.render(record('What is 2 plus 2?'))).at(-1)!.content).toBe(
+      "What is 2 plus 2?\n\nLet's think step by step.",
+    );
     await expect(prepareFor('cot', { examples: 'bare.jsonl' }, { demonstrations })).rejects.toThrow(
       'bare.jsonl:1: missing "reasoning"',
     );

@@ -36,6 +36,16 @@ describe('few-shot', () => {
     expect(messages.at(-1)!.content).toBe('Q: What is 1 plus 1?\nA: 2\n\nQ: What is 9 plus 9?\nA:');
   });
 
+  it('runs without demonstrations at --shots 0 (the same prompt as zero-shot), and refuses a negative count', async () => {
+    const prepared = await prepareFor('few-shot', { examples: 'examples.jsonl', shots: '0' }, { demonstrations });
+    expect(await prepared.render(record('What is 4 plus 4?'))).toEqual(
+      await (await prepareFor('zero-shot', {})).render(record('What is 4 plus 4?')),
+    );
+    await expect(
+      prepareFor('few-shot', { examples: 'examples.jsonl', shots: '-1' }, { demonstrations }),
+    ).rejects.toThrow('--shots must be a whole number (0 or more), got "-1"');
+  });
+
   it('refuses more shots than the file holds, and a run without --examples', async () => {
     await expect(
       prepareFor('few-shot', { examples: 'examples.jsonl', shots: '4' }, { demonstrations }),
