@@ -129,7 +129,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunEnding>
   const counts = new Map(cells.map((cell) => [nameOf(cell), { done: 0, errors: 0 }]));
   // Only this run's results: a --resume file's were judged when they were written.
   const extraction = extractionTallies(options.cells);
-  const warnings = createWarningSummary();
+  const warnings = createWarningSummary((result) => nameOf(summarisedAs(result)));
   const interrupts = watchInterrupts((signal, graceMs) => callbacks.warn(stoppingMessage(signal, graceMs)));
   const startedAt = performance.now();
   let written = resume?.kept ?? 0;

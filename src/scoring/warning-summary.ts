@@ -12,7 +12,8 @@ export function warningKind(message: string): string {
 }
 
 interface Group {
-  strategy: string;
+  /** The cell the records belong to, as the run names it (`cot`, `large/cot`). */
+  cell: string;
   count: number;
   /** The first few ids: the rest are only counted, so the list does not grow with the dataset. */
   ids: string[];
@@ -22,19 +23,27 @@ interface Group {
 
 export interface WarningSummary {
   add(result: ResultRecord): void;
-  /** One line per strategy and kind, in the order first seen. */
+  /** One line per cell and kind, in the order first seen. */
   lines(): string[];
 }
 
-export function createWarningSummary(shownIds = 3): WarningSummary {
+/**
+ * `nameOf` names a result's cell as the run's tables do (cellNamer): with several models the same record
+ * warns once per model, under each model's name.
+ */
+export function createWarningSummary(
+  nameOf: (result: ResultRecord) => string = (result) => result.strategy,
+  shownIds = 3,
+): WarningSummary {
   const groups = new Map<string, Group>();
   return {
     add(result) {
       for (const message of result.warnings) {
-        const key = `${result.strategy}\u0000${warningKind(message)}`;
+        const cell = nameOf(result);
+        const key = `${cell}\u0000${warningKind(message)}`;
         const group = groups.get(key);
         if (group === undefined) {
-          groups.set(key, { strategy: result.strategy, count: 1, ids: [result.id], first: message, allSame: true });
+          groups.set(key, { cell, count: 1, ids: [result.id], first: message, allSame: true });
           continue;
         }
         group.count++;
@@ -45,10 +54,10 @@ export function createWarningSummary(shownIds = 3): WarningSummary {
     lines() {
       return [...groups.values()].map((group) => {
         const { count } = group;
-        if (count === 1) return `${group.ids[0]} (${group.strategy}): ${group.first}`;
+        if (count === 1) return `${group.ids[0]} (${group.cell}): ${group.first}`;
         const more = count - shownIds;
         const ids = more > 0 ? `${group.ids.join(', ')} and ${more} more` : group.ids.join(', ');
-        const records = `${group.strategy}: ${count} records (${ids})`;
+        const records = `${group.cell}: ${count} records (${ids})`;
         return group.allSame ? `${records}: ${group.first}` : `${records}, e.g. ${group.ids[0]}: ${group.first}`;
       });
     },

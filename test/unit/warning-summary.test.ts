@@ -50,4 +50,17 @@ describe('createWarningSummary', () => {
       'cot: 2 records (a, c): the reply had no text',
     ]);
   });
+
+  it('keeps the cells of a matrix apart under the names the run gives them', () => {
+    const tie = 'tie between 4, 5: broken in favour of the earliest sampled answer (4)';
+    const results = ['small', 'large'].flatMap((model) =>
+      ['q1', 'q2'].map((id) => resultRecord({ id, model, strategy: 'self-consistency', warnings: [tie] })),
+    );
+    const summary = createWarningSummary((result) => `${result.model}/${result.strategy}`);
+    for (const result of results) summary.add(result);
+    expect(summary.lines()).toEqual([
+      `small/self-consistency: 2 records (q1, q2): ${tie}`,
+      `large/self-consistency: 2 records (q1, q2): ${tie}`,
+    ]);
+  });
 });
