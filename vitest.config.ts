@@ -9,8 +9,12 @@ export default defineConfig({
     // Inert unless PROMPTLAB_COUNT_ASSERTIONS is set (see the file).
     setupFiles: ['test/support/count-assertions.ts'],
     projects: [
-      // Pure logic: threads start faster than processes, and nothing here changes the working directory.
-      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], pool: 'threads' } },
+      // Pure logic: threads start faster than processes, nothing here changes the working directory, and
+      // no file mocks a module or leaves global state behind, so the files share their workers' modules.
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], pool: 'threads', isolate: false },
+      },
       // The CLI end to end: its own process per file, since runCli changes the working directory.
       { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], pool: 'forks' } },
     ],
