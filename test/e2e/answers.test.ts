@@ -5,23 +5,19 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { type ReplyFn, startTestServer, type TestServer } from '../support/openai-test-server.js';
+import { describe, expect, it } from 'vitest';
+import type { ReplyFn, TestServer } from '../support/openai-test-server.js';
 import { runCli } from '../support/run-cli.js';
 import { lastUser } from '../support/scripted-model.js';
 import { useTempDirs } from '../support/temp-dir.js';
+import { useTestServers } from '../support/test-servers.js';
 
 const makeTempDir = useTempDirs();
 
-let server: TestServer | null = null;
-afterEach(async () => {
-  await server?.close();
-  server = null;
-});
+const startServer = useTestServers();
 
-async function serve(reply: ReplyFn): Promise<TestServer> {
-  server = await startTestServer({ reply });
-  return server;
+function serve(reply: ReplyFn): Promise<TestServer> {
+  return startServer({ reply });
 }
 
 async function tempFile(name: string, content: string): Promise<string> {

@@ -1,25 +1,21 @@
 /** The response cache: where it lives, what it holds, cache stats|clear, and --no-cache over a config file. */
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/openai-test-server.js';
+import { describe, expect, it } from 'vitest';
 import { runCli, runCliProcess } from '../support/run-cli.js';
 import { arithmeticReply, samplingReply } from '../support/scripted-model.js';
 import { useTempDirs } from '../support/temp-dir.js';
+import { useTestServers } from '../support/test-servers.js';
 
 const makeTempDir = useTempDirs();
 
-let server: TestServer | null = null;
-afterEach(async () => {
-  await server?.close();
-  server = null;
-});
+const startServer = useTestServers();
 
 const tempDir = () => makeTempDir('promptlab-cache-');
 
 describe('cache', () => {
   it('defaults to PROMPTLAB_HOME/cache, answers a rerun from it, and cache stats|clear manage it', async () => {
-    server = await startTestServer({ reply: arithmeticReply });
+    const server = await startServer({ reply: arithmeticReply });
     const home = await tempDir();
     const env = { PROMPTLAB_HOME: home };
     const args = ['zero-shot', 'What is 4 plus 4?', '--cache', '--json', '-m', 'm', '--base-url', server.url];
@@ -42,7 +38,7 @@ describe('cache', () => {
   });
 
   it('keeps self-consistency samples apart and replays the same k samples', async () => {
-    server = await startTestServer({ reply: samplingReply(new Set([1])) });
+    const server = await startServer({ reply: samplingReply(new Set([1])) });
     const cache = join(await tempDir(), 'c');
     const args = [
       'self-consistency',
@@ -70,7 +66,7 @@ describe('cache', () => {
   });
 
   it('lets --no-cache override a config file that turns the cache on', async () => {
-    server = await startTestServer({ reply: arithmeticReply });
+    const server = await startServer({ reply: arithmeticReply });
     const cwd = await tempDir();
     await writeFile(
       join(cwd, 'promptlab.config.json'),

@@ -1,19 +1,15 @@
 /** Help, version, templates, config files, stdin datasets, -o, and the endpoint exit codes. */
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/openai-test-server.js';
+import { describe, expect, it } from 'vitest';
 import { runCli, runCliProcess } from '../support/run-cli.js';
 import { arithmeticReply } from '../support/scripted-model.js';
 import { useTempDirs } from '../support/temp-dir.js';
+import { useTestServers } from '../support/test-servers.js';
 
 const makeTempDir = useTempDirs();
 
-let server: TestServer | null = null;
-afterEach(async () => {
-  await server?.close();
-  server = null;
-});
+const startServer = useTestServers();
 
 const tempDir = () => makeTempDir('promptlab-basics-');
 
@@ -94,7 +90,7 @@ describe('templates', () => {
 
 describe('endpoint settings', () => {
   it('takes model and base URL from promptlab.config.json found upward, and flags beat it', async () => {
-    server = await startTestServer({ reply: arithmeticReply });
+    const server = await startServer({ reply: arithmeticReply });
     const root = await tempDir();
     const nested = join(root, 'a', 'b');
     await mkdir(nested, { recursive: true });
@@ -140,7 +136,7 @@ describe('endpoint settings', () => {
   });
 
   it('exits 3 when the key is refused, without printing the key', async () => {
-    server = await startTestServer({ apiKey: 'right-key' });
+    const server = await startServer({ apiKey: 'right-key' });
     const result = await runCliProcess([
       'zero-shot',
       'hi',
@@ -157,7 +153,7 @@ describe('endpoint settings', () => {
   });
 
   it('sends --temperature, --max-tokens and --seed as given', async () => {
-    server = await startTestServer({ reply: arithmeticReply });
+    const server = await startServer({ reply: arithmeticReply });
     const result = await runCli([
       'zero-shot',
       'What is 1 plus 1?',
@@ -178,7 +174,7 @@ describe('endpoint settings', () => {
   });
 
   it('sends the key from OPENAI_API_KEY and none when there is none', async () => {
-    server = await startTestServer({ reply: arithmeticReply });
+    const server = await startServer({ reply: arithmeticReply });
     await runCli(['zero-shot', 'What is 1 plus 1?', '-m', 'm', '--base-url', server.url], {
       env: { OPENAI_API_KEY: 'env-key' },
     });
@@ -189,7 +185,7 @@ describe('endpoint settings', () => {
 
 describe('datasets and output files', () => {
   it('reads a dataset from stdin with -d - and writes JSON to -o', async () => {
-    server = await startTestServer({ reply: arithmeticReply });
+    const server = await startServer({ reply: arithmeticReply });
     const directory = await tempDir();
     const output = join(directory, 'out.json');
     const stdin = [
@@ -212,7 +208,7 @@ describe('datasets and output files', () => {
   });
 
   it('reads CSV datasets', async () => {
-    server = await startTestServer({ reply: arithmeticReply });
+    const server = await startServer({ reply: arithmeticReply });
     const directory = await tempDir();
     await writeFile(join(directory, 'data.csv'), 'id,input,expected\nc1,"What is 5 plus 5?",10\n');
     const result = await runCli([
@@ -232,7 +228,7 @@ describe('datasets and output files', () => {
   });
 
   it('reads a quoted CSV field that spans lines as one value and sends it as written', async () => {
-    server = await startTestServer({ reply: arithmeticReply });
+    const server = await startServer({ reply: arithmeticReply });
     const directory = await tempDir();
     await writeFile(join(directory, 'data.csv'), 'input,expected\n"What is 1 plus 1?\nThink first.",2\n');
     const result = await runCli([

@@ -1,17 +1,14 @@
 /** compare and score end to end: formats, statistics, gates and record/replay through the built CLI. */
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type ReplyFn, type TestServer } from '../support/openai-test-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ReplyFn } from '../support/openai-test-server.js';
 import { runCli, runCliProcess } from '../support/run-cli.js';
 import { lastUser, solve } from '../support/scripted-model.js';
 import { useTempDirs } from '../support/temp-dir.js';
+import { useTestServers } from '../support/test-servers.js';
 
-let server: TestServer | null = null;
-afterEach(async () => {
-  await server?.close();
-  server = null;
-});
+const startServer = useTestServers();
 
 /** Zero-shot gets every "plus" question wrong (off by one); chain of thought gets everything right. */
 const zeroShotSlipsOnPlus: ReplyFn = (call) => {
@@ -44,7 +41,7 @@ beforeAll(async () => {
 });
 
 async function compare(extra: string[], reply: ReplyFn = zeroShotSlipsOnPlus, run = runCli) {
-  server = await startTestServer({ reply });
+  const server = await startServer({ reply });
   const result = await run([
     'compare',
     '-d',
@@ -155,7 +152,7 @@ describe('compare', () => {
 
   it('counts records whose requests fail as errors and exits 4 unless --max-errors allows them', async () => {
     const failing: ReplyFn = zeroShotSlipsOnPlus;
-    server = await startTestServer({
+    const server = await startServer({
       reply: failing,
       respond: (call) =>
         lastUser(call).includes('What is 3 times 3?') ? { status: 500, body: '{"error":{"message":"boom"}}' } : null,

@@ -1,18 +1,14 @@
 /** Flags that contradict each other, or say one thing twice, are refused with one line naming them; formats agree. */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/openai-test-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/run-cli.js';
 import { arithmeticReply } from '../support/scripted-model.js';
 import { useTempDirs } from '../support/temp-dir.js';
+import { useTestServers } from '../support/test-servers.js';
 
 const makeTempDir = useTempDirs();
-let server: TestServer | null = null;
-afterEach(async () => {
-  await server?.close();
-  server = null;
-});
+const startServer = useTestServers();
 
 let directory = '';
 beforeAll(async () => {
@@ -55,7 +51,7 @@ describe('flags that cannot both hold', () => {
 
 describe('record ids', () => {
   it('are the record’s 1-based ordinal in CSV as in JSONL (a header or a blank line is no record)', async () => {
-    server = await startTestServer({ reply: arithmeticReply });
+    const server = await startServer({ reply: arithmeticReply });
     await writeFile(join(directory, 'data.csv'), 'input,expected\nWhat is 1 plus 1?,2\n\nWhat is 2 plus 2?,4\n');
     await writeFile(
       join(directory, 'blank.jsonl'),

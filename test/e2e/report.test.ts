@@ -2,17 +2,14 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseHTML } from 'linkedom';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type ReplyFn, type TestServer } from '../support/openai-test-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { ReplyFn } from '../support/openai-test-server.js';
 import { runCli, runCliProcess } from '../support/run-cli.js';
 import { lastUser, solve } from '../support/scripted-model.js';
 import { useTempDirs } from '../support/temp-dir.js';
+import { useTestServers } from '../support/test-servers.js';
 
-let server: TestServer | null = null;
-afterEach(async () => {
-  await server?.close();
-  server = null;
-});
+const startServer = useTestServers();
 
 /** Zero-shot slips on "plus" questions; chain of thought and its samples are right but for sample 2 of each. */
 const reply: ReplyFn = (call, choiceIndex) => {
@@ -39,8 +36,8 @@ beforeAll(async () => {
 });
 
 async function compare(extra: string[], cwd?: string, run = runCli) {
-  server = await startTestServer({ reply });
-  return run(
+  const server = await startServer({ reply });
+  const result = await run(
     [
       'compare',
       '-d',
@@ -59,6 +56,7 @@ async function compare(extra: string[], cwd?: string, run = runCli) {
     ],
     cwd === undefined ? {} : { cwd },
   );
+  return { result, server };
 }
 
 /** The page's matrix rows as text, and its parts, read back with a DOM parser. */
@@ -79,7 +77,7 @@ describe('compare --format html', () => {
   // Through the built bundle: the report's lazily loaded chunk (the chart library, the DOM it draws in) must work there.
   it('writes one self-contained page: matrix, charts, records, no external resource', async () => {
     const output = join(directory, 'compare.html');
-    const result = await compare(['--format', 'html', '-o', output], undefined, runCliProcess);
+    const { result } = await compare(['--format', 'html', '-o', output], undefined, runCliProcess);
     // No terminal: stderr says how each strategy did, one line each, and where the page went.
     expect(result.stderr.split('\n').map((line) => line.replace(/: .* → /, ': … → '))).toEqual([
       `zero-shot: … → ${output}`,
@@ -106,9 +104,9 @@ describe('compare --format html', () => {
 
   it('chooses html from an -o name ending in .html, and prints the HTML on stdout when piped', async () => {
     const output = join(directory, 'by-name.html');
-    expect((await compare(['-o', output])).code).toBe(0);
+    expect((await compare(['-o', output])).result.code).toBe(0);
     expect(await readFile(output, 'utf8')).toMatch(/^<!doctype html>/);
-    const piped = await compare(['--format', 'html']);
+    const { result: piped } = await compare(['--format', 'html']);
     expect(piped.code).toBe(0);
     expect(piped.stdout).toMatch(/^<!doctype html>[\s\S]*<\/html>\n$/);
   });
@@ -119,21 +117,24 @@ describe('compare --format html', () => {
       join(workDir, 'promptlab.config.json'),
       JSON.stringify({ prices: { 'test-model': { input: 1000, output: 1000 } } }),
     );
-    const fromConfig = await compare(['--format', 'html', '-o', 'a.html'], workDir);
+    const { result: fromConfig } = await compare(['--format', 'html', '-o', 'a.html'], workDir);
     expect(fromConfig.code).toBe(0);
     const configPage = readPage(await readFile(join(workDir, 'a.html'), 'utf8'));
     expect(configPage.header).toContain('cost/rec');
     expect(configPage.document.querySelector('#chart-tradeoff h2')!.textContent).toBe(
       'Accuracy against cost per record',
     );
-    const flagged = await compare(['--format', 'html', '-o', 'b.html', '--price', 'test-model=0,0'], workDir);
+    const { result: flagged } = await compare(
+      ['--format', 'html', '-o', 'b.html', '--price', 'test-model=0,0'],
+      workDir,
+    );
     expect(flagged.code).toBe(0);
     const flagPage = readPage(await readFile(join(workDir, 'b.html'), 'utf8'));
     expect(flagPage.rows[0]).toContain('$0');
   });
 
   it('says --price does nothing for other formats', async () => {
-    const result = await compare(['--format', 'json', '--price', 'test-model=1,2']);
+    const { result } = await compare(['--format', 'json', '--price', 'test-model=1,2']);
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('warning: --price is used by --format html only\n');
   });
@@ -141,12 +142,12 @@ describe('compare --format html', () => {
   it('refuses a bad --price before any request, and leaves an existing output as it was', async () => {
     const output = join(directory, 'kept.html');
     await writeFile(output, 'earlier report');
-    const result = await compare(['--format', 'html', '-o', output, '--price', 'test-model=cheap']);
+    const { result, server } = await compare(['--format', 'html', '-o', output, '--price', 'test-model=cheap']);
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
       'promptlab: --price must be MODEL=IN,OUT (USD per million input and output tokens, e.g. gpt-4o-mini=0.15,0.6), got "test-model=cheap"\n',
     );
-    expect(server!.calls).toHaveLength(0);
+    expect(server.calls).toHaveLength(0);
     expect(await readFile(output, 'utf8')).toBe('earlier report');
   });
 });
@@ -157,7 +158,7 @@ describe('promptlab report', () => {
     ['compare --jsonl', ['--format', 'jsonl'], 'saved.jsonl', 2],
   ])('reads %s into the same matrix as the run', async (_name, format, file, cells) => {
     const saved = join(directory, file);
-    expect((await compare([...format, '-o', saved])).code).toBe(0);
+    expect((await compare([...format, '-o', saved])).result.code).toBe(0);
     const output = join(directory, `${file}.html`);
     const result = await runCli(['report', saved, '-o', output, '--answer', 'number']);
     expect(result.code).toBe(0);
@@ -172,7 +173,7 @@ describe('promptlab report', () => {
   });
 
   it("reads a strategy run's --jsonl and --json output", async () => {
-    server = await startTestServer({ reply });
+    const server = await startServer({ reply });
     const common = ['-d', dataset, '--answer', 'number', '--base-url', server.url, '-m', 'test-model'];
     const jsonl = join(directory, 'cot.jsonl');
     const json = join(directory, 'cot.json');

@@ -4,18 +4,15 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/openai-test-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TestServer } from '../support/openai-test-server.js';
 import { runCli } from '../support/run-cli.js';
 import { arithmeticReply } from '../support/scripted-model.js';
 import { useTempDirs } from '../support/temp-dir.js';
+import { useTestServers } from '../support/test-servers.js';
 
 const makeTempDir = useTempDirs();
-let server: TestServer | null = null;
-afterEach(async () => {
-  await server?.close();
-  server = null;
-});
+const startServer = useTestServers();
 
 let directory = '';
 let dataset = '';
@@ -30,7 +27,7 @@ beforeAll(async () => {
   await writeFile(dataset, `${lines.join('\n')}\n`);
 });
 
-const endpoint = () => ['--base-url', server!.url, '-m', 'test-model'];
+const endpoint = (target: TestServer) => ['--base-url', target.url, '-m', 'test-model'];
 const parseLines = (text: string) =>
   text
     .split('\n')
@@ -39,11 +36,11 @@ const parseLines = (text: string) =>
 
 describe('per-record warnings', () => {
   it('stay in each record; stderr gets one line per kind with the count and the first ids', async () => {
-    server = await startTestServer({ reply: arithmeticReply, identicalSamples: true });
+    const server = await startServer({ reply: arithmeticReply, identicalSamples: true });
     const result = await runCli([
       'self-consistency',
       ...['-t', 'math', '-d', dataset, '--samples', '3', '--jsonl', '-c', '4'],
-      ...endpoint(),
+      ...endpoint(server),
     ]);
     expect(result.code).toBe(0);
     const lines = parseLines(result.stdout);
@@ -60,9 +57,9 @@ describe('per-record warnings', () => {
 
 describe('in CI (no terminal), results written to a file', () => {
   it('a run prints its one-line summary to stderr, and nothing to stdout', async () => {
-    server = await startTestServer({ reply: arithmeticReply });
+    const server = await startServer({ reply: arithmeticReply });
     const output = join(directory, 'ci-run.jsonl');
-    const result = await runCli(['cot', '-t', 'math', '-d', dataset, '-o', output, '--jsonl', ...endpoint()]);
+    const result = await runCli(['cot', '-t', 'math', '-d', dataset, '-o', output, '--jsonl', ...endpoint(server)]);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(
@@ -74,9 +71,9 @@ describe('in CI (no terminal), results written to a file', () => {
   });
 
   it('compare prints one line per strategy; with results on stdout, stderr stays quiet; --quiet silences it', async () => {
-    server = await startTestServer({ reply: arithmeticReply });
+    const server = await startServer({ reply: arithmeticReply });
     const output = join(directory, 'ci-compare.jsonl');
-    const compare = ['compare', '-t', 'math', '-d', dataset, '--strategies', 'zero-shot,cot', ...endpoint()];
+    const compare = ['compare', '-t', 'math', '-d', dataset, '--strategies', 'zero-shot,cot', ...endpoint(server)];
     const toFile = await runCli([...compare, '-o', output]);
     expect(toFile.code).toBe(0);
     expect(toFile.stdout).toBe('');
@@ -94,9 +91,9 @@ describe('in CI (no terminal), results written to a file', () => {
 
 describe('compare --resume', () => {
   it('with --format markdown: results go on in the file, the step summary to stdout in the same run', async () => {
-    server = await startTestServer({ reply: arithmeticReply });
+    const server = await startServer({ reply: arithmeticReply });
     const output = join(directory, 'resume-markdown.jsonl');
-    const compare = ['compare', '-t', 'math', '-d', dataset, '--strategies', 'zero-shot,cot', ...endpoint()];
+    const compare = ['compare', '-t', 'math', '-d', dataset, '--strategies', 'zero-shot,cot', ...endpoint(server)];
     const result = await runCli([...compare, '--resume', output, '--format', 'markdown']);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^### promptlab compare \(baseline: zero-shot\)\n/);

@@ -1,18 +1,14 @@
 /** `score` over files it did not write itself, in-process: promptlab's own compare output, another tool's fields. */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/openai-test-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/run-cli.js';
 import { arithmeticReply } from '../support/scripted-model.js';
 import { useTempDirs } from '../support/temp-dir.js';
+import { useTestServers } from '../support/test-servers.js';
 
 const makeTempDir = useTempDirs();
-let server: TestServer | null = null;
-afterEach(async () => {
-  await server?.close();
-  server = null;
-});
+const startServer = useTestServers();
 
 let directory = '';
 let dataset = '';
@@ -31,7 +27,7 @@ const jsonl = (lines: object[]) => `${lines.map((line) => JSON.stringify(line)).
 describe('score of compare -o c.jsonl', () => {
   it('skips the summary lines and reports each strategy with its recorded requests, tokens and latency', async () => {
     // Zero-shot answers "plus" questions one too high; chain of thought gets them right.
-    server = await startTestServer({
+    const server = await startServer({
       reply: (call, index) => {
         const text = String(arithmeticReply(call, index));
         if (/step by step/.test(JSON.stringify(call.messages))) return text;

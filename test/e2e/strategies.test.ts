@@ -1,23 +1,19 @@
 /** Each strategy end to end: the built CLI as a child process, the real openai SDK, a loopback server. */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer, type TestServerOptions } from '../support/openai-test-server.js';
+import { describe, expect, it } from 'vitest';
+import type { TestServer, TestServerOptions } from '../support/openai-test-server.js';
 import { runCli, runCliProcess } from '../support/run-cli.js';
 import { arithmeticReply, samplingReply } from '../support/scripted-model.js';
 import { useTempDirs } from '../support/temp-dir.js';
+import { useTestServers } from '../support/test-servers.js';
 
 const makeTempDir = useTempDirs();
 
-let server: TestServer | null = null;
-afterEach(async () => {
-  await server?.close();
-  server = null;
-});
+const startServer = useTestServers();
 
-async function serve(options: TestServerOptions = {}): Promise<TestServer> {
-  server = await startTestServer({ reply: arithmeticReply, ...options });
-  return server;
+function serve(options: TestServerOptions = {}): Promise<TestServer> {
+  return startServer({ reply: arithmeticReply, ...options });
 }
 
 async function tempFiles(files: Record<string, string>): Promise<string> {

@@ -4,19 +4,16 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/openai-test-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TestServer } from '../support/openai-test-server.js';
 import { readScreen, runInPty, startInPty } from '../support/pty.js';
 import { repoRoot, runCli } from '../support/run-cli.js';
 import { arithmeticReply, solve } from '../support/scripted-model.js';
 import { useTempDirs } from '../support/temp-dir.js';
+import { useTestServers } from '../support/test-servers.js';
 
 const makeTempDir = useTempDirs();
-let server: TestServer | null = null;
-afterEach(async () => {
-  await server?.close();
-  server = null;
-});
+const startServer = useTestServers();
 
 let directory = '';
 let dataset = '';
@@ -39,7 +36,7 @@ const resultLines = async (path: string) =>
 
 describe('a terminal that reports 0 columns', () => {
   it('finishes the run with every record written, in bounded output', async () => {
-    server = await startTestServer({ reply: arithmeticReply, latencyMs: 20 });
+    const server = await startServer({ reply: arithmeticReply, latencyMs: 20 });
     const output = join(directory, 'zero-columns.jsonl');
     const run = await runInPty(
       ['cot', '-t', 'math', '-d', dataset, '-o', output, '--base-url', server.url, '-m', 'test-model', '-c', '2'],
@@ -55,7 +52,7 @@ describe('a terminal that reports 0 columns', () => {
 
   it('stops on Ctrl-C (SIGINT) and on SIGTERM with exit 130, results flushed', async () => {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      server = await startTestServer({ reply: arithmeticReply, latencyMs: 100 });
+      const server = await startServer({ reply: arithmeticReply, latencyMs: 100 });
       const output = join(directory, `zero-columns-${signal}.jsonl`);
       const run = startInPty(
         ['cot', '-t', 'math', '-d', dataset, '-o', output, '--base-url', server.url, '-m', 'test-model', '-c', '1'],
@@ -72,24 +69,23 @@ describe('a terminal that reports 0 columns', () => {
       expect(written.length).toBeGreaterThan(0);
       expect(written.length).toBeLessThan(records);
       await server.close();
-      server = null;
     }
   });
 });
 
-const endpoint = () => ['--base-url', server!.url, '-m', 'test-model'];
+const endpoint = (target: TestServer) => ['--base-url', target.url, '-m', 'test-model'];
 const widest = (output: string) => readScreen(output).widest;
 const fixtures = (name: string) => join(repoRoot, 'fixtures', name);
 
 describe('80 columns', () => {
   it('fits the five-strategy compare: progress in total, the table compact, the notes wrapped', async () => {
-    server = await startTestServer({ reply: arithmeticReply, latencyMs: 30 });
+    const server = await startServer({ reply: arithmeticReply, latencyMs: 30 });
     const run = await runInPty(
       [
         'compare',
         ...['-t', 'math', '-d', dataset, '--examples', fixtures('examples.jsonl'), '--pool', fixtures('pool.jsonl')],
         ...['--strategies', 'zero-shot,few-shot,in-context,cot,self-consistency', '--samples', '3', '-c', '4'],
-        ...endpoint(),
+        ...endpoint(server),
       ],
       { columns: 80 },
     );
@@ -113,7 +109,7 @@ describe('80 columns', () => {
 
 describe('one progress view', () => {
   it('a dataset run: `cot 29/40 · ETA`, then one line per record in dataset order, then the summary', async () => {
-    server = await startTestServer({
+    const server = await startServer({
       reply: (call, index) => {
         // Record 3 is answered wrong, and late, so it finishes after those behind it.
         const text = arithmeticReply(call, index);
@@ -121,7 +117,7 @@ describe('one progress view', () => {
       },
       latencyMs: 20,
     });
-    const run = await runInPty(['cot', '-t', 'math', '-d', dataset, '-c', '4', ...endpoint()], { columns: 80 });
+    const run = await runInPty(['cot', '-t', 'math', '-d', dataset, '-c', '4', ...endpoint(server)], { columns: 80 });
     expect(run.code).toBe(0);
     expect(run.output).toMatch(/cot \d+\/40 · ETA \d+ s/);
     expect(run.output).not.toContain('done,');
@@ -141,10 +137,10 @@ describe('one progress view', () => {
 
 describe('warnings on a terminal', () => {
   it('--verbose shows a record’s warning once: in its view, not again on stderr', async () => {
-    server = await startTestServer({ reply: arithmeticReply, identicalSamples: true });
+    const server = await startServer({ reply: arithmeticReply, identicalSamples: true });
     for (const input of [['What is 2 plus 3?'], ['-d', dataset, '-c', '4']]) {
       const run = await runInPty(
-        ['self-consistency', '-t', 'math', '--samples', '3', '--verbose', ...input, ...endpoint()],
+        ['self-consistency', '-t', 'math', '--samples', '3', '--verbose', ...input, ...endpoint(server)],
         { columns: 80 },
       );
       expect(run.code).toBe(0);
@@ -221,9 +217,9 @@ describe('batch collect on a terminal', () => {
 
 describe('compare on a terminal', () => {
   it('-o FILE still shows the comparison, and a resumed compare shows the whole of it', async () => {
-    server = await startTestServer({ reply: arithmeticReply });
+    const server = await startServer({ reply: arithmeticReply });
     const output = join(directory, 'terminal-compare.jsonl');
-    const compare = ['compare', '-t', 'math', '-d', dataset, '--strategies', 'zero-shot,cot', ...endpoint()];
+    const compare = ['compare', '-t', 'math', '-d', dataset, '--strategies', 'zero-shot,cot', ...endpoint(server)];
     const first = await runInPty([...compare, '-o', output], { columns: 80 });
     expect(first.code).toBe(0);
     const table = (output: string) =>

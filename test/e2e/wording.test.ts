@@ -1,17 +1,13 @@
 /** What promptlab says when something is wrong: one line, naming what is at fault, in plain words. */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/openai-test-server.js';
+import { describe, expect, it } from 'vitest';
 import { repoRoot, runCli } from '../support/run-cli.js';
 import { useTempDirs } from '../support/temp-dir.js';
+import { useTestServers } from '../support/test-servers.js';
 
 const makeTempDir = useTempDirs();
-let server: TestServer | null = null;
-afterEach(async () => {
-  await server?.close();
-  server = null;
-});
+const startServer = useTestServers();
 
 describe('wording', () => {
   it('a variable missing from the command line is not called a record', async () => {
@@ -57,7 +53,7 @@ describe('wording', () => {
   });
 
   it('two failed gates are two lines, and neither says "and 1 more"', async () => {
-    server = await startTestServer({ reply: () => 'The answer is 0.' });
+    const server = await startServer({ reply: () => 'The answer is 0.' });
     const cwd = await makeTempDir('promptlab-wording-');
     await writeFile(join(cwd, 'data.jsonl'), '{"input": "What is 1 plus 1?", "expected": "2"}\n');
     const result = await runCli(
