@@ -24,6 +24,22 @@ export function numeric(name: NumericSettingName) {
   return z.number({ error: `expected ${description}` }).refine(accepts, { error: `expected ${description}` });
 }
 
+/**
+ * The run settings a config file and an eval file both take, checked alike: the sampling settings, the
+ * requests in flight, the SDK's timeout and retries, and the response cache.
+ */
+export const runSettingFields = {
+  temperature: numeric('temperature').optional(),
+  maxTokens: numeric('maxTokens').optional(),
+  seed: numeric('seed').optional(),
+  concurrency: numeric('concurrency').optional(),
+  /** Seconds, like the --timeout flag. */
+  timeout: numeric('timeout').optional(),
+  retries: numeric('retries').optional(),
+  /** true, false, or a cache directory (relative to the file). */
+  cache: z.union([z.boolean(), nonEmptyText], { error: 'expected true, false or a directory' }).optional(),
+};
+
 // USD per million tokens, as providers publish them; the report's cost axis (see src/report/prices.ts).
 const usdPerMillion = z
   .number({ error: 'expected USD per million tokens (a number, 0 or more)' })
@@ -42,17 +58,9 @@ export const configFileSchema = z
       baseUrl: httpUrl.optional(),
       model: nonEmptyText.optional(),
       apiKeyEnv: envVarName.optional(),
-      temperature: numeric('temperature').optional(),
-      maxTokens: numeric('maxTokens').optional(),
-      seed: numeric('seed').optional(),
-      concurrency: numeric('concurrency').optional(),
-      /** Seconds, like the --timeout flag. */
-      timeout: numeric('timeout').optional(),
-      retries: numeric('retries').optional(),
+      ...runSettingFields,
       /** Seconds, like the --max-retry-wait flag. */
       maxRetryWait: numeric('maxRetryWait').optional(),
-      /** true, false, or a cache directory (relative to this file). */
-      cache: z.union([z.boolean(), nonEmptyText], { error: 'expected true, false or a directory' }).optional(),
       /** Name of the entry in `endpoints` used when no --endpoint flag is given. */
       endpoint: nonEmptyText.optional(),
       endpoints: z

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { parseAnswerSpec } from '../core/normalize-answer.js';
 import { parseNormalizeSteps } from '../core/normalize-steps.js';
 import { closestKey } from '../config/closest-key.js';
-import { nonEmptyText, numeric } from '../config/parse-config-file.js';
+import { nonEmptyText, numeric, runSettingFields } from '../config/parse-config-file.js';
 import { PromptlabError } from '../errors.js';
 import { compareFormats } from '../render/compare-formats.js';
 import { strategies, findStrategy, strategyNames } from '../strategies/registry.js';
@@ -204,14 +204,7 @@ export const evalFileSchema = z
         )
         .min(1, { error: 'name at least one output (or leave outputs out for the default)' })
         .optional(),
-      concurrency: numeric('concurrency').optional(),
-      temperature: numeric('temperature').optional(),
-      maxTokens: numeric('maxTokens').optional(),
-      seed: numeric('seed').optional(),
-      timeout: numeric('timeout').optional(),
-      retries: numeric('retries').optional(),
-      /** true, false, or a cache directory (relative to the eval file). */
-      cache: z.union([z.boolean(), nonEmptyText], { error: 'expected true, false or a directory' }).optional(),
+      ...runSettingFields,
     },
     { error: 'expected an object of settings' },
   )
