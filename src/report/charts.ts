@@ -58,11 +58,18 @@ function tradeoffChart(model: ReportModel): PlotOptions {
   // A log axis when costs span an order of magnitude (self-consistency next to zero-shot), linear otherwise.
   const logScale = costs.length > 1 && Math.max(...costs) / Math.min(...costs) >= 8;
   const formatCost = usd ? formatUsd : (value: number) => `${Math.round(value)}`;
+  const frame = { width: 640, marginLeft: 52, marginRight: 130 };
+  // Where each dot lands across the plot, in pixels, to tell which labels would run into each other.
+  const plotWidth = frame.width - frame.marginLeft - frame.marginRight;
+  const [lowest, highest] = [Math.min(...costs, Infinity), Math.max(...costs, 0)];
+  const xOf = logScale
+    ? (point: { cost: number }) =>
+        (plotWidth * Math.log(Math.max(point.cost, lowest / 1.5) / (lowest / 1.5))) /
+        Math.log((highest * 2.25) / lowest)
+    : (point: { cost: number }) => (highest === 0 ? 0 : (plotWidth * point.cost) / highest);
   return {
-    width: 640,
+    ...frame,
     height: 340,
-    marginLeft: 52,
-    marginRight: 130,
     marginBottom: 44,
     x: {
       type: logScale ? 'log' : 'linear',
@@ -100,7 +107,7 @@ function tradeoffChart(model: ReportModel): PlotOptions {
         },
       ),
       // Names of the cells on the front in bold, the dominated ones in grey; close neighbours' names stacked.
-      ...labelGroups(points, logScale).flatMap(({ dy, members }) =>
+      ...labelGroups(points, { x: xOf, label: (point) => point.cell.label, offset: 10 }).flatMap(({ dy, members }) =>
         [true, false].map((onFront) =>
           Plot.text(
             members.filter((point) => point.cell.onParetoFront === onFront),
@@ -124,22 +131,29 @@ function tradeoffChart(model: ReportModel): PlotOptions {
   };
 }
 
+/** How wide a label of the charts' 10 px sans-serif runs, per character (bold included), in pixels. */
+const pixelsPerCharacter = 6.5;
+
 /**
- * Labels of points that sit almost on top of each other (few-shot and in-context at the same accuracy and
- * nearly the same tokens) would print over each other: each label moves down a line for every earlier
- * close neighbour. Plot has no label placement of its own; this only picks each label's line offset.
+ * Labels of points at about the same accuracy whose labels would run into each other (or into the other's
+ * dot) print over each other: each label moves down a line for every earlier such neighbour. `x` is a
+ * point's position across the plot in pixels, and a label starts `offset` pixels right of its dot. Plot
+ * has no label placement of its own; this only picks each label's line offset.
  */
-export function labelGroups<T extends { cost: number; accuracy: number }>(
+export function labelGroups<T extends { accuracy: number }>(
   points: readonly T[],
-  logScale: boolean,
+  layout: { x(point: NoInfer<T>): number; label(point: NoInfer<T>): string; offset: number },
 ): Array<{ dy: number; members: T[] }> {
-  const costs = points.map((point) => point.cost);
-  const span = Math.max(...costs, 0) - Math.min(...costs, 0) || 1;
-  const close = (left: T, right: T): boolean =>
-    Math.abs(left.accuracy - right.accuracy) < 0.04 &&
-    (logScale && left.cost > 0 && right.cost > 0
-      ? Math.abs(Math.log10(left.cost / right.cost)) < 0.15
-      : Math.abs(left.cost - right.cost) < 0.1 * span);
+  const dotRadius = 6;
+  const span = (point: T): [number, number] => {
+    const x = layout.x(point);
+    return [x - dotRadius, x + layout.offset + layout.label(point).length * pixelsPerCharacter];
+  };
+  const close = (left: T, right: T): boolean => {
+    const [leftStart, leftEnd] = span(left);
+    const [rightStart, rightEnd] = span(right);
+    return Math.abs(left.accuracy - right.accuracy) < 0.04 && leftStart < rightEnd && rightStart < leftEnd;
+  };
   const lines = new Map<number, T[]>();
   points.forEach((point, index) => {
     const line = points.slice(0, index).filter((other) => close(point, other)).length;
@@ -190,21 +204,22 @@ function samplesChart(voted: readonly VotedCell[]): PlotOptions {
         title: (point) =>
           `${point.cell.label}, k = ${point.k}: ${percent(point.accuracy)} (${point.correct}/${point.scored}; 95% ${percent(point.low)}–${percent(point.high)})`,
       }),
+      // Each curve named at its end; names of curves that end at about the same accuracy stacked.
       ...(voted.length > 1
-        ? [
-            Plot.text(
-              points,
-              Plot.selectLast({
-                x: 'k',
-                y: 'accuracy',
-                z: (point) => point.cell.label,
-                text: (point) => point.cell.label,
-                dx: 8,
-                textAnchor: 'start',
-                fill: 'color',
-              }),
-            ),
-          ]
+        ? labelGroups(
+            voted.flatMap(({ cell }) => points.filter((point) => point.cell === cell && point.k === most).slice(-1)),
+            { x: () => 0, label: (point) => point.cell.label, offset: 8 },
+          ).map(({ dy, members }) =>
+            Plot.text(members, {
+              x: 'k',
+              y: 'accuracy',
+              text: (point) => point.cell.label,
+              dx: 8,
+              dy,
+              textAnchor: 'start',
+              fill: 'color',
+            }),
+          )
         : []),
     ],
   };

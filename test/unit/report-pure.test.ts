@@ -249,17 +249,37 @@ describe('escaping', () => {
 });
 
 describe('labelGroups', () => {
+  // Positions across the plot in pixels, as the chart computes them; labels start 10 px right of their dot.
+  const layout = { x: (point: { x: number }) => point.x, label: (point: { name: string }) => point.name, offset: 10 };
+  const lines = (points: Array<{ name: string; x: number; accuracy: number }>) =>
+    labelGroups(points, layout).map((group) => [group.dy, group.members.map((point) => point.name)]);
+
   it('stacks the labels of points that nearly coincide, and leaves the others on their first line', () => {
-    const points = [
-      { name: 'zero-shot', cost: 49, accuracy: 0.53 },
-      { name: 'few-shot', cost: 127, accuracy: 0.7 },
-      { name: 'in-context', cost: 129, accuracy: 0.7 },
-      { name: 'cot', cost: 219, accuracy: 0.87 },
-    ];
-    const groups = labelGroups(points, true).map((group) => [group.dy, group.members.map((point) => point.name)]);
-    expect(groups).toEqual([
+    expect(
+      lines([
+        { name: 'zero-shot', x: 0, accuracy: 0.53 },
+        { name: 'few-shot', x: 210, accuracy: 0.7 },
+        { name: 'in-context', x: 214, accuracy: 0.7 },
+        { name: 'cot', x: 380, accuracy: 0.87 },
+      ]),
+    ).toEqual([
       [0, ['zero-shot', 'few-shot', 'cot']],
       [14, ['in-context']],
+    ]);
+  });
+
+  it('stacks a label that would run into the next dot at the same accuracy, however far apart the costs', () => {
+    // "careful · zero-shot" is about 134 px long from its dot: it reaches the dot 60 px to its right.
+    expect(
+      lines([
+        { name: 'careful · zero-shot', x: 0, accuracy: 1 },
+        { name: 'careful · cot-quick', x: 60, accuracy: 1 },
+        { name: 'careful · sc-3', x: 300, accuracy: 1 },
+        { name: 'sloppy · zero-shot', x: 0, accuracy: 0.5 },
+      ]),
+    ).toEqual([
+      [0, ['careful · zero-shot', 'careful · sc-3', 'sloppy · zero-shot']],
+      [14, ['careful · cot-quick']],
     ]);
   });
 });
