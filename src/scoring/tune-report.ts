@@ -2,7 +2,7 @@
  * The `tune --json` document (`promptlab.tune/v1`): every candidate with its dev score and the round it
  * stopped at, the search's rounds, and — the only numbers that are the result — the best and the
  * baseline on the test part the search never saw, with 95% Wilson intervals and the paired exact McNemar
- * test. Field names are a contract (DESIGN.md, issue 14).
+ * test. Field names are a contract: scripts read them (README, "Tuning a prompt").
  */
 import type { Usage } from '../core/chat-client.js';
 import { pairedComparison } from './compare-report.js';
