@@ -150,6 +150,34 @@ describe('compare', () => {
     expect(result.stderr).not.toMatch(/gate failed: .*\bcot\b/);
   });
 
+  it('--alpha sets the significance level: the report carries it, the table and the --baseline gate use it', async () => {
+    const { result } = await compare(['--format', 'json', '--alpha', '0.001']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout).alpha).toBe(0.001);
+    // cot against zero-shot is p = 0.00195: significant at the default 0.05, not at 0.001.
+    const { result: markdown } = await compare(['--format', 'markdown', '--alpha', '0.001']);
+    expect(markdown.stdout).toMatch(/^\| cot \|.*\+50\.0 pts.*not significant/m);
+    expect(markdown.stdout).toContain('α = 0.001');
+    const previous = join(directory, 'previous-for-alpha.json');
+    await writeFile(
+      previous,
+      JSON.stringify({
+        schema: 'promptlab.compare/v1',
+        strategies: [
+          { strategy: 'zero-shot', n: 20, correct: 20, accuracy: 1 },
+          { strategy: 'cot', n: 20, correct: 20, accuracy: 1 },
+        ],
+      }),
+    );
+    const { result: lenient } = await compare(['--format', 'json', '--baseline', previous, '--alpha', '0.000001']);
+    expect(lenient.stderr).toBe('');
+    expect(lenient.code).toBe(0);
+    const { result: refused, server } = await compare(['--format', 'json', '--alpha', '1']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/^promptlab: --alpha /);
+    expect(server.counts.total).toBe(0);
+  });
+
   it('counts records whose requests fail as errors and exits 4 unless --max-errors allows them', async () => {
     const failing: ReplyFn = zeroShotSlipsOnPlus;
     const server = await startServer({

@@ -3,10 +3,10 @@
  * own), gates per cell, several outputs at once, flags over the file, strict keys with file:line and a
  * suggestion, --init, the file found upward, and --dry-run.
  */
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/openai-test-server.js';
+import { startTestServer, type TestServer, type TestServerOptions } from '../support/openai-test-server.js';
 import { runCli } from '../support/run-cli.js';
 import { arithmeticReply, lastUser, perModel, slipsOnPlusReply } from '../support/scripted-model.js';
 import { useTempDirs } from '../support/temp-dir.js';
@@ -17,8 +17,11 @@ afterAll(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
 
-async function serve(): Promise<TestServer> {
-  const server = await startTestServer({ reply: perModel({ careful: arithmeticReply, sloppy: slipsOnPlusReply }) });
+async function serve(options: TestServerOptions = {}): Promise<TestServer> {
+  const server = await startTestServer({
+    reply: perModel({ careful: arithmeticReply, sloppy: slipsOnPlusReply }),
+    ...options,
+  });
   servers.push(server);
   return server;
 }
@@ -218,6 +221,81 @@ describe('promptlab eval', () => {
         ['cot-steps', 10],
       ],
     );
+  });
+
+  it('reads the keys of the README example: system, {endpoint, model}, the baseline cell, gates, maxTokens, seed, retries, cache', async () => {
+    // sloppy's "What is 0 times 2?" fails with a 500: with retries: 0 it is asked once and is one error per cell.
+    const server = await serve({
+      respond: (call) =>
+        call.model === 'sloppy' && lastUser(call).includes('What is 0 times 2?')
+          ? { status: 500, body: '{"error":{"message":"boom"}}' }
+          : null,
+    });
+    const lab = await serve();
+    const directory = await project(`dataset:
+  file: data/math.jsonl
+  answer: number
+  extractMode: strict
+system: Reply with the number.
+models:
+  - { endpoint: lab, model: careful }
+  - sloppy
+strategies: [zero-shot, cot]
+baselineStrategy: cot
+baselineModel: sloppy
+gates:
+  alpha: 0.01
+  maxErrors: 1
+outputs: [json]
+maxTokens: 64
+seed: 7
+retries: 0
+cache: responses
+`);
+    await writeFile(join(directory, 'promptlab.config.yaml'), `endpoints:\n  lab: { baseUrl: ${lab.url} }\n`);
+    const result = await runCli(['eval', ...endpointFlags(server)], { cwd: directory });
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report).toMatchObject({ baselineStrategy: 'cot', baselineModel: 'sloppy', alpha: 0.01 });
+    // extractMode strict: a bare number states no answer, so zero-shot scores nothing; cot says "The answer is N."
+    expect(
+      report.strategies.map((summary: Summary & { errors: number }) => [
+        summary.model,
+        summary.strategy,
+        summary.correct,
+        summary.errors,
+      ]),
+    ).toEqual([
+      ['lab:careful', 'zero-shot', 0, 0],
+      ['lab:careful', 'cot', 10, 0],
+      ['sloppy', 'zero-shot', 0, 1],
+      ['sloppy', 'cot', 9, 1],
+    ]);
+    expect(lab.calls.map((call) => call.model)).toEqual(Array(20).fill('careful'));
+    expect(server.calls.map((call) => call.model)).toEqual(Array(20).fill('sloppy'));
+    const calls = [...lab.calls, ...server.calls];
+    expect(calls.every((call) => call.messages[0]?.content === 'Reply with the number.')).toBe(true);
+    expect(calls.every((call) => call.maxTokens === 64 && call.seed === 7)).toBe(true);
+    expect((await readdir(join(directory, 'responses'))).length).toBeGreaterThan(0);
+
+    // The flags beat the file; the cache answers everything but the two errors, asked again.
+    const flagged = await runCli(
+      [
+        'eval',
+        ...endpointFlags(server),
+        ...['--baseline-strategy', 'zero-shot', '--baseline-model', 'lab:careful', '--alpha', '0.2'],
+        ...['--max-errors', '0'],
+      ],
+      { cwd: directory },
+    );
+    expect(flagged.code).toBe(4);
+    expect(flagged.stderr).toMatch(/gate failed: --max-errors/);
+    expect(JSON.parse(flagged.stdout)).toMatchObject({
+      baselineStrategy: 'zero-shot',
+      baselineModel: 'lab:careful',
+      alpha: 0.2,
+    });
+    expect(lab.counts.chat + server.counts.chat).toBe(40 + 2);
   });
 
   it('finds promptlab.eval.yaml upward from a subfolder, and runs a file given by path', async () => {
