@@ -86,17 +86,21 @@ const shots = <D extends number | undefined>(description: string, defaultValue: 
     parse: nonNegativeInteger,
   }) satisfies StrategyOption<number, D>;
 
+/** --examples: few-shot and chain of thought read the same file the same way; only what help says differs. */
+const examples = (description: string) =>
+  ({
+    flags: '--examples <file>',
+    description,
+    defaultValue: undefined,
+    file: true,
+    parse: text,
+  }) satisfies StrategyOption<string, undefined>;
+
 /** few-shot's --shots when neither the flag nor the template's own demonstrations say how many. */
 export const defaultFewShots = 4;
 
 export const fewShotOptions = {
-  examples: {
-    flags: '--examples <file>',
-    description: "JSONL demonstrations {input, output} (default: the template's demonstrations)",
-    defaultValue: undefined,
-    file: true,
-    parse: text,
-  } satisfies StrategyOption<string, undefined>,
+  examples: examples("JSONL demonstrations {input, output} (default: the template's demonstrations)"),
   shots: shots('how many demonstrations', undefined, `${defaultFewShots}, or all of the template's`),
   order: {
     flags: '--order <order>',
@@ -150,13 +154,7 @@ export const chainOfThoughtOptions = {
     defaultHelp: defaultTrigger,
     parse: text,
   } satisfies StrategyOption<string, undefined>,
-  examples: {
-    flags: '--examples <file>',
-    description: 'JSONL demonstrations {input, output, reasoning} for few-shot chain of thought',
-    defaultValue: undefined,
-    file: true,
-    parse: text,
-  } satisfies StrategyOption<string, undefined>,
+  examples: examples('JSONL demonstrations {input, output, reasoning} for few-shot chain of thought'),
   shots: shots('how many demonstrations to use', undefined, 'all in --examples'),
   extract: {
     flags: '--extract <how>',
