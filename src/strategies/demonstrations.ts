@@ -5,7 +5,6 @@
  */
 import type { ChatMessage } from '../core/chat-client.js';
 import type { LoadedTemplate } from '../templates/load-template.js';
-import { oneOf } from '../config/flag-values.js';
 
 export interface Demonstration {
   id: string | null;
@@ -107,8 +106,4 @@ function findLastUserIndex(messages: readonly ChatMessage[]): number {
     if (messages[index]!.role === 'user') return index;
   }
   return messages.length;
-}
-
-export function parseDemoFormat(value: unknown): DemoFormat {
-  return oneOf(value ?? 'turns', '--demo-format', ['turns', 'inline'] as const);
 }
