@@ -1,9 +1,8 @@
 /** Chain of thought: one reasoning completion, then the answer extracted from it. */
 import { addUsage } from '../core/chat-client.js';
-import { EndpointError } from '../errors.js';
 import { prepareChainOfThought } from './chain-of-thought.js';
-import { oneChoiceTokens, truncationWarnings } from './truncation-note.js';
 import type { chainOfThoughtOptions, OptionValues } from './options.js';
+import { oneCompletion } from './single-call.js';
 import type { PreparedStrategy, StrategySetup } from './strategy.js';
 
 export async function prepare(
@@ -16,18 +15,7 @@ export async function prepare(
     plan: (record) => chain.plan(record, 1),
     async run(record, context) {
       const messages = await chain.render(record);
-      const response = await context.client.chat(
-        {
-          messages,
-          temperature: context.temperature,
-          maxTokens: context.maxTokens ?? undefined,
-          seed: context.seed ?? undefined,
-          sampleIndex: 0,
-        },
-        context.signal,
-      );
-      const choice = response.choices[0];
-      if (choice === undefined) throw new EndpointError('the endpoint returned no choices', { status: 200 });
+      const { choice, usage, requests, warnings } = await oneCompletion(messages, context);
       const extracted = await chain.extract(choice.text, messages, context);
       const completion = {
         text: choice.text,
@@ -39,17 +27,9 @@ export async function prepare(
         answer: extracted.answer,
         completions: [extracted.answerStep === null ? completion : { ...completion, answerStep: extracted.answerStep }],
         samplesUsed: 1,
-        usage: addUsage(response.usage, extracted.usage),
-        requests: response.requests + extracted.requests,
-        warnings: truncationWarnings(
-          [
-            {
-              finishReason: choice.finishReason,
-              tokens: oneChoiceTokens(response.choices.length, response.usage.completionTokens),
-            },
-          ],
-          context.maxTokens,
-        ),
+        usage: addUsage(usage, extracted.usage),
+        requests: requests + extracted.requests,
+        warnings,
       };
     },
   };
