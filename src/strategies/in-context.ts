@@ -86,14 +86,13 @@ export async function prepare(
     return withDemonstrations(messages, turns, format);
   };
 
+  // --dry-run calls nothing, so embedding selection shows the first pool items instead.
+  const render = async (record: DatasetRecord) => compose(record, (await selectFor(record, null)).indices);
+
   return {
-    // --dry-run calls nothing, so embedding selection shows the first pool items instead.
-    render: async (record) => compose(record, (await selectFor(record, null)).indices),
+    render,
     async plan(record) {
-      const chat: PlannedRequest = {
-        messages: await compose(record, (await selectFor(record, null)).indices),
-        count: 1,
-      };
+      const chat: PlannedRequest = { messages: await render(record), count: 1 };
       if (select !== 'embedding') return [chat];
       // Embedding inputs, planned as messages of their text: the record's own, and once per run the pool's.
       const embedded = (texts: readonly string[]): PlannedRequest => ({
