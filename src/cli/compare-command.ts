@@ -336,7 +336,7 @@ async function printEstimate(
   const estimate = { ...run.estimate, basis: estimateBasis };
   if (format === 'human') {
     io.stdout.write(
-      `${renderRunEstimate({ ...run, models, entries, estimate: run.estimate, basis: estimateBasis }, terminal.stdoutColors)}\n`,
+      `${renderRunEstimate({ ...run, models, entries, basis: estimateBasis }, terminal.stdoutColors, terminal.stdoutColumns)}\n`,
     );
   } else if (format === 'jsonl') {
     io.stdout.write(`${JSON.stringify({ dryRun: true, matrix, cells: run.cells, estimate })}\n`);

@@ -3,6 +3,7 @@ import { cellNamer, type Cell } from '../core/cells.js';
 import type { Colors } from './colors.js';
 import { formatCount } from './format.js';
 import { formatTextTable } from './text-table.js';
+import { wrapToWidth } from './text-width.js';
 
 export interface EstimateView {
   records: number;
@@ -15,8 +16,11 @@ export interface EstimateView {
   basis: string;
 }
 
-/** "20 records × 4 cells (2 models × 2 strategies) = 80 runs", a row per cell, the total, and the basis. */
-export function renderRunEstimate(view: EstimateView, colors: Colors): string {
+/**
+ * "20 records × 4 cells (2 models × 2 strategies) = 80 runs", a row per cell, the total, and the basis,
+ * wrapped at spaces to `width` (a terminal's; null for no limit) rather than cut mid-word by the terminal.
+ */
+export function renderRunEstimate(view: EstimateView, colors: Colors, width: number | null = null): string {
   const nameOf = cellNamer(view.cells);
   const plural = (count: number, one: string, many = `${one}s`) => `${formatCount(count)} ${count === 1 ? one : many}`;
   const shape =
@@ -41,7 +45,9 @@ export function renderRunEstimate(view: EstimateView, colors: Colors): string {
     rows,
     colors.bold,
   );
-  return [size, '', table, '', colors.dim(`Nothing was sent. ${capitalised(view.basis)}.`)].join('\n');
+  const basis = `Nothing was sent. ${capitalised(view.basis)}.`;
+  const basisLines = width === null ? [basis] : wrapToWidth(basis, width);
+  return [size, '', table, '', ...basisLines.map((line) => colors.dim(line))].join('\n');
 }
 
 const capitalised = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);

@@ -3,6 +3,8 @@ import type { ResultRecord } from '../../src/core/records.js';
 import { noColors, stripAnsi, type Colors } from '../../src/render/colors.js';
 import { renderCompareMarkdown } from '../../src/render/compare-markdown.js';
 import { renderCompareTable, renderScoreSummary } from '../../src/render/compare-table.js';
+import { renderRunEstimate } from '../../src/render/run-estimate.js';
+import { textWidth } from '../../src/render/text-width.js';
 import { cellId, type Cell } from '../../src/core/cells.js';
 import { shortBaselineDifference } from '../../src/render/summary-cells.js';
 import { buildCompareReport } from '../../src/scoring/compare-report.js';
@@ -229,5 +231,26 @@ describe('renderScoreSummary', () => {
     const accumulator = createSummaryAccumulator('cot');
     accumulator.add(result({ id: 'a', strategy: 'cot', expected: null, correct: null }));
     expect(renderScoreSummary(accumulator.finish(), noColors).split('\n')[3]).toBe('accuracy     n/a');
+  });
+});
+
+describe('renderRunEstimate', () => {
+  const view = {
+    records: 30,
+    models: ['m'],
+    entries: ['zero-shot', 'cot'],
+    cells: [
+      { model: 'm', strategy: 'zero-shot', variant: null, requests: 30, promptTokens: 1323 },
+      { model: 'm', strategy: 'cot', variant: null, requests: 30, promptTokens: 1524 },
+    ],
+    estimate: { requests: 60, promptTokens: 2847 },
+    basis: 'an estimate: prompt tokens ≈ characters / 4 of the rendered messages; completion tokens are not estimated',
+  };
+
+  it('wraps the basis at spaces to the width it is given, and keeps it on one line without one', () => {
+    const narrow = renderRunEstimate(view, noColors, 40).split('\n');
+    expect(narrow.every((line) => textWidth(line) <= 40)).toBe(true);
+    expect(narrow.slice(-4).join(' ')).toBe(`Nothing was sent. A${view.basis.slice(1)}.`);
+    expect(renderRunEstimate(view, noColors).split('\n').at(-1)).toBe(`Nothing was sent. A${view.basis.slice(1)}.`);
   });
 });
