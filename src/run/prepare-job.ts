@@ -15,6 +15,7 @@ import { parseNumericFlag, type ResolvedConfig } from '../config/resolve-config.
 import { prepareStrategy, type PreparedStrategy, type StrategyDefinition } from '../strategies/strategy.js';
 import { projectTemplateDirs, type LoadedTemplate, type TemplateDirs } from '../templates/load-template.js';
 import type { TemplateDemonstration } from '../templates/template-settings.js';
+import { optionFiles, type OptionFiles } from './option-files.js';
 import { jobFingerprint, type JobFingerprint } from './run-fingerprint.js';
 import type { StrategyJob } from './run-records.js';
 import {
@@ -50,6 +51,11 @@ export interface JobContext {
   /** Where template names are looked up; default ./prompts/ of the working directory, then the shipped ones. */
   templateDirs?: TemplateDirs;
   warn(message: string): void;
+  /**
+   * The option files (--examples, --pool, --context) read so far: one shared by the calls of prepareJob
+   * that make one run reads each file once. prepareJobs shares one of its own.
+   */
+  files?: OptionFiles;
 }
 
 /** A job ready for any model. */
@@ -77,13 +83,14 @@ export async function prepareJob(entry: JobEntry, context: JobContext): Promise<
  */
 export async function prepareJobs(entries: readonly JobEntry[], context: JobContext): Promise<PreparedJob[]> {
   const templateDirs = context.templateDirs ?? projectTemplateDirs(process.cwd());
+  const files = context.files ?? optionFiles();
   const loaded = new Map<string, Promise<LoadedTemplate>>();
   const loadTemplate = (settings: Record<string, unknown>) => {
     const key = JSON.stringify([settings.template ?? null, settings.system ?? null]);
     if (!loaded.has(key)) loaded.set(key, loadRunTemplate(settings, templateDirs));
     return loaded.get(key)!;
   };
-  return Promise.all(entries.map((entry) => prepareWith(entry, context, templateDirs, loadTemplate)));
+  return Promise.all(entries.map((entry) => prepareWith(entry, { ...context, files }, templateDirs, loadTemplate)));
 }
 
 async function prepareWith(
@@ -95,7 +102,16 @@ async function prepareWith(
   const { definition, settings } = entry;
   const template = withDemonstrations(await loadTemplate(settings), entry.demonstrations);
   const answer = resolveAnswerSpec(settings, template);
-  const setup = strategySetup(template, answer, resolvePick(settings), context.config, context.warn, templateDirs);
+  const files = context.files ?? optionFiles();
+  const setup = strategySetup(
+    template,
+    answer,
+    resolvePick(settings),
+    context.config,
+    context.warn,
+    templateDirs,
+    files,
+  );
   const prepared = await prepareStrategy(definition, settings, setup);
   const temperature =
     settings.temperature === undefined
@@ -106,16 +122,19 @@ async function prepareWith(
       ? context.config.maxTokens
       : parseNumericFlag('maxTokens', settings.maxTokens as string | number);
   const resolvedTemperature = temperatureFor(definition, temperature, context.warn);
-  const fingerprint = await jobFingerprint({
-    template,
-    definition,
-    flagValues: settings,
-    temperature: resolvedTemperature,
-    maxTokens,
-    seed: context.config.seed,
-    answer,
-    match: resolveMatch(settings),
-  });
+  const fingerprint = await jobFingerprint(
+    {
+      template,
+      definition,
+      flagValues: settings,
+      temperature: resolvedTemperature,
+      maxTokens,
+      seed: context.config.seed,
+      answer,
+      match: resolveMatch(settings),
+    },
+    files,
+  );
   return {
     strategy: definition.name,
     variant: entry.variant,

@@ -2,12 +2,18 @@
 import { InputError } from '../errors.js';
 import type { Demonstration } from '../strategies/demonstrations.js';
 import { parseDemonstration } from '../strategies/parse-demonstration.js';
-import { checkReadable, parseJsonLine, readLines } from './read-lines.js';
+import { optionFiles, type OptionFiles } from './option-files.js';
+import { parseJsonLine, splitLines } from './read-lines.js';
 
-export async function readDemonstrations(path: string, flag: string): Promise<Demonstration[]> {
-  await checkReadable(path, flag);
+/** `files`: the run's, when the file is also fingerprinted (read once for both). */
+export async function readDemonstrations(
+  path: string,
+  flag: string,
+  files: OptionFiles = optionFiles(),
+): Promise<Demonstration[]> {
+  const { bytes } = await files.read(path, flag);
   const demonstrations: Demonstration[] = [];
-  for await (const line of readLines(path, path)) {
+  for (const line of splitLines(bytes, path)) {
     if (line.text.trim() === '') continue;
     demonstrations.push(parseDemonstration(parseJsonLine(line, path), `${path}:${line.line}`));
   }

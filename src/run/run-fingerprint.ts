@@ -10,14 +10,13 @@
  * `score`, `report`, `jq` and `wc -l` read the file as before, a compare file holds each strategy's own
  * fingerprint, and a file grown by --resume or cut by kill -9 needs no header to stay whole.
  */
-import { readFile } from 'node:fs/promises';
 import type { AnswerSpec, MatchMode } from '../core/answer-spec.js';
 import { canonicalJson, textFingerprint } from '../core/fingerprint.js';
 import type { DatasetRecord } from '../core/records.js';
-import { InputError } from '../errors.js';
 import { longFlag, parseOptions } from '../strategies/options.js';
 import type { StrategyDefinition } from '../strategies/strategy.js';
 import type { LoadedTemplate } from '../templates/load-template.js';
+import { optionFiles, type OptionFiles } from './option-files.js';
 import { resolvePick } from './run-setup.js';
 
 type FlagValue = string | number | boolean | null | Array<string | number | boolean>;
@@ -52,14 +51,15 @@ export interface JobDescription {
 /** Texts longer than this are kept as a hash: a trigger or a system prompt would swell every line. */
 const longText = 24;
 
-export async function jobFingerprint(job: JobDescription): Promise<JobFingerprint> {
+/** `files`: the run's option files, so a file its strategy read is hashed from that one read. */
+export async function jobFingerprint(job: JobDescription, files: OptionFiles = optionFiles()): Promise<JobFingerprint> {
   const values = parseOptions(job.definition.options, job.flagValues) as Record<string, unknown>;
   const options: Record<string, FlagValue> = {};
   for (const [name, option] of Object.entries(job.definition.options)) {
     const value = values[name];
     if (value === undefined || option.changesResults === false) continue;
     const flag = longFlag(option.flags);
-    options[flag] = option.file === true ? await fileFingerprints(value, flag) : plainValue(value);
+    options[flag] = option.file === true ? await fileFingerprints(value, flag, files) : plainValue(value);
   }
   const system = job.flagValues.system as string | undefined;
   return {
@@ -93,15 +93,9 @@ function plainValue(value: unknown): FlagValue {
   return value === null ? null : canonicalJson(value);
 }
 
-async function fileFingerprints(value: unknown, flag: string): Promise<FlagValue> {
-  const hash = async (path: string) => {
-    try {
-      return `file:${textFingerprint(await readFile(path))}`;
-    } catch (error) {
-      throw new InputError(`${flag} ${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-    }
-  };
-  return Array.isArray(value) ? Promise.all(value.map((path) => hash(String(path)))) : hash(String(value));
+async function fileFingerprints(value: unknown, flag: string, files: OptionFiles): Promise<FlagValue> {
+  const hash = async (path: unknown) => (await files.read(String(path), flag)).fingerprint;
+  return Array.isArray(value) ? Promise.all(value.map(hash)) : hash(value);
 }
 
 /** What a result line says made it. */

@@ -3,9 +3,7 @@
  * batch phases: resolved config, template, answer spec, records, strategy setup, the temperature and the
  * (decorated) chat client.
  */
-import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { resolve } from 'node:path';
 import type { AnswerSpec, MatchMode, Pick } from '../core/answer-spec.js';
 import type { ChatClient } from '../core/chat-client.js';
 import { adaptConcurrency, observeSuccesses, type AdaptiveConcurrency } from '../core/adaptive-concurrency.js';
@@ -15,7 +13,7 @@ import { parseNormalizeSteps, type NormalizeStep } from '../core/normalize-steps
 import type { DatasetRecord } from '../core/records.js';
 import { findConfigFile } from '../config/config-file.js';
 import { resolveConfig, type ResolvedConfig } from '../config/resolve-config.js';
-import { InputError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { oneOf } from '../config/flag-values.js';
 import type { StrategyDefinition, StrategySetup } from '../strategies/strategy.js';
 import {
@@ -25,6 +23,7 @@ import {
   type TemplateDirs,
 } from '../templates/load-template.js';
 import { withSystemMessage } from '../templates/system-message.js';
+import { optionFiles, type OptionFiles } from './option-files.js';
 import { parseVarFlags } from './parse-vars.js';
 import { readDataset } from './read-dataset.js';
 import { checkReadable } from './read-lines.js';
@@ -183,6 +182,7 @@ async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** `files`: the run's option files, shared with its fingerprint (jobFingerprint) and its other jobs. */
 export function strategySetup(
   template: LoadedTemplate,
   answer: AnswerSpec,
@@ -190,6 +190,7 @@ export function strategySetup(
   config: ResolvedConfig,
   warn: (message: string) => void,
   templateDirs: TemplateDirs = projectTemplateDirs(process.cwd()),
+  files: OptionFiles = optionFiles(),
 ): StrategySetup {
   return {
     template,
@@ -198,17 +199,9 @@ export function strategySetup(
     seed: config.seed,
     loadTemplate: (name) => loadTemplate(name, templateDirs),
     // Only the strategies that take demonstrations read them (and load their zod schema).
-    readDemonstrations: async (path, flag) => (await import('./read-demonstrations.js')).readDemonstrations(path, flag),
-    readTextFile: async (path, flag) => {
-      await checkReadable(path, flag);
-      try {
-        return await readFile(resolve(path), 'utf8');
-      } catch (error) {
-        throw new InputError(
-          `${flag} ${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
-        );
-      }
-    },
+    readDemonstrations: async (path, flag) =>
+      (await import('./read-demonstrations.js')).readDemonstrations(path, flag, files),
+    readTextFile: async (path, flag) => (await files.read(path, flag)).bytes.toString('utf8'),
     warn,
   };
 }
