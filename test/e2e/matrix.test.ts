@@ -318,6 +318,7 @@ describe('compare --dry-run', () => {
     expect(result.code).toBe(0);
     expect(server.counts.total).toBe(0);
     const dry = JSON.parse(result.stdout);
+    expect(dry.dryRun).toBe(true);
     expect(dry.matrix).toEqual({
       records: 12,
       models: ['careful', 'sloppy'],

@@ -494,6 +494,49 @@ describe.concurrent('tune', () => {
     expect(passing.result.code).toBe(0);
   });
 
+  it('--alpha sets the significance level of the verdict the terminal shows', async () => {
+    const server = await serve();
+    const home = await makeTempDir('promptlab-tune-home-');
+    const onTerminal = (extra: readonly string[]) =>
+      runCli(['tune', 'cot', '-d', files.dataset, '--triggers', files.triggers, ...extra, ...endpoint(server)], {
+        env: { PROMPTLAB_HOME: home },
+        stdoutColumns: 100,
+      });
+    // The first case's search: its winner's test p-value is below 0.001.
+    const usual = await onTerminal([]);
+    expect(usual.code).toBe(0);
+    expect(usual.stdout).toMatch(/McNemar p < 0\.001: c3 is better than the baseline on the test part\./);
+    // The same search again, from the cache, judged at a level no p-value of 60 records reaches.
+    const strict = await onTerminal(['--alpha', '1e-30']);
+    expect(strict.code).toBe(0);
+    expect(strict.stdout).toMatch(/McNemar p < 0\.001: no significant difference on the test part/);
+    expect(server.counts.chat).toBe(144 + 2 * 60);
+  });
+
+  it('--split sets the share of the dataset the search sees', async () => {
+    const server = await serve();
+    const result = await runCli([
+      'tune',
+      'cot',
+      '-d',
+      files.dataset,
+      '--triggers',
+      files.triggers,
+      '--split',
+      '0.25',
+      '--search',
+      'exhaustive',
+      '--dry-run',
+      ...endpoint(server),
+    ]);
+    expect(result.code).toBe(0);
+    const plan = JSON.parse(result.stdout);
+    expect(plan.split).toEqual({ dev: 30, test: 90, fraction: 0.25 });
+    // Every one of the 5 candidates on the 30 dev records, then the best and the baseline on the 90 test records.
+    expect(plan.estimate.requests).toBe(5 * 30 + 2 * 90);
+    expect(server.counts.total).toBe(0);
+  });
+
   it('--dry-run lists the candidates and estimates the requests, calling nothing', async () => {
     const server = await serve();
     const result = await runCli([

@@ -29,6 +29,11 @@ export interface CliOptions {
   cwd?: string;
   /** A child process still running after this long is killed (runCliProcess only). */
   timeoutMs?: number;
+  /**
+   * runCli only: stdout is a terminal this many columns wide, as when a person runs the CLI (what it prints
+   * for a terminal: tables, the tune leaderboard); stderr stays a pipe, so no progress line.
+   */
+  stdoutColumns?: number;
 }
 
 /** A clean environment: no endpoint settings leak in from the machine running the tests. */
@@ -78,6 +83,8 @@ export async function runCli(args: readonly string[], options: CliOptions = {}):
   const cwd = options.cwd ?? repoRoot;
   await enter(cwd);
   const stdout = capture();
+  if (options.stdoutColumns !== undefined)
+    Object.assign(stdout.stream, { isTTY: true, columns: options.stdoutColumns });
   const stderr = capture();
   const io: Io = {
     env: cleanEnv(options.env),
