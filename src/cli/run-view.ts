@@ -25,7 +25,7 @@ export async function progressView(
     terminal.showsProgress && dataset !== undefined ? await countDatasetRecords(dataset).catch(() => null) : null;
   return {
     progress: ({ counts, elapsedMs }) =>
-      terminal.progress(progressLine(counts, total, elapsedMs, terminal.progressColumns - frameColumns - 1)),
+      terminal.progress(() => progressLine(counts, total, elapsedMs, terminal.progressColumns - frameColumns - 1)),
     stopProgress: () => terminal.stopProgress(),
   };
 }

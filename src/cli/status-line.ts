@@ -15,8 +15,11 @@ const frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '
 const frameMs = 100;
 
 export interface StatusLine {
-  /** Shows `text` (plain or coloured) from now on, starting the spinner if it is not turning yet. */
-  update(text: string): void;
+  /**
+   * Shows the line `text` makes (plain or coloured) from now on, starting the spinner if it is not turning
+   * yet. It is made when drawn, not here: a run calls this per result, and most never reach the screen.
+   */
+  update(text: () => string): void;
   /** Writes a line above the status line: the status line is erased, the line written, the status redrawn. */
   above(write: () => void): void;
   /** Erases the status line for good. */
@@ -27,7 +30,7 @@ export function createStatusLine(
   stream: OutputStream & { columns?: number },
   styleFrame: (frame: string) => string,
 ): StatusLine {
-  let text = '';
+  let text = () => '';
   let frame = 0;
   let shown = false;
   let stopped = false;
@@ -35,7 +38,7 @@ export function createStatusLine(
 
   const draw = () => {
     // One column is left free: writing the last column of a line makes some terminals wrap at once.
-    const line = clipToWidth(`${styleFrame(frames[frame]!)} ${text}`, usableColumns(stream.columns) - 1);
+    const line = clipToWidth(`${styleFrame(frames[frame]!)} ${text()}`, usableColumns(stream.columns) - 1);
     stream.write(`\r${line}\u001b[K`);
     shown = true;
   };

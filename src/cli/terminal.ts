@@ -29,7 +29,8 @@ export interface Terminal {
   /** True when progress is shown (stderr is a terminal and not --quiet): worth counting records for. */
   readonly showsProgress: boolean;
   readonly throttleEvents: number;
-  progress(text: string): void;
+  /** The progress line `text` makes, made only when the line is drawn (see StatusLine.update). */
+  progress(text: () => string): void;
   stopProgress(): void;
 }
 

@@ -26,7 +26,7 @@ describe('createStatusLine', () => {
   ])('at %s columns draws one line of at most %i columns, redrawn in place', (columns, widest) => {
     const { stream, writes } = terminalOf(columns);
     const line = createStatusLine(stream, (frame) => `\u001b[36m${frame}\u001b[39m`);
-    line.update(`cot 29/50 · ${'x'.repeat(200)}`);
+    line.update(() => `cot 29/50 · ${'x'.repeat(200)}`);
     line.stop();
     expect(writes[0]!.startsWith('\r')).toBe(true);
     expect(writes[0]!.endsWith('\u001b[K')).toBe(true);
@@ -38,7 +38,7 @@ describe('createStatusLine', () => {
   it('erases itself for a line written above, then draws again', () => {
     const { stream, writes } = terminalOf(80);
     const line = createStatusLine(stream, (frame) => frame);
-    line.update('cot 1/2');
+    line.update(() => 'cot 1/2');
     line.above(() => stream.write('a record\n'));
     line.stop();
     expect(writes.map((write) => write.replace(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/, '*'))).toEqual([
