@@ -20,4 +20,3 @@ export function renderHtmlReport(saved: SavedOutput, options: ReportOptions, con
 }
 
 export { readSavedOutput } from './saved-output.js';
-export { resolvePrices } from './prices.js';

@@ -6,10 +6,8 @@
  * a result's `fingerprint` (what made it, for --resume) and `usageEstimated` pass through unread.
  */
 import { z } from 'zod';
-import { resultSchemaId, type ResultRecord } from '../core/records.js';
+import { resultSchemaId, summarySchemaId, type ResultRecord } from '../core/records.js';
 import { InputError } from '../errors.js';
-
-const summarySchemaId = 'promptlab.summary/v1';
 
 const usageSchema = z.looseObject({ promptTokens: z.number(), completionTokens: z.number(), totalTokens: z.number() });
 
