@@ -7,7 +7,7 @@
 import type { AnswerSpec } from '../core/answer-spec.js';
 import type { ResolvedConfig } from '../config/resolve-config.js';
 import { UsageError } from '../errors.js';
-import { prepareJob, type PreparedJob } from '../run/prepare-job.js';
+import { type JobEntry, prepareJobs, type PreparedJob } from '../run/prepare-job.js';
 import { defaultTrigger } from '../strategies/options.js';
 import type { PreparedStrategy, StrategyDefinition } from '../strategies/strategy.js';
 import type { LoadedTemplate } from '../templates/load-template.js';
@@ -37,9 +37,37 @@ export interface CandidateContext {
   warn(message: string): void;
 }
 
-export async function prepareCandidate(candidate: Candidate, context: CandidateContext): Promise<PreparedCandidate> {
+/**
+ * The candidates prepared together (prepareJobs): those that share a template and system instruction
+ * share its one load, which is most of what preparing one costs.
+ */
+export async function prepareCandidates(
+  candidates: readonly Candidate[],
+  context: CandidateContext,
+): Promise<PreparedCandidate[]> {
+  const entries = candidates.map((candidate) => jobEntry(candidate, context));
+  const jobs = await prepareJobs(entries, { config: context.config, warn: context.warn });
+  const takesTrigger = 'trigger' in context.definition.options;
+  return candidates.map((candidate, index) => {
+    const job = jobs[index]!;
+    const flagValues = entries[index]!.settings;
+    return {
+      candidate,
+      job,
+      template: job.template,
+      answer: job.answer,
+      prepared: countingEvaluations(job.prepared),
+      trigger: takesTrigger
+        ? ((flagValues.trigger as string | undefined) ?? job.template.settings.trigger ?? defaultTrigger)
+        : null,
+      system: (flagValues.system as string | undefined) ?? null,
+    };
+  });
+}
+
+/** The job a candidate is: the baseline's flags with the candidate's settings over them. */
+function jobEntry(candidate: Candidate, context: CandidateContext): JobEntry {
   const { settings } = candidate;
-  const { definition } = context;
   const flagValues: Record<string, unknown> = {
     ...context.flagValues,
     ...(settings.template === undefined ? {} : { template: settings.template }),
@@ -53,31 +81,16 @@ export async function prepareCandidate(candidate: Candidate, context: CandidateC
     delete flagValues.examples;
     delete flagValues.shots;
   } else if (settings.demonstrations !== undefined) flagValues.shots = '0';
-  const job = await prepareJob(
-    {
-      definition,
-      variant: candidate.id,
-      settings: flagValues,
-      demonstrations: items.map((demo) => ({
-        id: demo.id ?? demo.source,
-        input: demo.input,
-        output: demo.output,
-        ...(demo.reasoning === null ? {} : { reasoning: demo.reasoning }),
-      })),
-    },
-    { config: context.config, warn: context.warn },
-  );
-  const takesTrigger = 'trigger' in definition.options;
   return {
-    candidate,
-    job,
-    template: job.template,
-    answer: job.answer,
-    prepared: countingEvaluations(job.prepared),
-    trigger: takesTrigger
-      ? ((flagValues.trigger as string | undefined) ?? job.template.settings.trigger ?? defaultTrigger)
-      : null,
-    system: (flagValues.system as string | undefined) ?? null,
+    definition: context.definition,
+    variant: candidate.id,
+    settings: flagValues,
+    demonstrations: items.map((demo) => ({
+      id: demo.id ?? demo.source,
+      input: demo.input,
+      output: demo.output,
+      ...(demo.reasoning === null ? {} : { reasoning: demo.reasoning }),
+    })),
   };
 }
 

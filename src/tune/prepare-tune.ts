@@ -15,7 +15,7 @@ import { loadRunTemplate, openRecords, resolveRunConfig } from '../run/run-setup
 import type { StrategyDefinition } from '../strategies/strategy.js';
 import { loadTemplate, projectTemplateDirs } from '../templates/load-template.js';
 import { type Axis, type Candidate, candidateProduct, productSize } from './candidate-product.js';
-import { checkSameAnswer, prepareCandidate, type PreparedCandidate } from './prepare-candidate.js';
+import { checkSameAnswer, prepareCandidates, type PreparedCandidate } from './prepare-candidate.js';
 import {
   induceInstructions,
   inductionPairs,
@@ -103,7 +103,8 @@ export async function prepareTune(options: TuneSetupOptions): Promise<PreparedTu
     options.warn(message);
   };
   const context = { definition, flagValues: strategyFlags, config, warn: warnOnce };
-  const baseline = await prepareCandidate({ id: 'c0', label: 'baseline', source: 'baseline', settings: {} }, context);
+  const baselineCandidate: Candidate = { id: 'c0', label: 'baseline', source: 'baseline', settings: {} };
+  const baseline = (await prepareCandidates([baselineCandidate], context))[0]!;
   const templateDirs = projectTemplateDirs(process.cwd());
   const proposalContext = (client: ChatClient): ProposalContext => ({
     client,
@@ -115,12 +116,9 @@ export async function prepareTune(options: TuneSetupOptions): Promise<PreparedTu
   const prepareAll = async (generated: readonly string[]): Promise<PreparedCandidate[]> => {
     const withGenerated = addGenerated(axes, kind, generated);
     const product = candidateProduct(withGenerated, flags.maxCandidates);
-    const prepared = [baseline];
-    for (const candidate of product.slice(1)) {
-      const made = await prepareCandidate(candidate, context);
-      checkSameAnswer(baseline, made);
-      prepared.push(made);
-    }
+    const others = await prepareCandidates(product.slice(1), context);
+    for (const made of others) checkSameAnswer(baseline, made);
+    const prepared = [baseline, ...others];
     const distinct = await withoutSameRenders(prepared, split.dev.slice(0, sameRenderProbe));
     if (distinct.length < prepared.length)
       options.note(
@@ -169,11 +167,10 @@ export async function prepareTune(options: TuneSetupOptions): Promise<PreparedTu
             existing.map((candidate) => (kind === 'trigger' ? candidate.trigger : candidate.system)),
           );
           const fresh = proposals.texts.filter((text) => !sent.has(text));
-          const made: PreparedCandidate[] = [];
-          for (const [index, text] of fresh.entries()) {
-            const candidate = paraphraseOf(best.candidate, kind, text, firstId + index);
-            made.push(await prepareCandidate(candidate, context));
-          }
+          const made = await prepareCandidates(
+            fresh.map((text, index) => paraphraseOf(best.candidate, kind, text, firstId + index)),
+            context,
+          );
           return { candidates: made, calls: proposals.calls, requests: proposals.requests, usage: proposals.usage };
         },
       };
