@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseHTML } from 'linkedom';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ReplyFn } from '../support/openai-test-server.js';
+import { resultRecord } from '../support/result-record.js';
 import { runCli, runCliProcess } from '../support/run-cli.js';
 import { lastUser, solve } from '../support/scripted-model.js';
 import { useTempDirs } from '../support/temp-dir.js';
@@ -187,6 +188,41 @@ describe('promptlab report', () => {
       const page = readPage(result.stdout);
       expect(page.rows.map((row) => row[0])).toEqual(['cot front']);
     }
+  });
+
+  it('re-votes with the --answer and --match the run used, and says so when the defaults judge its answers differently', async () => {
+    // A numeric run: "3" was right against "3.0", which text matching would call wrong.
+    const saved = join(directory, 'numeric-votes.jsonl');
+    const record = resultRecord({
+      strategy: 'self-consistency',
+      answer: '3',
+      expected: '3.0',
+      votes: { '3': 2 },
+      agreement: 1,
+      samplesUsed: 2,
+      completions: [
+        { text: 'The answer is 3.', answer: '3', via: 'phrase', finishReason: 'stop' },
+        { text: 'The answer is 3.', answer: '3', via: 'phrase', finishReason: 'stop' },
+      ],
+    });
+    await writeFile(saved, `${JSON.stringify(record)}\n`);
+    const defaults = await runCli(['report', saved, '-o', join(directory, 'numeric-defaults.html')]);
+    expect(defaults.code).toBe(0);
+    expect(defaults.stderr).toMatch(
+      /^warning: self-consistency: --answer\/--match score 1 of 1 recorded answers differently from the run;/,
+    );
+    const given = await runCli([
+      'report',
+      saved,
+      '-o',
+      join(directory, 'numeric-given.html'),
+      '--answer',
+      'number',
+      '--match',
+      'numeric',
+    ]);
+    expect(given.code).toBe(0);
+    expect(given.stderr).toBe('');
   });
 
   it.each([

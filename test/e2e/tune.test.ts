@@ -384,6 +384,30 @@ describe.concurrent('tune', () => {
     });
   });
 
+  it('--save names on stderr the flags the template cannot carry: an in-context --pool', async () => {
+    const server = await serve();
+    const saved = join(directory, 'tuned-in-context.prompt');
+    const { result } = await tune(server, [
+      'in-context',
+      '-d',
+      files.small,
+      '--pool',
+      files.examples,
+      '--shots',
+      '0,2',
+      '--search',
+      'exhaustive',
+      '--save',
+      saved,
+      '--json',
+    ]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toBe(
+      `warning: --save ${saved}: a template cannot carry --pool; run it with: promptlab in-context -t ${saved} --pool ${files.examples}\n`,
+    );
+    expect((await readFile(saved, 'utf8')).startsWith('---\n')).toBe(true);
+  });
+
   it('--resume continues a search cut short, spending only what was left, and ends where one run ends', async () => {
     const args = ['cot', '-d', files.medium, '--triggers', files.triggers, '--no-cache'];
     const whole = await tune(await serve(), [...args, '--json']);
