@@ -12,29 +12,12 @@ import { z } from 'zod';
 import { InputError } from '../errors.js';
 import { cellId, cellOf, type Cell } from '../core/cells.js';
 import { resultSchemaId, summarySchemaId, type DatasetRecord, type ResultRecord } from '../core/records.js';
+import { resultLineSchema } from '../core/result-line.js';
 import { tuneSchemaId } from '../scoring/tune-report.js';
 import { readLines } from './read-lines.js';
 import type { RunNotices } from './notices.js';
 import { asFingerprint, recordFingerprint, runDifferences, type JobFingerprint } from './run-fingerprint.js';
 import { defaultFileMode } from './write-file.js';
-
-/** A result line as far as resuming and summarising read it; other fields pass through untouched. */
-const resumedResultSchema = z.looseObject({
-  schema: z.literal(resultSchemaId),
-  id: z.string(),
-  strategy: z.string(),
-  model: z.string(),
-  // Files written before variants have none.
-  variant: z.string().nullable().catch(null),
-  error: z.string().nullable(),
-  answer: z.string().nullable(),
-  correct: z.boolean().nullable(),
-  completions: z.array(z.looseObject({ finishReason: z.string().nullable() })),
-  samplesUsed: z.number(),
-  usage: z.object({ promptTokens: z.number(), completionTokens: z.number(), totalTokens: z.number() }),
-  requests: z.number(),
-  latencyMs: z.number(),
-});
 
 /**
  * `compare --format jsonl` ends its output with one summary line per strategy, `tune --jsonl` with its
@@ -61,7 +44,7 @@ export function classifyResumeLine(text: string, where: string, lastUnterminated
     throw new InputError(`--resume ${where}: not valid JSON (not a promptlab JSONL result file?)`);
   }
   if (summaryLineSchema.safeParse(value).success) return { kind: 'summary' };
-  const parsed = resumedResultSchema.safeParse(value);
+  const parsed = resultLineSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue && issue.path.length > 0 ? ` (${issue.path.join('.')}: ${issue.message})` : '';
@@ -69,7 +52,7 @@ export function classifyResumeLine(text: string, where: string, lastUnterminated
       `--resume ${where}: not a ${resultSchemaId} line${field}; resume takes the JSONL written by -o FILE --jsonl`,
     );
   }
-  const result = parsed.data as unknown as ResultRecord;
+  const result: ResultRecord = parsed.data;
   return result.error === null ? { kind: 'result', result } : { kind: 'errored', id: result.id, cell: cellOf(result) };
 }
 
