@@ -1,14 +1,7 @@
 /** `compare --format markdown`: a GitHub-flavoured table for $GITHUB_STEP_SUMMARY or a PR comment. */
 import { cellNamer } from '../core/cells.js';
 import type { CompareReport } from '../scoring/compare-report.js';
-import {
-  baselineWording,
-  explainTests,
-  identityColumnsOf,
-  summaryCells,
-  summaryColumns,
-  summaryNotes,
-} from './summary-cells.js';
+import { baselineWording, explainTests, summaryColumns, summaryNotes } from './summary-cells.js';
 
 /** Pipes end a cell and newlines end a row; backslash-escape the one, flatten the other. */
 function markdownCell(text: string): string {
@@ -22,10 +15,10 @@ const row = (cells: readonly string[]): string => `| ${cells.map(markdownCell).j
 
 export function renderCompareMarkdown(report: CompareReport): string {
   const nameOf = cellNamer(report.strategies);
-  const columns = summaryColumns(identityColumnsOf(report.strategies));
+  const columns = summaryColumns(report.strategies);
   const header = row(columns.map((column) => column.header));
   const divider = `|${columns.map((column) => (column.align === 'right' ? ' ---: ' : ' --- ')).join('|')}|`;
-  const body = report.strategies.map((summary) => row(summaryCells(summary, columns)));
+  const body = report.strategies.map((summary) => row(columns.map((column) => column.cell(summary))));
   const notes = report.strategies
     .flatMap((summary) => summaryNotes(summary, nameOf(summary)))
     .map((note) => `- ${markdownCell(note)}`);

@@ -8,7 +8,6 @@ import {
   baselineWording,
   explainStar,
   explainTests,
-  identityColumnsOf,
   summaryColumns,
   summaryNotes,
   type SummaryColumnKey,
@@ -42,7 +41,7 @@ function styleCell(key: SummaryColumnKey, text: string, summary: StrategySummary
  * the table wrap.
  */
 export function renderCompareTable(report: CompareReport, colors: Colors, width: number | null = null): string {
-  const columns = summaryColumns(identityColumnsOf(report.strategies));
+  const columns = summaryColumns(report.strategies);
   const nameOf = cellNamer(report.strategies);
   const rows = report.strategies.map((summary) =>
     columns.map((column): FittedCell => {

@@ -45,20 +45,16 @@ export interface SummaryColumn extends FittedColumn {
 }
 
 /** The identity columns a report needs: `model` with several models, `variant` when any cell is one. */
-export interface IdentityColumns {
-  model: boolean;
-  variant: boolean;
-}
-
-export function identityColumnsOf(summaries: readonly CellSummary[]): IdentityColumns {
+function identityColumnsOf(summaries: readonly CellSummary[]): { model: boolean; variant: boolean } {
   return {
     model: new Set(summaries.map((summary) => summary.model)).size > 1,
     variant: summaries.some((summary) => summary.variant !== null),
   };
 }
 
-/** The columns of a compare table of these cells: identity first (as `identity` asks), then the counts. */
-export function summaryColumns(identity: IdentityColumns): SummaryColumn[] {
+/** The columns of a compare table of these cells: the identity columns they need, then the counts. */
+export function summaryColumns(summaries: readonly CellSummary[]): SummaryColumn[] {
+  const identity = identityColumnsOf(summaries);
   return [
     ...(identity.model ? [modelColumn] : []),
     strategyColumn,
@@ -138,13 +134,8 @@ const countColumns: readonly SummaryColumn[] = [
   },
 ];
 
-/** Every column's cell for this summary, in column order. */
-export function summaryCells(summary: CellSummary, columns: readonly SummaryColumn[]): string[] {
-  return columns.map((column) => column.cell(summary));
-}
-
 /** "+6.7 pts (4 better, 2 worse), p = 0.69, not significant" */
-export function describeBaselineDifference(difference: BaselineDifference): string {
+function describeBaselineDifference(difference: BaselineDifference): string {
   const verdict = difference.significant ? 'significant' : 'not significant';
   return (
     `${formatDeltaPoints(difference.delta)} (${difference.better} better, ${difference.worse} worse), ` +
