@@ -7,6 +7,7 @@
 import type { AnswerSpec } from '../core/answer-spec.js';
 import type { ResolvedConfig } from '../config/resolve-config.js';
 import { UsageError } from '../errors.js';
+import type { OptionFiles } from '../run/option-files.js';
 import { type JobEntry, prepareJobs, type PreparedJob } from '../run/prepare-job.js';
 import { defaultTrigger } from '../strategies/options.js';
 import type { PreparedStrategy, StrategyDefinition } from '../strategies/strategy.js';
@@ -35,6 +36,8 @@ export interface CandidateContext {
   flagValues: Record<string, unknown>;
   config: ResolvedConfig;
   warn(message: string): void;
+  /** The search's option files, each read once however many candidates name it. */
+  files: OptionFiles;
 }
 
 /**
@@ -46,7 +49,7 @@ export async function prepareCandidates(
   context: CandidateContext,
 ): Promise<PreparedCandidate[]> {
   const entries = candidates.map((candidate) => jobEntry(candidate, context));
-  const jobs = await prepareJobs(entries, { config: context.config, warn: context.warn });
+  const jobs = await prepareJobs(entries, { config: context.config, warn: context.warn, files: context.files });
   const takesTrigger = 'trigger' in context.definition.options;
   return candidates.map((candidate, index) => {
     const job = jobs[index]!;

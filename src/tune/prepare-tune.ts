@@ -11,6 +11,7 @@ import { findConfigFile } from '../config/config-file.js';
 import type { ResolvedConfig } from '../config/resolve-config.js';
 import { InputError } from '../errors.js';
 import type { Io } from '../run/io.js';
+import { optionFiles } from '../run/option-files.js';
 import { loadRunTemplate, openRecords, resolveRunConfig } from '../run/run-setup.js';
 import type { StrategyDefinition } from '../strategies/strategy.js';
 import { loadTemplate, projectTemplateDirs } from '../templates/load-template.js';
@@ -86,12 +87,18 @@ export async function prepareTune(options: TuneSetupOptions): Promise<PreparedTu
   const split = splitDevTest(all, flags.devFraction, seed);
   const can = strategyAxes(definition);
   const examplesPath = can.examples ? (strategyFlags.examples as string | undefined) : undefined;
+  // One read of each option file for the whole search: the axes' --examples, every candidate's job.
+  const files = optionFiles();
   const examples =
     examplesPath === undefined
       ? null
       : {
           path: examplesPath,
-          items: await (await import('../run/read-demonstrations.js')).readDemonstrations(examplesPath, '--examples'),
+          items: await (await import('../run/read-demonstrations.js')).readDemonstrations(
+            examplesPath,
+            '--examples',
+            files,
+          ),
         };
   const axes = await buildAxes({ definition, flags: flags.axes, examples, seed });
   const kind: InstructionKind = can.trigger ? 'trigger' : 'system';
@@ -102,7 +109,7 @@ export async function prepareTune(options: TuneSetupOptions): Promise<PreparedTu
     said.add(message);
     options.warn(message);
   };
-  const context = { definition, flagValues: strategyFlags, config, warn: warnOnce };
+  const context = { definition, flagValues: strategyFlags, config, warn: warnOnce, files };
   const baselineCandidate: Candidate = { id: 'c0', label: 'baseline', source: 'baseline', settings: {} };
   const baseline = (await prepareCandidates([baselineCandidate], context))[0]!;
   const templateDirs = projectTemplateDirs(process.cwd());
