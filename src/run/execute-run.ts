@@ -114,13 +114,7 @@ export async function executeRun(options: ExecuteRunOptions): Promise<RunEnding>
       : await loadResume(
           options.resume.flagValues,
           options.resume.outputPath,
-          {
-            cells: options.cells.map((cell) => ({
-              ...cellOf(cell),
-              template: cell.template,
-              fingerprint: cell.fingerprint ?? null,
-            })),
-          },
+          options.cells,
           (result) => accumulators.get(cellId(summarisedAs(result)))?.add(result),
           callbacks,
         );

@@ -16,7 +16,7 @@ import { resultLineSchema } from '../core/result-line.js';
 import { tuneSchemaId } from '../scoring/tune-report.js';
 import { readLines } from './read-lines.js';
 import type { RunNotices } from './notices.js';
-import { asFingerprint, recordFingerprint, runDifferences, type JobFingerprint } from './run-fingerprint.js';
+import { asFingerprint, recordFingerprint, runDifferences, type CurrentRun } from './run-fingerprint.js';
 import { defaultFileMode } from './write-file.js';
 
 /**
@@ -56,19 +56,13 @@ export function classifyResumeLine(text: string, where: string, lastUnterminated
   return result.error === null ? { kind: 'result', result } : { kind: 'errored', id: result.id, cell: cellOf(result) };
 }
 
-export const resultKey = (id: string, cell: Cell): string => JSON.stringify([id, cellId(cell)]);
+const resultKey = (id: string, cell: Cell): string => JSON.stringify([id, cellId(cell)]);
 
-/** What the resuming run is, to tell results of another run apart (run-fingerprint.ts). */
-export interface ResumedRun {
-  /** Each cell of the run: a cell without a fingerprint is checked on model and template name alone. */
-  cells: readonly ResumedCell[];
-}
-
-/** A cell of the resuming run, with what its results must have been made by. */
-export interface ResumedCell extends Cell {
-  template: string;
-  fingerprint: JobFingerprint | null;
-}
+/**
+ * A cell of the resuming run, with what its results must have been made by (run-fingerprint.ts): one
+ * without a fingerprint is checked on model and template name alone.
+ */
+export interface ResumedCell extends Cell, CurrentRun {}
 
 export interface ResumeState {
   /** True when FILE already holds a result without error for this record and cell (model, strategy, variant). */
@@ -166,15 +160,15 @@ export async function prepareResume(
 export async function resumeRun(
   path: string,
   outputPath: string,
-  run: ResumedRun,
+  cells: readonly ResumedCell[],
   onKept: (result: ResultRecord) => void,
   notices: RunNotices,
 ): Promise<ResumeState> {
   let otherCells = 0;
   let unfingerprinted = 0;
-  const runCells = new Map(run.cells.map((cell) => [cellId(cell), cell]));
+  const runCells = new Map(cells.map((cell) => [cellId(cell), cell]));
   const state = await prepareResume(path, outputPath, (result) => {
-    const cell = runCells.get(cellId(cellOf(result))) ?? otherModelsCell(run.cells, result);
+    const cell = runCells.get(cellId(cellOf(result))) ?? otherModelsCell(cells, result);
     if (cell === null) {
       otherCells++;
       return;

@@ -6,19 +6,19 @@
 import { InterruptedError, UsageError } from '../errors.js';
 import type { ResultRecord } from '../core/records.js';
 import type { RunNotices } from './notices.js';
-import type { ResumedRun, ResumeState } from './resume-file.js';
+import type { ResumedCell, ResumeState } from './resume-file.js';
 
 /** resumeRun for a run given --resume (`outputPath` from resumeOutputPath), loading resume-file.ts only then; null otherwise. */
 export async function loadResume(
   flagValues: Record<string, unknown>,
   outputPath: string | null,
-  run: ResumedRun,
+  cells: readonly ResumedCell[],
   onKept: (result: ResultRecord) => void,
   notices: RunNotices,
 ): Promise<ResumeState | null> {
   const path = flagValues.resume as string | undefined;
   if (outputPath === null || path === undefined) return null;
-  return (await import('./resume-file.js')).resumeRun(path, outputPath, run, onKept, notices);
+  return (await import('./resume-file.js')).resumeRun(path, outputPath, cells, onKept, notices);
 }
 
 /** `-o` beside `--resume`: the output must be JSON Lines, and defaults to the resume file itself. */

@@ -109,8 +109,8 @@ export interface RecordedRun {
 export interface CurrentRun {
   model: string;
   template: string;
-  /** Null where the run has none to compare (then model and template name alone are). */
-  fingerprint: JobFingerprint | null;
+  /** None where the run has none to compare (then model and template name alone are). */
+  fingerprint?: JobFingerprint | undefined;
 }
 
 /**
@@ -125,7 +125,7 @@ export function runDifferences(recorded: RecordedRun, current: CurrentRun): stri
     differences.push(`template ${recorded.template} in the file, ${current.template} now`);
   const fingerprint = asFingerprint(recorded.fingerprint);
   const now = current.fingerprint;
-  if (fingerprint === null || now === null || differences.length > 0) return differences;
+  if (fingerprint === null || now === undefined || differences.length > 0) return differences;
   if (fingerprint.template !== now.template)
     differences.push(`template ${current.template} changed since the file was written`);
   if (fingerprint.system !== now.system) differences.push('--system differs from the file’s');
