@@ -20,10 +20,6 @@ export function nonNegativeInteger(value: unknown, flag: string): number {
   return parsed;
 }
 
-export function optionalPositiveInteger(value: unknown, flag: string): number | null {
-  return value === undefined || value === null ? null : positiveInteger(value, flag);
-}
-
 export function numberInRange(
   value: unknown,
   flag: string,

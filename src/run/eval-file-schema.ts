@@ -25,7 +25,7 @@ const normalizeSteps = z
   .superRefine((value, context) => check(context, () => parseNormalizeSteps(value, 'normalize')));
 const extractMode = z.enum(['strict', 'flexible'], { error: 'expected strict or flexible' });
 
-export const datasetSchema = z
+const datasetSchema = z
   .object({
     /** JSONL or CSV, relative to the eval file. */
     file: nonEmptyText,
@@ -36,9 +36,9 @@ export const datasetSchema = z
   })
   .strict();
 
-export const modelEntrySchema = z.object({ endpoint: nonEmptyText, model: nonEmptyText.optional() }).strict();
+const modelEntrySchema = z.object({ endpoint: nonEmptyText, model: nonEmptyText.optional() }).strict();
 
-export const gatesSchema = z
+const gatesSchema = z
   .object({
     /** One threshold for every cell, or thresholds by `strategy`, `variant` or `model/name`. */
     failUnder: z
@@ -59,7 +59,7 @@ export const gatesSchema = z
   })
   .strict();
 
-export const outputEntrySchema = z
+const outputEntrySchema = z
   .object({
     format: z.enum(compareFormats, { error: `expected one of ${compareFormats.join(', ')}` }).optional(),
     /** Relative to the eval file; none: stdout. */
