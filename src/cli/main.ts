@@ -24,7 +24,7 @@ function packageVersion(): string {
  * parsing it does not depend on the others, and building the few hundred options of all of them is time
  * spent before a run's first request.
  */
-export function buildProgram(invoked: string | undefined, io: Io): Command {
+function buildProgram(invoked: string | undefined, io: Io): Command {
   const program = new Command('promptlab')
     .description(
       'Run prompting strategies against any OpenAI-compatible endpoint, with templates kept as files, and compare them on datasets.',

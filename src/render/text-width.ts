@@ -19,7 +19,7 @@ const wide =
 const zeroWidth = /^(?:\p{Mn}|\p{Me}|[\u200b-\u200f]|[\ufe00-\ufe0f])$/u;
 
 /** Columns one code point takes. */
-export function charWidth(char: string): number {
+function charWidth(char: string): number {
   if (zeroWidth.test(char)) return 0;
   return wide.test(char) ? 2 : 1;
 }

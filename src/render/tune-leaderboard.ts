@@ -10,7 +10,7 @@ import { formatTextTable, type TextColumn } from './text-table.js';
 import { clipToWidth, textWidth } from './text-width.js';
 
 /** Rows shown before the rest are summed up in one line (all of them are in --json). */
-export const leaderboardRows = 15;
+const leaderboardRows = 15;
 
 export interface LeaderboardOptions {
   colors: Colors;

@@ -1,7 +1,7 @@
 /** How cells look wherever the report shows them: one colour each, and costs in dollars. */
 
 /** Observable's ten-colour categorical palette (Plot's default), so each cell keeps its colour everywhere. */
-export const cellColors = [
+const cellColors = [
   '#4269d0',
   '#efb118',
   '#ff725c',

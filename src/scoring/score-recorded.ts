@@ -55,7 +55,7 @@ export interface RecordedFields {
   id: string | null;
 }
 
-export const defaultFields: RecordedFields = { expected: null, completions: null, id: null };
+const defaultFields: RecordedFields = { expected: null, completions: null, id: null };
 
 /** The lines of a promptlab file that are not results (a compare's summary lines, ...): nothing to score. */
 export function isOtherSchema(value: unknown): boolean {
