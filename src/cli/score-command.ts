@@ -114,17 +114,15 @@ export async function scoreCommand(
     const index = recordedOrder.findIndex(recorded(cell));
     return index === -1 ? recordedOrder.length : index;
   };
-  const cells = [...summaries.values()]
-    .map((entry) => entry.cell)
-    .sort((left, right) => position(left) - position(right));
-  const finished = cells.map((cell) => cellSummary(cell, summaries.get(cellId(cell))!.summary.finish()));
-  const baseline = cells.find((cell) => recordedOrder.find(recorded(cell))?.baseline === true);
+  const cells = [...summaries.values()].sort((left, right) => position(left.cell) - position(right.cell));
+  const finished = cells.map(({ cell, summary }) => cellSummary(cell, summary.finish()));
+  const baseline = cells.find(({ cell }) => recordedOrder.find(recorded(cell))?.baseline === true) ?? cells[0]!;
   const report =
     finished.length > 1
       ? buildCompareReport(
           finished,
           new Map([...summaries].map(([key, entry]) => [key, entry.summary.correctness()])),
-          baseline ?? cells[0]!,
+          baseline.cell,
           defaultAlpha,
         )
       : null;
