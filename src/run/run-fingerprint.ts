@@ -77,9 +77,17 @@ export async function jobFingerprint(job: JobDescription, files: OptionFiles = o
   };
 }
 
+/** Each record's, worked out once: a record goes through every cell of the run, and --resume checks it per cell too. */
+const recordFingerprints = new WeakMap<DatasetRecord, string>();
+
 /** A record's variables and expected answer, however its keys were ordered. */
 export function recordFingerprint(record: DatasetRecord): string {
-  return textFingerprint(canonicalJson({ vars: record.vars, expected: record.expected }));
+  let fingerprint = recordFingerprints.get(record);
+  if (fingerprint === undefined) {
+    fingerprint = textFingerprint(canonicalJson({ vars: record.vars, expected: record.expected }));
+    recordFingerprints.set(record, fingerprint);
+  }
+  return fingerprint;
 }
 
 export function withRecord(job: JobFingerprint, record: DatasetRecord): ResultFingerprint {
