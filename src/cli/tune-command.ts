@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
+import { fallbackColumns } from '../render/text-width.js';
 import { renderTuneLeaderboard } from '../render/tune-leaderboard.js';
 import { executeRun, type RunOutput } from '../run/execute-run.js';
 import type { Io } from '../run/io.js';
@@ -174,11 +175,15 @@ function tuneOutput(options: {
     const leaderboard = (document: TuneReport) =>
       renderTuneLeaderboard(document, {
         colors: terminal.stdoutColors,
-        width: Math.min(100, (io.stdout as { columns?: number }).columns ?? 80),
+        // A terminal that reports 0 columns reads as 80, as every view does (terminal.ts).
+        width: Math.min(100, terminal.stdoutColumns ?? fallbackColumns),
         alpha: options.flags.alpha,
       });
     return {
-      resumable: format === 'jsonl' ? outputPath : null,
+      // As every run's output: a JSONL file once it holds this run's results (an earlier file stands until the first answer).
+      get resumable() {
+        return sink?.wroteFile === true ? outputPath : null;
+      },
       write: async (result, record) => {
         if (sink !== null) await sink.write(result, record);
       },
