@@ -3,11 +3,11 @@
  * record) goes through the runner and reaches the output as a result line as it finishes, so a tune run
  * ends like every run — Ctrl-C, the resume hint, the throttling note, exit 3 and 130 — and `-o FILE
  * --jsonl` holds what --resume needs. Each line is a promptlab.result/v1 record with `variant` (the
- * candidate's id) and `tune` ({part, calls, key}).
+ * candidate's id), its `fingerprint` (the candidate's job and the record) and `tune` ({part, calls}).
  */
 import type { MatchMode } from '../core/answer-spec.js';
 import { addUsage, type ChatClient, type Usage } from '../core/chat-client.js';
-import { canonicalJson, textFingerprint } from '../core/fingerprint.js';
+import { canonicalJson } from '../core/fingerprint.js';
 import type { DatasetRecord, ResultRecord } from '../core/records.js';
 import { newEndpointKnowledge } from '../core/sample-completions.js';
 import {
@@ -18,6 +18,7 @@ import {
   type RunJob,
   type RunStatistics,
 } from '../run/run-records.js';
+import { withRecord } from '../run/run-fingerprint.js';
 import type { StrategyDefinition } from '../strategies/strategy.js';
 import type { PreparedCandidate } from './prepare-candidate.js';
 import { admittedRecords, type RequestBudget } from './request-budget.js';
@@ -30,8 +31,6 @@ export interface TuneAnnotation {
   part: TunePart;
   /** Calls the evaluation made (cache hits included): what the budget counted. */
   calls: number;
-  /** Fingerprint of the candidate's settings: a resumed line counts only for the same candidate. */
-  key: string;
 }
 
 export interface Paraphraser {
@@ -85,11 +84,6 @@ export interface TuneOutcome {
 
 export function tuneResults(options: TuneRunOptions): { source: ResultSource; outcome(): TuneOutcome | null } {
   const prepared = new Map(options.candidates.map((candidate) => [candidate.candidate.id, candidate]));
-  const keys = new Map<string, string>();
-  const keyOf = (id: string) => {
-    if (!keys.has(id)) keys.set(id, candidateKey(prepared.get(id)!));
-    return keys.get(id)!;
-  };
   const devIds = new Set(options.dev.map((record) => record.id));
   // candidate → record id → correct; dev and test records never share an id.
   const memo = new Map<string, Map<string, boolean>>();
@@ -102,16 +96,23 @@ export function tuneResults(options: TuneRunOptions): { source: ResultSource; ou
   let usage = options.proposals.usage;
   let outcome: TuneOutcome | null = null;
 
-  // A resumed line counts for the candidate it was made for: the same id with the same settings.
-  const resumed = options.kept.filter((result) => {
-    const id = result.variant as string | undefined;
-    const tune = result.tune as TuneAnnotation | undefined;
-    return id !== undefined && tune !== undefined && prepared.has(id) && tune.key === keyOf(id);
-  });
+  // A resumed line counts for the candidate it was made for, by this model, on the record it was made
+  // from: its fingerprint is the one this candidate's job writes for that record (settings and data alike).
+  const records = new Map([...options.dev, ...options.test].map((record) => [record.id, record]));
+  const madeBy = (result: ResultRecord, id: string) => {
+    const record = records.get(result.id);
+    return (
+      record !== undefined &&
+      result.tune !== undefined &&
+      result.model === options.model &&
+      result.strategy === options.definition.name &&
+      canonicalJson(result.fingerprint) === canonicalJson(withRecord(prepared.get(id)!.job.fingerprint, record))
+    );
+  };
   const replayResumed = (ids: ReadonlySet<string>) => {
-    for (const result of resumed) {
-      const id = result.variant as string;
-      if (!ids.has(id) || has(id, result.id)) continue;
+    for (const result of options.kept) {
+      const id = result.variant;
+      if (id == null || !ids.has(id) || has(id, result.id) || !madeBy(result, id)) continue;
       remember(id, result.id, result.correct === true);
       requests += result.requests;
       usage = addUsage(usage, result.usage);
@@ -159,7 +160,7 @@ export function tuneResults(options: TuneRunOptions): { source: ResultSource; ou
           stopSignal: signals.stopSignal,
           onResult: async (raw, record) => {
             const id = raw.variant!;
-            const result = annotate(raw, part, keyOf(id));
+            const result = annotate(raw, part);
             remember(id, record.id, result.correct === true);
             requests += result.requests;
             usage = addUsage(usage, result.usage);
@@ -258,17 +259,9 @@ export function evaluationCost(result: ResultRecord): number {
 }
 
 /** The runner's result (the strategy, the candidate as its variant) with what tune adds. */
-function annotate(raw: ResultRecord, part: TunePart, key: string): ResultRecord {
+function annotate(raw: ResultRecord, part: TunePart): ResultRecord {
   const { calls, ...result } = raw;
-  return { ...result, tune: { part, calls: typeof calls === 'number' ? calls : 0, key } satisfies TuneAnnotation };
-}
-
-/**
- * A short stable key of what a candidate is: its job's fingerprint (template text and demonstrations,
- * system, the strategy's options, sampling, answer rules), so a resumed line counts only for the same one.
- */
-export function candidateKey(candidate: PreparedCandidate): string {
-  return textFingerprint(canonicalJson(candidate.job.fingerprint));
+  return { ...result, tune: { part, calls: typeof calls === 'number' ? calls : 0 } satisfies TuneAnnotation };
 }
 
 function progressText(candidates: number, records: number, budget: RequestBudget): string {

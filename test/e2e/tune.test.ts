@@ -486,6 +486,39 @@ describe.concurrent('tune', () => {
       expect(document[field]).toEqual(whole.report[field]);
   });
 
+  it.each([
+    ['another model', (line: Record<string, unknown>) => ({ ...line, model: 'another-model' })],
+    [
+      'another dataset under the same ids',
+      (line: { fingerprint: Record<string, unknown> }) => ({
+        ...line,
+        fingerprint: { ...line.fingerprint, record: 'sha256:0000000000000000' },
+      }),
+    ],
+  ])('--resume counts no evaluation a file holds from %s: every one is made again', async (_, change) => {
+    const args = ['cot', '-d', files.small, '--triggers', files.triggers, '--no-cache'];
+    const log = join(directory, `other-run-${Math.random().toString(36).slice(2)}.jsonl`);
+    const whole = await tune(await serve(), [...args, '--jsonl', '-o', log]);
+    expect(whole.result.code).toBe(0);
+    const lines = (await readFile(log, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    const document = lines.at(-1);
+    await writeFile(
+      log,
+      lines
+        .slice(0, -1)
+        .map((line) => `${JSON.stringify(change(line))}\n`)
+        .join(''),
+    );
+
+    const server = await serve();
+    const resumed = await tune(server, [...args, '--resume', log]);
+    expect(resumed.result.code).toBe(0);
+    expect(server.counts.chat).toBe(document.requests);
+  });
+
   it('exits 4 with --fail-under when the winner scores below it on the test part', async () => {
     const server = await serve();
     const { result, report } = await tune(server, [
