@@ -13,6 +13,7 @@ import { InputError } from '../errors.js';
 import type { Io } from '../run/io.js';
 import { optionFiles } from '../run/option-files.js';
 import { loadRunTemplate, openRecords, resolveRunConfig } from '../run/run-setup.js';
+import { tuneSchemaId } from '../scoring/tune-report.js';
 import type { StrategyDefinition } from '../strategies/strategy.js';
 import { loadTemplate, projectTemplateDirs } from '../templates/load-template.js';
 import { type Axis, type Candidate, candidateProduct, productSize } from './candidate-product.js';
@@ -28,7 +29,7 @@ import { createRequestBudget, type RequestBudget } from './request-budget.js';
 import { halvingSchedule, planHalving, scheduleEvaluations } from './successive-halving.js';
 import { splitDevTest, type DevTestSplit } from './split-dataset.js';
 import { buildAxes, strategyAxes } from './tune-axes.js';
-import type { TuneRunFacts } from './tune-document.js';
+import { describeCandidate, type TuneRunFacts } from './tune-document.js';
 import { strategyFlagValues, type TuneFlags } from './tune-flags.js';
 import type { Paraphraser } from './tune-results.js';
 
@@ -233,19 +234,11 @@ export async function prepareTune(options: TuneSetupOptions): Promise<PreparedTu
       const requests = evaluations + 2 * split.test.length;
       const promptTokens = await estimatePromptTokens(candidates, split.dev, requests);
       return {
-        schema: 'promptlab.tune/v1',
+        schema: tuneSchemaId,
         strategy: definition.name,
         split: { dev: split.dev.length, test: split.test.length, fraction: flags.devFraction },
         search: flags.search,
-        candidates: candidates.map(({ candidate, template, trigger, system }) => ({
-          id: candidate.id,
-          label: candidate.label,
-          source: candidate.source,
-          template: template.name,
-          ...(trigger === null ? {} : { trigger }),
-          ...(system === null ? {} : { system }),
-          ...(candidate.settings.shots === undefined ? {} : { shots: candidate.settings.shots }),
-        })),
+        candidates: candidates.map(describeCandidate),
         productSize: productSize(axes),
         // One request per evaluation assumed: strategies that make more (two-stage, samples without n) cost more.
         estimate: { requests, promptTokens },

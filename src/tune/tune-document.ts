@@ -6,6 +6,7 @@ import {
   tuneSchemaId,
   tuneTest,
 } from '../scoring/tune-report.js';
+import type { PreparedCandidate } from './prepare-candidate.js';
 import type { RequestBudget } from './request-budget.js';
 import type { SearchMode } from './search-prompts.js';
 import type { TuneOutcome } from './tune-results.js';
@@ -23,16 +24,9 @@ export interface TuneRunFacts {
 export function tuneDocument(facts: TuneRunFacts, outcome: TuneOutcome): TuneReport {
   const { trace } = outcome;
   const entries = trace.candidates.map((candidate): TuneCandidateEntry => {
-    const prepared = outcome.prepared.get(candidate.id)!;
     const { settings } = candidate;
     return {
-      id: candidate.id,
-      label: candidate.label,
-      source: candidate.source,
-      template: prepared.template.name,
-      ...(prepared.trigger === null ? {} : { trigger: prepared.trigger }),
-      ...(prepared.system === null ? {} : { system: prepared.system }),
-      ...(settings.shots === undefined ? {} : { shots: settings.shots }),
+      ...describeCandidate(outcome.prepared.get(candidate.id)!),
       ...(settings.demonstrations === undefined || settings.demonstrations.items.length === 0
         ? {}
         : { demonstrations: settings.demonstrations.items.map((demo) => demo.id ?? demo.source) }),
@@ -58,5 +52,18 @@ export function tuneDocument(facts: TuneRunFacts, outcome: TuneOutcome): TuneRep
     rounds: trace.rounds.map((round) => ({ ...round })),
     requests: outcome.requests,
     usage: outcome.usage,
+  };
+}
+
+/** What a candidate is, as the document and --dry-run list it. */
+export function describeCandidate({ candidate, template, trigger, system }: PreparedCandidate) {
+  return {
+    id: candidate.id,
+    label: candidate.label,
+    source: candidate.source,
+    template: template.name,
+    ...(trigger === null ? {} : { trigger }),
+    ...(system === null ? {} : { system }),
+    ...(candidate.settings.shots === undefined ? {} : { shots: candidate.settings.shots }),
   };
 }
