@@ -6,29 +6,16 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import {
-  startTestServer,
-  type ChatCall,
-  type TestServer,
-  type TestServerOptions,
-} from '../support/openai-test-server.js';
+import { describe, expect, it } from 'vitest';
+import type { ChatCall, TestServer } from '../support/openai-test-server.js';
 import { runCli } from '../support/run-cli.js';
 import { lastUser, samplingReply } from '../support/scripted-model.js';
 import { useTempDirs } from '../support/temp-dir.js';
+import { useTestServers } from '../support/test-servers.js';
 
 const makeTempDir = useTempDirs();
 
-const servers: TestServer[] = [];
-afterAll(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-async function serve(options: TestServerOptions = {}): Promise<TestServer> {
-  const server = await startTestServer({ reply: samplingReply(new Set()), ...options });
-  servers.push(server);
-  return server;
-}
+const serve = useTestServers({ reply: samplingReply(new Set()) });
 
 const jsonl = (lines: object[]) => `${lines.map((line) => JSON.stringify(line)).join('\n')}\n`;
 

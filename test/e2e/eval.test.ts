@@ -5,26 +5,15 @@
  */
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer, type TestServerOptions } from '../support/openai-test-server.js';
+import { describe, expect, it } from 'vitest';
+import type { TestServer } from '../support/openai-test-server.js';
 import { runCli } from '../support/run-cli.js';
 import { arithmeticReply, lastUser, perModel, slipsOnPlusReply } from '../support/scripted-model.js';
 import { useTempDirs } from '../support/temp-dir.js';
+import { useTestServers } from '../support/test-servers.js';
 
 const makeTempDir = useTempDirs();
-const servers: TestServer[] = [];
-afterAll(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-async function serve(options: TestServerOptions = {}): Promise<TestServer> {
-  const server = await startTestServer({
-    reply: perModel({ careful: arithmeticReply, sloppy: slipsOnPlusReply }),
-    ...options,
-  });
-  servers.push(server);
-  return server;
-}
+const serve = useTestServers({ reply: perModel({ careful: arithmeticReply, sloppy: slipsOnPlusReply }) });
 
 const questions = [
   ...Array.from({ length: 5 }, (_, index) => ({

@@ -7,32 +7,18 @@
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import {
-  startTestServer,
-  type ChatCall,
-  type DroppedConnection,
-  type RawResponse,
-  type TestServer,
-} from '../support/openai-test-server.js';
+import { describe, expect, it } from 'vitest';
+import type { ChatCall, DroppedConnection, RawResponse } from '../support/openai-test-server.js';
 import { runCli } from '../support/run-cli.js';
 import { arithmeticReply, lastUser } from '../support/scripted-model.js';
 import { useTempDirs } from '../support/temp-dir.js';
+import { useTestServers } from '../support/test-servers.js';
 
 const makeTempDir = useTempDirs();
 
 // Every run has a server of its own, so the runs (which mostly wait on back-offs, stalls and throttling)
 // go side by side; all are closed once the file is done.
-const servers: TestServer[] = [];
-afterAll(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-async function serve(options: Parameters<typeof startTestServer>[0]): Promise<TestServer> {
-  const server = await startTestServer(options);
-  servers.push(server);
-  return server;
-}
+const serve = useTestServers({}, 'all');
 
 // Five records of each fault: enough to interleave them under throttling, few enough that the waits stay short.
 const recordCount = 100;

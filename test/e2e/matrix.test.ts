@@ -5,26 +5,16 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer, type TestServerOptions } from '../support/openai-test-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { TestServer } from '../support/openai-test-server.js';
 import { runCli } from '../support/run-cli.js';
 import { arithmeticReply, perModel, slipsOnPlusReply } from '../support/scripted-model.js';
 import { useTempDirs } from '../support/temp-dir.js';
+import { useTestServers } from '../support/test-servers.js';
 
 const makeTempDir = useTempDirs();
-const servers: TestServer[] = [];
-afterAll(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
 /** `careful` gets everything right; `sloppy` answers every plus question one too high unless it reasons. */
-const twoModels = perModel({ careful: arithmeticReply, sloppy: slipsOnPlusReply });
-
-async function serve(options: TestServerOptions = {}): Promise<TestServer> {
-  const server = await startTestServer({ reply: twoModels, ...options });
-  servers.push(server);
-  return server;
-}
+const serve = useTestServers({ reply: perModel({ careful: arithmeticReply, sloppy: slipsOnPlusReply }) });
 
 let directory = '';
 let dataset = '';

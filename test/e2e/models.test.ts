@@ -1,24 +1,15 @@
 /** `promptlab models` end to end: GET /v1/models through the SDK, JSON on a pipe, errors as one line. */
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { noColors } from '../../src/render/colors.js';
 import { renderModelList } from '../../src/render/model-list.js';
-import { startTestServer, type TestServer, type TestServerOptions } from '../support/openai-test-server.js';
 import { runCli } from '../support/run-cli.js';
 import { useTempDirs } from '../support/temp-dir.js';
+import { useTestServers } from '../support/test-servers.js';
 
 const makeTempDir = useTempDirs();
-const servers: TestServer[] = [];
-afterAll(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-async function serve(options: TestServerOptions): Promise<TestServer> {
-  const server = await startTestServer(options);
-  servers.push(server);
-  return server;
-}
+const serve = useTestServers();
 
 describe('promptlab models', () => {
   it('lists the endpoint’s models as JSON on a pipe, sorted, with owner and creation time', async () => {

@@ -6,31 +6,15 @@
  */
 import { readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer, type TestServerOptions } from '../support/openai-test-server.js';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/run-cli.js';
 import { arithmeticReply } from '../support/scripted-model.js';
 import { useTempDirs } from '../support/temp-dir.js';
+import { closedPortUrl, useTestServers } from '../support/test-servers.js';
 
 const makeTempDir = useTempDirs();
 
-const servers: TestServer[] = [];
-afterAll(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-async function serve(options: TestServerOptions = {}): Promise<TestServer> {
-  const server = await startTestServer({ reply: arithmeticReply, ...options });
-  servers.push(server);
-  return server;
-}
-
-/** A base URL where nothing listens: a server started and closed again. */
-async function closedPortUrl(): Promise<string> {
-  const server = await startTestServer();
-  await server.close();
-  return server.url;
-}
+const serve = useTestServers({ reply: arithmeticReply });
 
 const jsonl = (lines: object[]) => `${lines.map((line) => JSON.stringify(line)).join('\n')}\n`;
 const records = (count: number) =>

@@ -6,23 +6,20 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../support/openai-test-server.js';
+import { describe, expect, it } from 'vitest';
+import type { TestServer } from '../support/openai-test-server.js';
 import { runCli } from '../support/run-cli.js';
 import { arithmeticReply } from '../support/scripted-model.js';
 import { useTempDirs } from '../support/temp-dir.js';
+import { useTestServers } from '../support/test-servers.js';
 
 const makeTempDir = useTempDirs();
 
+const startServer = useTestServers({ reply: arithmeticReply });
 let server: TestServer;
-const servers: TestServer[] = [];
-afterAll(async () => {
-  await Promise.all(servers.splice(0).map((started) => started.close()));
-});
 
 async function serve(): Promise<TestServer> {
-  server = await startTestServer({ reply: arithmeticReply });
-  servers.push(server);
+  server = await startServer();
   return server;
 }
 

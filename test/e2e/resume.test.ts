@@ -6,28 +6,22 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFile, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer, type TestServerOptions } from '../support/openai-test-server.js';
+import type { TestServer } from '../support/openai-test-server.js';
 import { cleanEnv, cliPath, repoRoot, runCli } from '../support/run-cli.js';
 import { arithmeticReply } from '../support/scripted-model.js';
 import { useTempDirs } from '../support/temp-dir.js';
+import { useTestServers } from '../support/test-servers.js';
 
 const makeTempDir = useTempDirs();
 
 // Each test has its own server and its own CLI, so the tests (which mostly wait: latency, grace periods)
 // run side by side; all are stopped once the file is done.
-const servers: TestServer[] = [];
+const serve = useTestServers({ reply: arithmeticReply }, 'all');
 const children: ChildProcess[] = [];
-afterAll(async () => {
+afterAll(() => {
   for (const child of children.splice(0))
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  await Promise.all(servers.splice(0).map((server) => server.close()));
 });
-
-async function serve(options: TestServerOptions = {}): Promise<TestServer> {
-  const server = await startTestServer({ reply: arithmeticReply, ...options });
-  servers.push(server);
-  return server;
-}
 
 async function writeDataset(count: number): Promise<{ dataset: string; directory: string }> {
   const directory = await makeTempDir('promptlab-resume-');

@@ -7,15 +7,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import {
-  startTestServer,
-  type ChatCall,
-  type TestServer,
-  type TestServerOptions,
-} from '../support/openai-test-server.js';
+import { describe, expect, it } from 'vitest';
+import type { ChatCall, TestServer } from '../support/openai-test-server.js';
 import { runCli, type CliResult } from '../support/run-cli.js';
 import { useTempDirs } from '../support/temp-dir.js';
+import { closedPortUrl, useTestServers } from '../support/test-servers.js';
 
 const makeTempDir = useTempDirs();
 
@@ -29,24 +25,7 @@ const echo500 = (call: ChatCall) => ({
 });
 const jsonl = (...records: unknown[]) => records.map((record) => `${JSON.stringify(record)}\n`).join('');
 
-let servers: TestServer[] = [];
-afterEach(async () => {
-  await Promise.all(servers.map((server) => server.close()));
-  servers = [];
-});
-
-async function serve(options: TestServerOptions = {}): Promise<TestServer> {
-  const server = await startTestServer(options);
-  servers.push(server);
-  return server;
-}
-
-/** A base URL where nothing listens: a server started and closed again. */
-async function closedPortUrl(): Promise<string> {
-  const server = await startTestServer();
-  await server.close();
-  return server.url;
-}
+const serve = useTestServers();
 
 async function workspace(files: Record<string, string> = {}): Promise<string> {
   const directory = await makeTempDir('promptlab-secrets-');

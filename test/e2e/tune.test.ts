@@ -8,11 +8,12 @@ import { spawn } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { splitDevTest } from '../../src/tune/split-dataset.js';
-import { startTestServer, type TestServer, type TestServerOptions } from '../support/openai-test-server.js';
+import type { TestServer } from '../support/openai-test-server.js';
 import { cleanEnv, cliPath, repoRoot, runCli } from '../support/run-cli.js';
 import { useTempDirs } from '../support/temp-dir.js';
+import { useTestServers } from '../support/test-servers.js';
 import { additionQuestions, errorRateOf, type WordingTable, wordingReply } from '../support/wording-model.js';
 
 const best = "Let's work this out in a step by step way to be sure we have the right answer.";
@@ -37,16 +38,7 @@ const table: WordingTable = {
 };
 
 // Each case has servers of its own, so the cases (which mostly wait on the loopback) run side by side.
-const servers: TestServer[] = [];
-afterAll(async () => {
-  await Promise.all(servers.splice(0).map((server) => server.close()));
-});
-
-async function serve(options: TestServerOptions = {}): Promise<TestServer> {
-  const server = await startTestServer({ reply: wordingReply(table), ...options });
-  servers.push(server);
-  return server;
-}
+const serve = useTestServers({ reply: wordingReply(table) }, 'all');
 
 const makeTempDir = useTempDirs();
 let directory = '';
