@@ -317,7 +317,7 @@ function paraphraseOf(best: Candidate, kind: InstructionKind, text: string, id: 
 }
 
 /** sha256 of the records as tune reads them (id, variables, expected): the same data, the same print. */
-export function datasetFingerprint(records: readonly DatasetRecord[]): string {
+function datasetFingerprint(records: readonly DatasetRecord[]): string {
   const hash = createHash('sha256');
   for (const record of records) hash.update(`${JSON.stringify([record.id, record.vars, record.expected])}\n`);
   return `sha256:${hash.digest('hex').slice(0, 16)}`;

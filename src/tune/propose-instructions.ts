@@ -17,7 +17,7 @@ import { countingCalls } from './count-calls.js';
 export type InstructionKind = 'trigger' | 'system';
 
 /** Dev records shown to the model: APE uses a handful of demonstrations. */
-export const inductionExamples = 5;
+const inductionExamples = 5;
 
 /** APE samples its proposals at temperature 1 (and their length is an instruction's, not an essay's). */
 const proposalTemperature = 1;

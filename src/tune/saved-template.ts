@@ -9,7 +9,7 @@ import { stringify } from 'yaml';
 import { readFrontMatter, settingsKey } from '../templates/front-matter.js';
 import type { TemplateDemonstration } from '../templates/template-settings.js';
 
-export const provenanceKey = `${settingsKey}.tune`;
+const provenanceKey = `${settingsKey}.tune`;
 
 export interface SavedTemplateParts {
   /** The source of the template the winner renders (before --system or the candidate's system). */
@@ -69,6 +69,6 @@ export function withSystemSection(body: string, system: string): string {
 }
 
 /** Literal text in a Handlebars body: `{{` would open an expression, `\{{` prints it. */
-export function escapeHandlebars(text: string): string {
+function escapeHandlebars(text: string): string {
   return text.replace(/\{\{/g, '\\{{');
 }

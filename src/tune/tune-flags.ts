@@ -22,10 +22,10 @@ export interface TuneFlags {
   alpha: number;
 }
 
-export const defaultDevFraction = 0.5;
+const defaultDevFraction = 0.5;
 
 /** The flags only tune has: everything else is the strategy's, and the baseline runs with it. */
-export const tuneOnlyFlags = [
+const tuneOnlyFlags = [
   'triggers',
   'systems',
   'templates',

@@ -253,7 +253,7 @@ export function tuneResults(options: TuneRunOptions): { source: ResultSource; ou
 }
 
 /** What an evaluation cost the budget: its calls, or its HTTP requests when retries made more. */
-export function evaluationCost(result: ResultRecord): number {
+function evaluationCost(result: ResultRecord): number {
   const calls = (result.tune as TuneAnnotation | undefined)?.calls ?? 0;
   return Math.max(calls, result.requests, 1);
 }
