@@ -347,13 +347,13 @@ async function printEstimate(
   }
 }
 
-/** JSON Lines or JSON as asked (or on a pipe); the human view for a terminal, or for any other --format. */
+/**
+ * JSON Lines or JSON as the run would print (or on a pipe); the human view for a terminal, or for any other
+ * --format. The run's own choice, flags refused alike, but on stdout: a dry run writes no -o file.
+ */
 function dryRunFormat(flagValues: Record<string, unknown>, stdout: { isTTY?: boolean }): 'jsonl' | 'json' | 'human' {
-  if (flagValues.json === true && flagValues.jsonl === true) throw new UsageError('--json and --jsonl: choose one');
-  const format = flagValues.format === undefined ? undefined : oneOf(flagValues.format, '--format', compareFormats);
-  if (flagValues.jsonl === true || format === 'jsonl') return 'jsonl';
-  if (flagValues.json === true || format === 'json') return 'json';
-  return format !== undefined || stdout.isTTY ? 'human' : 'json';
+  const format = chooseCompareFormat({ ...flagValues, output: undefined }, stdout);
+  return format === 'jsonl' || format === 'json' ? format : 'human';
 }
 
 async function readBaseline(path: string): Promise<string> {
