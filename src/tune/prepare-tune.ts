@@ -12,7 +12,7 @@ import type { ResolvedConfig } from '../config/resolve-config.js';
 import { InputError } from '../errors.js';
 import type { Io } from '../run/io.js';
 import { optionFiles } from '../run/option-files.js';
-import { loadRunTemplate, openRecords, resolveRunConfig } from '../run/run-setup.js';
+import { openRecords, resolveRunConfig } from '../run/run-setup.js';
 import { tuneSchemaId } from '../scoring/tune-report.js';
 import type { StrategyDefinition } from '../strategies/strategy.js';
 import { loadTemplate, projectTemplateDirs } from '../templates/load-template.js';
@@ -76,8 +76,20 @@ export async function prepareTune(options: TuneSetupOptions): Promise<PreparedTu
   const { definition, flagValues, flags, io } = options;
   const config = await resolveRunConfig({ ...flagValues, cache: await cacheByDefault(flagValues) }, io.env);
   const strategyFlags = strategyFlagValues(flagValues);
-  const baseTemplate = await loadRunTemplate(strategyFlags);
-  const { records } = await openRecords(strategyFlags, undefined, baseTemplate, io.stdin);
+  // One read of each option file for the whole search: the axes' --examples, every candidate's job.
+  const files = optionFiles();
+  // Candidates are prepared alike: what one says about its setting (a temperature, say), they all would.
+  const said = new Set<string>();
+  const warnOnce = (message: string) => {
+    if (said.has(message)) return;
+    said.add(message);
+    options.warn(message);
+  };
+  const context = { definition, flagValues: strategyFlags, config, warn: warnOnce, files };
+  const baselineCandidate: Candidate = { id: 'c0', label: 'baseline', source: 'baseline', settings: {} };
+  const baseline = (await prepareCandidates([baselineCandidate], context))[0]!;
+  // The records are checked against the baseline's template, as the strategy's own command would.
+  const { records } = await openRecords(strategyFlags, undefined, baseline.template, io.stdin);
   const all: DatasetRecord[] = [];
   for await (const record of records) {
     if (record.expected === null)
@@ -88,8 +100,6 @@ export async function prepareTune(options: TuneSetupOptions): Promise<PreparedTu
   const split = splitDevTest(all, flags.devFraction, seed);
   const can = strategyAxes(definition);
   const examplesPath = can.examples ? (strategyFlags.examples as string | undefined) : undefined;
-  // One read of each option file for the whole search: the axes' --examples, every candidate's job.
-  const files = optionFiles();
   const examples =
     examplesPath === undefined
       ? null
@@ -103,16 +113,6 @@ export async function prepareTune(options: TuneSetupOptions): Promise<PreparedTu
         };
   const axes = await buildAxes({ definition, flags: flags.axes, examples, seed });
   const kind: InstructionKind = can.trigger ? 'trigger' : 'system';
-  // Candidates are prepared alike: what one says about its setting (a temperature, say), they all would.
-  const said = new Set<string>();
-  const warnOnce = (message: string) => {
-    if (said.has(message)) return;
-    said.add(message);
-    options.warn(message);
-  };
-  const context = { definition, flagValues: strategyFlags, config, warn: warnOnce, files };
-  const baselineCandidate: Candidate = { id: 'c0', label: 'baseline', source: 'baseline', settings: {} };
-  const baseline = (await prepareCandidates([baselineCandidate], context))[0]!;
   const templateDirs = projectTemplateDirs(process.cwd());
   const proposalContext = (client: ChatClient): ProposalContext => ({
     client,
