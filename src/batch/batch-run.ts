@@ -7,6 +7,7 @@
 import type { CacheStore } from '../core/cached-client.js';
 import type { AnswerSpec, MatchMode } from '../core/answer-spec.js';
 import type { DatasetRecord, ResultRecord } from '../core/records.js';
+import { optionFiles } from '../run/option-files.js';
 import { jobFingerprint, type JobFingerprint } from '../run/run-fingerprint.js';
 import { recordsInFlight, runRecords } from '../run/run-records.js';
 import { newEndpointKnowledge } from '../core/sample-completions.js';
@@ -89,23 +90,28 @@ export async function openBatchRun(
     );
   }
   const answer = resolveAnswerSpec(flags, template);
+  // The strategy parses the option files it names and the fingerprint hashes them: one read for both.
+  const files = optionFiles();
   const prepared = await prepareStrategy(
     definition,
     flags,
-    strategySetup(template, answer, resolvePick(flags), config, warn),
+    strategySetup(template, answer, resolvePick(flags), config, warn, undefined, files),
   );
   const { records } = await openRecords(flags, undefined, template);
   const match = resolveMatch(flags);
-  const fingerprint = await jobFingerprint({
-    template,
-    definition,
-    flagValues: flags,
-    temperature: state.temperature,
-    maxTokens: state.maxTokens,
-    seed: state.seed,
-    answer,
-    match,
-  });
+  const fingerprint = await jobFingerprint(
+    {
+      template,
+      definition,
+      flagValues: flags,
+      temperature: state.temperature,
+      maxTokens: state.maxTokens,
+      seed: state.seed,
+      answer,
+      match,
+    },
+    files,
+  );
   return {
     strategy: definition.name,
     prepared,
