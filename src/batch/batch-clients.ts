@@ -103,7 +103,7 @@ function createFallbackClient(options: FallbackOptions, record: DatasetRecord, r
  * request as written — a prompt over the context, a bad parameter, an unknown model — and sending it
  * again fails the same way; anything else may pass on a second try.
  */
-export function failureAdvice(status: number | null, directory: string): string {
+function failureAdvice(status: number | null, directory: string): string {
   const rejected = status !== null && status >= 400 && status < 500 && ![408, 409, 429].includes(status);
   if (!rejected) return `"promptlab batch resubmit ${directory}" sends it again`;
   return 'the endpoint rejects the request as written, so resubmitting fails the same way: change what the message names (the record, the template, --max-tokens or --model) and prepare a new batch';
