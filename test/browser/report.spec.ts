@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { jsonl } from '../support/jsonl.js';
 import { startTestServer, type TestServer } from '../support/openai-test-server.js';
 import { cleanEnv, repoRoot, runCliProcess } from '../support/run-cli.js';
 import { arithmeticReply, perModel, slipsOnPlusReply } from '../support/scripted-model.js';
@@ -201,7 +202,7 @@ describe('a report whose data carries markup', () => {
       .map((line) => JSON.parse(line));
     for (const line of lines)
       for (const completion of line.completions ?? []) completion.via = completion.via ?? 'phrase';
-    await writeFile(saved, `${lines.map((line) => JSON.stringify(line)).join('\n')}\n`);
+    await writeFile(saved, jsonl(lines));
     const output = join(directory, 'hostile.html');
     const report = await runCliProcess(['report', saved, '--answer', 'number', '-o', output]);
     expect(report.stderr).toBe('');

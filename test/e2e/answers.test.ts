@@ -6,6 +6,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { jsonl } from '../support/jsonl.js';
 import type { ReplyFn, TestServer } from '../support/openai-test-server.js';
 import { runCli } from '../support/run-cli.js';
 import { lastUser } from '../support/scripted-model.js';
@@ -27,7 +28,6 @@ async function tempFile(name: string, content: string): Promise<string> {
 }
 
 const endpoint = (target: TestServer) => ['--base-url', target.url, '-m', 'test-model'];
-const jsonl = (lines: object[]) => `${lines.map((line) => JSON.stringify(line)).join('\n')}\n`;
 
 /** Five samples of a last-letters answer, spelt as GPT-3.5 spells them in the ESC recordings. */
 const spellings = ["'aao y'", 'aaoy', '"aaoy"', 'aao y', 'onea'];

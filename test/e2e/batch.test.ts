@@ -7,6 +7,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { jsonl } from '../support/jsonl.js';
 import { startBatchServer, type BatchServer, type BatchServerOptions } from '../support/batch-server.js';
 import { startTestServer, type ReplyFn, type TestServer } from '../support/openai-test-server.js';
 import { runCli, runCliProcess } from '../support/run-cli.js';
@@ -31,8 +32,6 @@ async function chatServer(reply: ReplyFn): Promise<TestServer> {
   servers.push(server);
   return server;
 }
-
-const jsonl = (lines: object[]) => `${lines.map((line) => JSON.stringify(line)).join('\n')}\n`;
 const parseLines = (text: string) =>
   text
     .trim()

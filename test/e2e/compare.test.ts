@@ -2,9 +2,10 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { jsonl } from '../support/jsonl.js';
 import type { ReplyFn } from '../support/openai-test-server.js';
 import { runCli, runCliProcess } from '../support/run-cli.js';
-import { lastUser, solve } from '../support/scripted-model.js';
+import { lastUser, plusAndTimesQuestions, solve } from '../support/scripted-model.js';
 import { useTempDirs } from '../support/temp-dir.js';
 import { useTestServers } from '../support/test-servers.js';
 
@@ -21,23 +22,11 @@ const zeroShotSlipsOnPlus: ReplyFn = (call) => {
 const makeTempDir = useTempDirs();
 let directory = '';
 let dataset = '';
-const questions = [
-  ...Array.from({ length: 10 }, (_, index) => ({
-    id: `plus-${index}`,
-    input: `What is ${index} plus ${index + 2}?`,
-    expected: String(2 * index + 2),
-  })),
-  ...Array.from({ length: 10 }, (_, index) => ({
-    id: `times-${index}`,
-    input: `What is ${index} times 3?`,
-    expected: String(3 * index),
-  })),
-];
 
 beforeAll(async () => {
   directory = await makeTempDir('promptlab-compare-');
   dataset = join(directory, 'data.jsonl');
-  await writeFile(dataset, `${questions.map((question) => JSON.stringify(question)).join('\n')}\n`);
+  await writeFile(dataset, jsonl(plusAndTimesQuestions(10)));
 });
 
 async function compare(extra: string[], reply: ReplyFn = zeroShotSlipsOnPlus, run = runCli) {

@@ -7,6 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { jsonl } from '../support/jsonl.js';
 import type { ChatCall, TestServer } from '../support/openai-test-server.js';
 import { runCli } from '../support/run-cli.js';
 import { lastUser, samplingReply } from '../support/scripted-model.js';
@@ -16,8 +17,6 @@ import { useTestServers } from '../support/test-servers.js';
 const makeTempDir = useTempDirs();
 
 const serve = useTestServers({ reply: samplingReply(new Set()) });
-
-const jsonl = (lines: object[]) => `${lines.map((line) => JSON.stringify(line)).join('\n')}\n`;
 
 async function dataset(count: number): Promise<string> {
   const directory = await makeTempDir('promptlab-limits-');

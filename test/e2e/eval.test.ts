@@ -6,6 +6,7 @@
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { jsonl } from '../support/jsonl.js';
 import type { TestServer } from '../support/openai-test-server.js';
 import { runCli } from '../support/run-cli.js';
 import { arithmeticReply, lastUser, perModel, slipsOnPlusReply } from '../support/scripted-model.js';
@@ -33,10 +34,7 @@ async function project(body: string, name = 'promptlab.eval.yaml'): Promise<stri
   const directory = await makeTempDir('promptlab-eval-');
   await mkdir(join(directory, 'data'));
   await mkdir(join(directory, 'prompts'));
-  await writeFile(
-    join(directory, 'data', 'math.jsonl'),
-    `${questions.map((line) => JSON.stringify(line)).join('\n')}\n`,
-  );
+  await writeFile(join(directory, 'data', 'math.jsonl'), jsonl(questions));
   await writeFile(
     join(directory, 'prompts', 'terse.prompt'),
     '---\ndescription: the question alone\n---\n{{role "system"}}\nBe terse.\n{{role "user"}}\n{{input}}\n',

@@ -6,9 +6,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { jsonl } from '../support/jsonl.js';
 import type { TestServer } from '../support/openai-test-server.js';
 import { runCli } from '../support/run-cli.js';
-import { arithmeticReply, perModel, slipsOnPlusReply } from '../support/scripted-model.js';
+import { arithmeticReply, perModel, plusAndTimesQuestions, slipsOnPlusReply } from '../support/scripted-model.js';
 import { useTempDirs } from '../support/temp-dir.js';
 import { useTestServers } from '../support/test-servers.js';
 
@@ -18,24 +19,12 @@ const serve = useTestServers({ reply: perModel({ careful: arithmeticReply, slopp
 
 let directory = '';
 let dataset = '';
-// 6 plus questions (sloppy zero-shot gets them wrong) and 6 times questions.
-const questions = [
-  ...Array.from({ length: 6 }, (_, index) => ({
-    id: `plus-${index}`,
-    input: `What is ${index} plus ${index + 2}?`,
-    expected: String(2 * index + 2),
-  })),
-  ...Array.from({ length: 6 }, (_, index) => ({
-    id: `times-${index}`,
-    input: `What is ${index} times 3?`,
-    expected: String(3 * index),
-  })),
-];
 
 beforeAll(async () => {
   directory = await makeTempDir('promptlab-matrix-');
   dataset = join(directory, 'data.jsonl');
-  await writeFile(dataset, `${questions.map((question) => JSON.stringify(question)).join('\n')}\n`);
+  // 6 plus questions (sloppy's zero-shot gets them wrong) and 6 times questions.
+  await writeFile(dataset, jsonl(plusAndTimesQuestions(6)));
 });
 
 const compareArgs = (server: TestServer, extra: string[]) => [

@@ -7,6 +7,7 @@
 import { readdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { jsonl } from '../support/jsonl.js';
 import { runCli } from '../support/run-cli.js';
 import { arithmeticReply } from '../support/scripted-model.js';
 import { useTempDirs } from '../support/temp-dir.js';
@@ -15,8 +16,6 @@ import { closedPortUrl, useTestServers } from '../support/test-servers.js';
 const makeTempDir = useTempDirs();
 
 const serve = useTestServers({ reply: arithmeticReply });
-
-const jsonl = (lines: object[]) => `${lines.map((line) => JSON.stringify(line)).join('\n')}\n`;
 const records = (count: number) =>
   Array.from({ length: count }, (_, index) => ({
     id: `r${index + 1}`,

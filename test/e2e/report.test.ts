@@ -3,6 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseHTML } from 'linkedom';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { jsonl } from '../support/jsonl.js';
 import type { ReplyFn } from '../support/openai-test-server.js';
 import { resultRecord } from '../support/result-record.js';
 import { runCli, runCliProcess } from '../support/run-cli.js';
@@ -33,7 +34,7 @@ beforeAll(async () => {
     input: `What is ${index} ${index % 2 === 0 ? 'plus' : 'times'} 3?`,
     expected: String(index % 2 === 0 ? index + 3 : index * 3),
   }));
-  await writeFile(dataset, `${records.map((record) => JSON.stringify(record)).join('\n')}\n`);
+  await writeFile(dataset, jsonl(records));
 });
 
 async function compare(extra: string[], cwd?: string, run = runCli) {

@@ -7,6 +7,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { jsonl } from '../support/jsonl.js';
 import type { TestServer } from '../support/openai-test-server.js';
 import { runCli } from '../support/run-cli.js';
 import { arithmeticReply } from '../support/scripted-model.js';
@@ -22,8 +23,6 @@ async function serve(): Promise<TestServer> {
   server = await startServer();
   return server;
 }
-
-const jsonl = (lines: object[]) => `${lines.map((line) => JSON.stringify(line)).join('\n')}\n`;
 /** Records without ids: their ids are their line numbers, the same in any dataset of the same length. */
 const questions = (offset: number, count = 6) =>
   Array.from({ length: count }, (_, index) => ({

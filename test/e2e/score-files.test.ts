@@ -2,6 +2,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { jsonl } from '../support/jsonl.js';
 import { runCli } from '../support/run-cli.js';
 import { arithmeticReply } from '../support/scripted-model.js';
 import { useTempDirs } from '../support/temp-dir.js';
@@ -21,8 +22,6 @@ beforeAll(async () => {
   );
   await writeFile(dataset, `${lines.join('\n')}\n`);
 });
-
-const jsonl = (lines: object[]) => `${lines.map((line) => JSON.stringify(line)).join('\n')}\n`;
 
 describe('score of compare -o c.jsonl', () => {
   it('skips the summary lines and reports each strategy with its recorded requests, tokens and latency', async () => {

@@ -2,6 +2,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { jsonl } from '../support/jsonl.js';
 import type { TestServer, TestServerOptions } from '../support/openai-test-server.js';
 import { runCli, runCliProcess } from '../support/run-cli.js';
 import { arithmeticReply, samplingReply } from '../support/scripted-model.js';
@@ -23,7 +24,6 @@ async function tempFiles(files: Record<string, string>): Promise<string> {
 }
 
 const endpoint = (target: TestServer) => ['--base-url', target.url, '-m', 'test-model'];
-const jsonl = (lines: object[]) => `${lines.map((line) => JSON.stringify(line)).join('\n')}\n`;
 
 describe('zero-shot', () => {
   it('answers a positional input as one JSON result with the contract fields', async () => {

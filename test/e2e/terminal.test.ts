@@ -5,6 +5,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { jsonl } from '../support/jsonl.js';
 import type { TestServer } from '../support/openai-test-server.js';
 import { readScreen, runInPty, startInPty } from '../support/pty.js';
 import { repoRoot, runCli } from '../support/run-cli.js';
@@ -159,7 +160,7 @@ describe('batch collect on a terminal', () => {
       { id: 'b', input: 'What is 2 times 3?', expected: 6 },
       { id: 'c', input: 'What is 5 minus 1?', expected: 5 },
     ];
-    await writeFile(data, `${questions.map((line) => JSON.stringify(line)).join('\n')}\n`);
+    await writeFile(data, jsonl(questions));
     const dir = join(root, 'run');
     const prepared = await runCli([
       'batch',
@@ -202,7 +203,7 @@ describe('batch collect on a terminal', () => {
       error: null,
     }));
     const from = join(root, 'out.jsonl');
-    await writeFile(from, `${answers.map((line) => JSON.stringify(line)).join('\n')}\n`);
+    await writeFile(from, jsonl(answers));
     const run = await runInPty(['batch', 'collect', dir, '--from', from], { columns: 80 });
     expect(run.code).toBe(0);
     const lines = readScreen(run.output).lines.filter((line) => line !== '');

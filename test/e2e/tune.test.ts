@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { splitDevTest } from '../../src/tune/split-dataset.js';
+import { jsonl } from '../support/jsonl.js';
 import type { TestServer } from '../support/openai-test-server.js';
 import { cleanEnv, cliPath, repoRoot, runCli } from '../support/run-cli.js';
 import { useTempDirs } from '../support/temp-dir.js';
@@ -47,7 +48,6 @@ const files = { dataset: '', medium: '', small: '', triggers: '', examples: '' }
 
 beforeAll(async () => {
   directory = await makeTempDir('promptlab-tune-');
-  const jsonl = (rows: readonly object[]) => `${rows.map((row) => JSON.stringify(row)).join('\n')}\n`;
   files.dataset = join(directory, 'data.jsonl');
   await writeFile(files.dataset, jsonl(questions));
   files.medium = join(directory, 'medium.jsonl');

@@ -67,3 +67,22 @@ export const slipsOnPlusReply: ReplyFn = (call, choiceIndex) => {
     return arithmeticReply(call, choiceIndex);
   return String((solve(prompt) ?? 0) + 1);
 };
+
+/**
+ * A dataset these models tell apart: `count` plus questions (`plus-0`: "What is 0 plus 2?"), which
+ * slipsOnPlusReply gets wrong without reasoning, then `count` times questions (`times-0`: "What is 0 times 3?").
+ */
+export function plusAndTimesQuestions(count: number): Array<{ id: string; input: string; expected: string }> {
+  return [
+    ...Array.from({ length: count }, (_, index) => ({
+      id: `plus-${index}`,
+      input: `What is ${index} plus ${index + 2}?`,
+      expected: String(2 * index + 2),
+    })),
+    ...Array.from({ length: count }, (_, index) => ({
+      id: `times-${index}`,
+      input: `What is ${index} times 3?`,
+      expected: String(3 * index),
+    })),
+  ];
+}
