@@ -111,7 +111,7 @@ export async function prepareTune(options: TuneSetupOptions): Promise<PreparedTu
             files,
           ),
         };
-  const axes = await buildAxes({ definition, flags: flags.axes, examples, seed });
+  const axes = await buildAxes({ definition, flags: flags.axes, examples, seed, files });
   const kind: InstructionKind = can.trigger ? 'trigger' : 'system';
   const templateDirs = projectTemplateDirs(process.cwd());
   const proposalContext = (client: ChatClient): ProposalContext => ({

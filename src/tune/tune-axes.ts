@@ -4,11 +4,10 @@
  * count, DSPy's random search over demonstrations). Which axes a strategy has follows from the options it
  * declares (a trigger, demonstrations from --examples, a --shots count), never from its name.
  */
-import { readFile } from 'node:fs/promises';
 import { nonNegativeInteger } from '../config/flag-values.js';
 import { createRandom, hashString, shuffled } from '../core/seeded-random.js';
 import { InputError, UsageError } from '../errors.js';
-import { checkReadable } from '../run/read-lines.js';
+import type { OptionFiles } from '../run/option-files.js';
 import type { Demonstration } from '../strategies/demonstrations.js';
 import type { StrategyDefinition } from '../strategies/strategy.js';
 import type { Axis, AxisValue } from './candidate-product.js';
@@ -27,6 +26,8 @@ export interface AxisSources {
   /** The demonstrations of --examples (null without it). */
   examples: { path: string; items: Demonstration[] } | null;
   seed: number;
+  /** Reads --systems and --triggers, as the run reads its option files (errors name the flag and file). */
+  files: OptionFiles;
 }
 
 /** What the strategy's options say it can vary. */
@@ -50,7 +51,7 @@ export async function buildAxes(sources: AxisSources): Promise<Axis[]> {
     });
   }
   if (flags.systems !== undefined) {
-    const systems = distinct(paragraphs(await readText(flags.systems, '--systems')));
+    const systems = distinct(paragraphs(await readText(sources.files, flags.systems, '--systems')));
     if (systems.length === 0) throw new InputError(`--systems ${flags.systems}: no instructions in the file`);
     axes.push({
       flag: '--systems',
@@ -60,7 +61,7 @@ export async function buildAxes(sources: AxisSources): Promise<Axis[]> {
   if (flags.triggers !== undefined) {
     if (!can.trigger)
       throw new UsageError(`--triggers: ${definition.name} takes no trigger (cot and self-consistency do)`);
-    const triggers = distinct(lines(await readText(flags.triggers, '--triggers')));
+    const triggers = distinct(lines(await readText(sources.files, flags.triggers, '--triggers')));
     if (triggers.length === 0) throw new InputError(`--triggers ${flags.triggers}: no triggers in the file`);
     axes.push({ flag: '--triggers', values: triggers.map((trigger) => given(`trigger: ${trigger}`, { trigger })) });
   }
@@ -136,11 +137,6 @@ export function lines(text: string): string[] {
 
 const firstLine = (text: string): string => text.split('\n')[0]!;
 
-async function readText(path: string, flag: string): Promise<string> {
-  await checkReadable(path, flag);
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    throw new InputError(`${flag} ${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
+async function readText(files: OptionFiles, path: string, flag: string): Promise<string> {
+  return (await files.read(path, flag)).bytes.toString('utf8');
 }
