@@ -29,6 +29,13 @@ async function tempFile(name: string, content: string): Promise<string> {
 
 const endpoint = (target: TestServer) => ['--base-url', target.url, '-m', 'test-model'];
 
+/** One input answered as a number: the record of the run's --json document (the run must succeed). */
+async function numberRecord(target: TestServer, args: readonly string[]) {
+  const result = await runCli([...args, '--answer', 'number', '--json', ...endpoint(target)]);
+  expect(result.code).toBe(0);
+  return JSON.parse(result.stdout);
+}
+
 /** Five samples of a last-letters answer, spelt as GPT-3.5 spells them in the ESC recordings. */
 const spellings = ["'aao y'", 'aaoy', '"aaoy"', 'aao y', 'onea'];
 const lastLetters: ReplyFn = (_call, index) =>
@@ -182,16 +189,7 @@ describe('answers as chat models write them', () => {
       () =>
         '```json\n{\n  "reasoning": "Revenue 120000 minus costs 50000",\n  "answer": "70000"\n}\n```\n\nThe key steps are: 1. add the revenue 2. subtract the costs',
     );
-    const result = await runCli([
-      'zero-shot',
-      'What was the profit?',
-      '--answer',
-      'number',
-      '--json',
-      ...endpoint(target),
-    ]);
-    expect(result.code).toBe(0);
-    const record = JSON.parse(result.stdout);
+    const record = await numberRecord(target, ['zero-shot', 'What was the profit?']);
     expect(record.answer).toBe('70000');
     expect(record.completions[0].via).toBe('json');
   });
@@ -202,18 +200,7 @@ describe('answers as chat models write them', () => {
         ? ' 25%. The answer (as a fraction) is 1/4.'
         : 'One of four slices is eaten, which is a quarter.',
     );
-    const result = await runCli([
-      'cot',
-      'What share of the pizza was eaten?',
-      '--extract',
-      'two-stage',
-      '--answer',
-      'number',
-      '--json',
-      ...endpoint(target),
-    ]);
-    expect(result.code).toBe(0);
-    const record = JSON.parse(result.stdout);
+    const record = await numberRecord(target, ['cot', 'What share of the pizza was eaten?', '--extract', 'two-stage']);
     expect(record.answer).toBe('25');
     expect(record.completions[0]).toMatchObject({
       answer: '25',
@@ -228,9 +215,7 @@ describe('--extract-mode', () => {
 
   it('flexible (the default) falls back to the type rule and says how', async () => {
     const target = await serve(joke);
-    const result = await runCli(['zero-shot', 'Tell me a joke', '--answer', 'number', '--json', ...endpoint(target)]);
-    expect(result.code).toBe(0);
-    const record = JSON.parse(result.stdout);
+    const record = await numberRecord(target, ['zero-shot', 'Tell me a joke']);
     expect(record.answer).toBe('4'); // zero-shot picks the first candidate
     expect(record.completions[0].via).toBe('fallback');
   });

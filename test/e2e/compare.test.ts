@@ -22,11 +22,24 @@ const zeroShotSlipsOnPlus: ReplyFn = (call) => {
 const makeTempDir = useTempDirs();
 let directory = '';
 let dataset = '';
+/** A previous compare --json report in which both strategies got all 20 records right. */
+let allRight = '';
 
 beforeAll(async () => {
   directory = await makeTempDir('promptlab-compare-');
   dataset = join(directory, 'data.jsonl');
   await writeFile(dataset, jsonl(plusAndTimesQuestions(10)));
+  allRight = join(directory, 'all-right.json');
+  await writeFile(
+    allRight,
+    JSON.stringify({
+      schema: 'promptlab.compare/v1',
+      strategies: [
+        { strategy: 'zero-shot', n: 20, correct: 20, accuracy: 1 },
+        { strategy: 'cot', n: 20, correct: 20, accuracy: 1 },
+      ],
+    }),
+  );
 });
 
 async function compare(extra: string[], reply: ReplyFn = zeroShotSlipsOnPlus, run = runCli) {
@@ -122,18 +135,7 @@ describe('compare', () => {
   });
 
   it('exits 4 on a significant regression against a --baseline report, and 0 without one', async () => {
-    const previous = join(directory, 'previous.json');
-    await writeFile(
-      previous,
-      JSON.stringify({
-        schema: 'promptlab.compare/v1',
-        strategies: [
-          { strategy: 'zero-shot', n: 20, correct: 20, accuracy: 1 },
-          { strategy: 'cot', n: 20, correct: 20, accuracy: 1 },
-        ],
-      }),
-    );
-    const { result } = await compare(['--format', 'json', '--baseline', previous]);
+    const { result } = await compare(['--format', 'json', '--baseline', allRight]);
     expect(result.code).toBe(4);
     expect(result.stderr).toMatch(/zero-shot/);
     expect(result.stderr).not.toMatch(/gate failed: .*\bcot\b/);
@@ -147,18 +149,7 @@ describe('compare', () => {
     const { result: markdown } = await compare(['--format', 'markdown', '--alpha', '0.001']);
     expect(markdown.stdout).toMatch(/^\| cot \|.*\+50\.0 pts.*not significant/m);
     expect(markdown.stdout).toContain('α = 0.001');
-    const previous = join(directory, 'previous-for-alpha.json');
-    await writeFile(
-      previous,
-      JSON.stringify({
-        schema: 'promptlab.compare/v1',
-        strategies: [
-          { strategy: 'zero-shot', n: 20, correct: 20, accuracy: 1 },
-          { strategy: 'cot', n: 20, correct: 20, accuracy: 1 },
-        ],
-      }),
-    );
-    const { result: lenient } = await compare(['--format', 'json', '--baseline', previous, '--alpha', '0.000001']);
+    const { result: lenient } = await compare(['--format', 'json', '--baseline', allRight, '--alpha', '0.000001']);
     expect(lenient.stderr).toBe('');
     expect(lenient.code).toBe(0);
     const { result: refused, server } = await compare(['--format', 'json', '--alpha', '1']);
