@@ -26,7 +26,8 @@ import {
   type ProposalContext,
 } from './propose-instructions.js';
 import { createRequestBudget, type RequestBudget } from './request-budget.js';
-import { halvingSchedule, planHalving, scheduleEvaluations } from './successive-halving.js';
+import { defaultSearchBudget } from './search-prompts.js';
+import { planHalving } from './successive-halving.js';
 import { splitDevTest, type DevTestSplit } from './split-dataset.js';
 import { buildAxes, strategyAxes } from './tune-axes.js';
 import { describeCandidate, type TuneRunFacts } from './tune-document.js';
@@ -219,17 +220,15 @@ export async function prepareTune(options: TuneSetupOptions): Promise<PreparedTu
       if (flags.generate !== null)
         options.note('--dry-run: --generate calls the model, so its proposals are not shown');
       const candidates = await prepareAll([]);
-      const evaluationsAll = candidates.length * split.dev.length;
-      const leastSearch = scheduleEvaluations(halvingSchedule(candidates.length, split.dev.length, 1));
       // The plan the search would make at one request per evaluation (the probe tells it the real cost).
       const evaluations =
         flags.search === 'exhaustive'
-          ? evaluationsAll
+          ? candidates.length * split.dev.length
           : (planHalving({
               candidates: candidates.length,
               devSize: split.dev.length,
               costPerEvaluation: 1,
-              budget: flags.budget ?? Math.max(Math.ceil(evaluationsAll / 2), leastSearch),
+              budget: flags.budget ?? defaultSearchBudget(candidates.length, split.dev.length, 1, null),
             })?.cost ?? 0);
       const requests = evaluations + 2 * split.test.length;
       const promptTokens = await estimatePromptTokens(candidates, split.dev, requests);

@@ -89,17 +89,11 @@ export async function searchPrompts(options: SearchOptions): Promise<SearchTrace
   const cost = budget.costPerEvaluation();
   checkBudget(options, cost, budget.charged());
   if (options.budgetGiven === null) {
-    const planned = candidates.length + paraphraseRounds * paraphraseCount;
-    const limit =
+    budget.setLimit(
       mode === 'exhaustive'
         ? Number.POSITIVE_INFINITY
-        : budget.charged() +
-          Math.max(
-            Math.ceil((planned * devSize * cost) / 2),
-            minimumHalvingCost(candidates.length, devSize, cost) +
-              paraphraseRounds * minimumHalvingCost(paraphraseCount + 1, devSize, cost),
-          );
-    budget.setLimit(limit);
+        : budget.charged() + defaultSearchBudget(candidates.length, devSize, cost, options.paraphrase),
+    );
   }
   const plannedSpent = () => budget.charged() + trace.rounds.reduce((sum, round) => sum + round.evaluations, 0) * cost;
 
@@ -131,6 +125,24 @@ export async function searchPrompts(options: SearchOptions): Promise<SearchTrace
     if (trace.stop !== null) break;
   }
   return trace;
+}
+
+/**
+ * The requests a halving search may spend without --budget: half of evaluating every candidate (the
+ * paraphrases to come included) on all of dev, and never less than the least search of each stage.
+ */
+export function defaultSearchBudget(
+  candidates: number,
+  devSize: number,
+  cost: number,
+  paraphrase: Pick<ParaphraseRounds, 'rounds' | 'count'> | null,
+): number {
+  const rounds = paraphrase?.rounds ?? 0;
+  const count = paraphrase?.count ?? 0;
+  return Math.max(
+    Math.ceil(((candidates + rounds * count) * devSize * cost) / 2),
+    minimumHalvingCost(candidates, devSize, cost) + rounds * minimumHalvingCost(count + 1, devSize, cost),
+  );
 }
 
 function stageRounds(
