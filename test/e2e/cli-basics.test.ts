@@ -207,14 +207,15 @@ describe('datasets and output files', () => {
     expect(document.results.map((record: { id: string }) => record.id)).toEqual(['x', 'y']);
   });
 
-  it('reads CSV datasets', async () => {
+  /** A zero-shot --jsonl run of a CSV dataset that holds `content`. */
+  async function runCsv(content: string) {
     const server = await startServer({ reply: arithmeticReply });
-    const directory = await tempDir();
-    await writeFile(join(directory, 'data.csv'), 'id,input,expected\nc1,"What is 5 plus 5?",10\n');
+    const dataset = join(await tempDir(), 'data.csv');
+    await writeFile(dataset, content);
     const result = await runCli([
       'zero-shot',
       '-d',
-      join(directory, 'data.csv'),
+      dataset,
       '--answer',
       'number',
       '--jsonl',
@@ -223,26 +224,17 @@ describe('datasets and output files', () => {
       '--base-url',
       server.url,
     ]);
+    return { result, server };
+  }
+
+  it('reads CSV datasets', async () => {
+    const { result } = await runCsv('id,input,expected\nc1,"What is 5 plus 5?",10\n');
     expect(result.code).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ id: 'c1', answer: '10', correct: true });
   });
 
   it('reads a quoted CSV field that spans lines as one value and sends it as written', async () => {
-    const server = await startServer({ reply: arithmeticReply });
-    const directory = await tempDir();
-    await writeFile(join(directory, 'data.csv'), 'input,expected\n"What is 1 plus 1?\nThink first.",2\n');
-    const result = await runCli([
-      'zero-shot',
-      '-d',
-      join(directory, 'data.csv'),
-      '--answer',
-      'number',
-      '--jsonl',
-      '-m',
-      'm',
-      '--base-url',
-      server.url,
-    ]);
+    const { result, server } = await runCsv('input,expected\n"What is 1 plus 1?\nThink first.",2\n');
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toMatchObject({ id: '1', answer: '2', correct: true });
     expect(server.calls[0]!.messages.at(-1)!.content).toBe('What is 1 plus 1?\nThink first.');
