@@ -7,40 +7,8 @@
  */
 import { z } from 'zod';
 import { resultSchemaId, summarySchemaId, type ResultRecord } from '../core/records.js';
+import { resultLineSchema } from '../core/result-line.js';
 import { InputError } from '../errors.js';
-
-const usageSchema = z.looseObject({ promptTokens: z.number(), completionTokens: z.number(), totalTokens: z.number() });
-
-const savedResultSchema = z.looseObject({
-  schema: z.literal(resultSchemaId),
-  id: z.string(),
-  strategy: z.string(),
-  model: z.string(),
-  // Files written before variants have none: the strategy with its one setting.
-  variant: z.string().nullable().catch(null),
-  template: z.string().catch(''),
-  vars: z.record(z.string(), z.unknown()).catch({}),
-  answer: z.string().nullable(),
-  expected: z.union([z.string(), z.array(z.string())]).nullable(),
-  correct: z.boolean().nullable(),
-  completions: z.array(
-    z.looseObject({
-      text: z.string(),
-      answer: z.string().nullable(),
-      // Older files have no `via`: how their answers were found was not recorded.
-      via: z.enum(['json', 'phrase', 'boxed', 'fallback']).nullable().catch(null),
-      finishReason: z.string().nullable().catch(null),
-    }),
-  ),
-  votes: z.record(z.string(), z.number()).optional(),
-  agreement: z.number().nullish(),
-  samplesUsed: z.number(),
-  usage: usageSchema,
-  requests: z.number(),
-  latencyMs: z.number(),
-  error: z.string().nullable(),
-  warnings: z.array(z.string()).catch([]),
-}) satisfies z.ZodType<ResultRecord>;
 
 /** What the report reads of a saved summary entry: which cell it is, and which cell was its baseline. */
 const savedSummarySchema = z.looseObject({
@@ -137,14 +105,14 @@ function readDocument(value: unknown, label: string, output: SavedOutput): void 
     output.summaries.push(parsed(savedSummarySchema, named, `${label}: summary`));
   }
   results?.forEach((entry, index) => {
-    output.results.push(parsed(savedResultSchema, entry, `${label}: results[${index}]`));
+    output.results.push(parsed(resultLineSchema, entry, `${label}: results[${index}]`));
   });
 }
 
 function readLine(value: unknown, where: string, output: SavedOutput): void {
   const schema = schemaOf(value);
   if (schema === summarySchemaId) output.summaries.push(parsed(savedSummarySchema, value, where));
-  else if (schema === resultSchemaId) output.results.push(parsed(savedResultSchema, value, where));
+  else if (schema === resultSchemaId) output.results.push(parsed(resultLineSchema, value, where));
   else throw new InputError(`${where}: not a ${resultSchemaId} record or a ${summarySchemaId} line`);
 }
 
