@@ -249,6 +249,22 @@ describe('in-context', () => {
       content: 'Use these documents where they help:\n\n--- notes.txt ---\nApples are counted one by one.',
     });
     expect(target.calls[0]!.messages).toHaveLength(4);
+    expect(target.embeddingModels).toEqual(['test-model', 'test-model']); // --embedding-model defaults to --model
+  });
+
+  it('asks --embedding-model for the embeddings and --model for the answer', async () => {
+    const target = await serve({ reply: () => '9' });
+    const directory = await tempFiles({ 'pool.jsonl': pool });
+    const result = await runCli([
+      'in-context',
+      'Ann has 6 apples and buys 3 more apples. How many apples?',
+      ...['--pool', join(directory, 'pool.jsonl'), '--shots', '1', '--select', 'embedding'],
+      ...['--embedding-model', 'embedder', '--json'],
+      ...endpoint(target),
+    ]);
+    expect(result.code).toBe(0);
+    expect(target.embeddingModels).toEqual(['embedder', 'embedder']);
+    expect(target.calls.map((call) => call.model)).toEqual(['test-model']);
   });
 });
 

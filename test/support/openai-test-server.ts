@@ -82,6 +82,8 @@ export interface TestServer {
   calls: ChatCall[];
   /** HTTP requests received, whatever the path or outcome. */
   counts: { chat: number; embeddings: number; models: number; total: number };
+  /** The model each embeddings request named, in order. */
+  embeddingModels: string[];
   close(): Promise<void>;
 }
 
@@ -103,25 +105,25 @@ export const capMessages = {
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const calls: ChatCall[] = [];
   const counts = { chat: 0, embeddings: 0, models: 0, total: 0 };
+  const embeddingModels: string[] = [];
 
   // noDelay (Node's default, stated because Nagle's delay would add ~40 ms per small answer) and a long
   // keep-alive so a benchmark's pooled connections are reused rather than reopened.
   const server = createServer({ noDelay: true, keepAliveTimeout: 30_000 }, (request, response) => {
     counts.total += 1;
-    handleRequest(request, response, options, calls, counts).catch((error: unknown) => {
+    handleRequest(request, response, options, { calls, counts, embeddingModels }).catch((error: unknown) => {
       sendJson(response, 500, errorBody(`test server failed: ${String(error)}`));
     });
   });
 
-  return { calls, counts, ...(await listenOnLoopback(server)) };
+  return { calls, counts, embeddingModels, ...(await listenOnLoopback(server)) };
 }
 
 async function handleRequest(
   request: IncomingMessage,
   response: ServerResponse,
   options: TestServerOptions,
-  calls: ChatCall[],
-  counts: TestServer['counts'],
+  { calls, counts, embeddingModels }: Pick<TestServer, 'calls' | 'counts' | 'embeddingModels'>,
 ): Promise<void> {
   const body = await readBody(request);
   const path = (request.url ?? '/').split('?')[0];
@@ -146,6 +148,7 @@ async function handleRequest(
     counts.embeddings += 1;
     const parsed = parseJson(body);
     if (parsed === undefined) return sendJson(response, 400, errorBody('request body is not valid JSON'));
+    embeddingModels.push(String(parsed.model));
     if (!isAuthorised(request, options)) return sendUnauthorised(request, response);
     const injected = options.respondEmbeddings?.(counts.embeddings) ?? null;
     if (injected) return sendRaw(response, injected);
