@@ -90,7 +90,6 @@ export function compareOutput(options: {
           format: 'jsonl',
           outputPath: target.path,
           append,
-          renderHuman: () => '',
           stdout,
         }),
         path: target.path,

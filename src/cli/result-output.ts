@@ -47,7 +47,6 @@ export function resultOutput(options: ResultOutputOptions): (append: boolean) =>
       outputPath: format === 'human' ? null : options.outputPath,
       append,
       stdout: options.stdout,
-      renderHuman: () => '',
     });
     return {
       // Only a JSONL file can be resumed (stdout is gone once read, a --json document is written at the end),

@@ -64,7 +64,6 @@ export async function scoreCommand(
         format: 'jsonl',
         outputPath: null,
         append: false,
-        renderHuman: () => '',
         stdout: io.stdout,
       })
     : null;

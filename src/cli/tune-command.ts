@@ -168,7 +168,6 @@ function tuneOutput(options: {
             format: 'jsonl',
             outputPath,
             append: options.append,
-            renderHuman: () => '',
             stdout: io.stdout,
           })
         : null;

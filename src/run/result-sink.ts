@@ -1,6 +1,7 @@
 /**
- * Where results go: JSON Lines written as each record finishes, one JSON document at the end, or the
- * human view on a terminal. With -o the same bytes go to a file instead of stdout.
+ * Where results go: JSON Lines written as each record finishes, or one JSON document at the end. With -o
+ * the same bytes go to a file instead of stdout. The human view on a terminal is the command's
+ * (cli/result-output.ts); chooseFormat says which of the three a run gets.
  */
 import { UsageError } from '../errors.js';
 import { runSchemaId, type DatasetRecord, type ResultRecord } from '../core/records.js';
@@ -34,10 +35,9 @@ export interface ResultSink {
 }
 
 export interface SinkOptions {
-  format: OutputFormat;
+  format: Exclude<OutputFormat, 'human'>;
   outputPath: string | null;
   append: boolean;
-  renderHuman: (result: ResultRecord) => string;
   stdout: NodeJS.WritableStream;
 }
 
@@ -76,10 +76,8 @@ export async function createResultSink(options: SinkOptions): Promise<ResultSink
       if (options.format === 'jsonl') {
         await writeLine(result);
         if (result.error === null) await file?.keep();
-      } else if (options.format === 'json') {
-        collected.push({ result, index: record.index });
       } else {
-        await writeStdout(`${options.renderHuman(result)}\n`);
+        collected.push({ result, index: record.index });
       }
     },
     async abandon() {
@@ -91,7 +89,7 @@ export async function createResultSink(options: SinkOptions): Promise<ResultSink
         await file.close();
         return;
       }
-      if (options.format !== 'json') return;
+      if (options.format === 'jsonl') return;
       collected.sort((left, right) => left.index - right.index);
       const text = `${JSON.stringify(document(collected.map((entry) => entry.result)), null, 2)}\n`;
       if (options.outputPath !== null) wroteDocument = await writeRunFile(options.outputPath, text, answered);
