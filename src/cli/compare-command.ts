@@ -187,7 +187,9 @@ export async function runMatrix(plan: MatrixPlan, io: Io): Promise<void> {
           baselinePath,
         );
   const resumeOutput = resumeOutputPath(flagValues);
-  if (!dryRun) await checkOutputs(plan.outputs, runInputFiles(flagValues));
+  // An eval entry may read files of its own (examples, pool, context): no output may name one either.
+  const inputs = [flagValues, ...plan.entries.map((entry) => entry.settings)].flatMap(runInputFiles);
+  if (!dryRun) await checkOutputs(plan.outputs, inputs);
   const writesHtml = plan.outputs.some((output) => output.format === 'html');
   // Prices are checked before any request is paid for; only the HTML report uses them.
   const prices = writesHtml ? await pricesFor(flagValues) : null;

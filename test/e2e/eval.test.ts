@@ -156,6 +156,28 @@ describe('promptlab eval', () => {
     expect(html).toContain('cot-steps');
   });
 
+  it('refuses an output that names a file a strategy entry reads, and leaves that file as it was', async () => {
+    const server = await serve();
+    const examples = `${jsonl([{ input: 'What is 1 plus 1?', output: '2' }])}`;
+    const directory = await project(`dataset:
+  file: data/math.jsonl
+  answer: number
+models: [sloppy]
+strategies:
+  - strategy: few-shot
+    examples: data/examples.jsonl
+    shots: 1
+outputs:
+  - path: data/examples.jsonl
+`);
+    await writeFile(join(directory, 'data', 'examples.jsonl'), examples);
+    const result = await runCli(['eval', ...endpointFlags(server)], { cwd: directory });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/data\/examples\.jsonl: is the --examples file .*write them to another file/);
+    expect(await readFile(join(directory, 'data', 'examples.jsonl'), 'utf8')).toBe(examples);
+    expect(server.counts.chat).toBe(0);
+  });
+
   it('writes a table to a file without colour codes, while stdout keeps its colours', async () => {
     const server = await serve();
     const directory = await project(variantsFile('outputs:\n  - table\n  - { format: table, path: table.txt }\n'));
