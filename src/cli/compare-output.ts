@@ -4,6 +4,7 @@
  * Lines outputs get each result as it finishes (then one summary line per cell); the others are written
  * when the run is over, from the report and the results kept for them.
  */
+import { readFile } from 'node:fs/promises';
 import type { ThrottleReport } from '../core/adaptive-concurrency.js';
 import type { AnswerSpec, MatchMode } from '../core/answer-spec.js';
 import { cellId, cellNamer, cellOf, type Cell } from '../core/cells.js';
@@ -116,13 +117,17 @@ export function compareOutput(options: {
             left.index - right.index ||
             order.get(cellId(cellOf(left.result)))! - order.get(cellId(cellOf(right.result)))!,
         );
-        const results = kept.map((entry) => entry.result);
+        let results = kept.map((entry) => entry.result);
         for (const { sink } of sinks) {
           // After the result lines, one summary line per cell: consumers tell them apart by `schema`.
           for (const summary of report.strategies)
             await sink.writeLine({ schema: summarySchemaId, ...summaryForJson(summary) });
           await sink.close(() => null);
         }
+        // A resumed run's documents hold every result, as its summaries count them: those kept from the
+        // --resume file as well as this run's, read back from the file they all went to.
+        const resumedFile = sinks.find((entry) => entry.path !== null)?.path;
+        if (append && keepResults && resumedFile != null) results = await resultsOf(resumedFile, order);
         for (const target of whole) {
           const { format } = target;
           const rendered =
@@ -178,6 +183,13 @@ function renderReport(
     case 'json':
       return `${JSON.stringify({ ...reportForJson(report), ...(endpoint === null ? {} : { endpoint }), results }, null, 2)}\n`;
   }
+}
+
+/** The results of the run's cells in a JSONL results file, in the file's order. */
+async function resultsOf(path: string, cells: ReadonlyMap<string, number>): Promise<ResultRecord[]> {
+  const { readSavedOutput } = await import('../report/saved-output.js');
+  const { results } = readSavedOutput(await readFile(path, 'utf8'), path);
+  return results.filter((result) => cells.has(cellId(cellOf(result))));
 }
 
 /** The HTML report of this run (src/report, loaded only here: it brings the chart library). */

@@ -209,6 +209,27 @@ outputs:
     expect(server.calls.every((call) => call.model === 'careful')).toBe(true);
   });
 
+  it('a resumed eval writes documents holding the results kept from the file as well as its own', async () => {
+    const server = await serve();
+    const directory = await project(variantsFile('outputs:\n  - path: eval.json\n  - path: junit.xml\n'));
+    const resumed = join(directory, 'results.jsonl');
+    const run = (extra: string[]) =>
+      runCli(['eval', ...endpointFlags(server), '--resume', resumed, ...extra], { cwd: directory });
+    expect((await run(['--strategies', 'zero-shot'])).code).toBe(0);
+    expect(server.counts.chat).toBe(10);
+    expect((await run([])).code).toBe(0);
+    expect(server.counts.chat).toBe(30);
+    const report = JSON.parse(await readFile(join(directory, 'eval.json'), 'utf8'));
+    const counted = report.strategies.reduce((sum: number, summary: { n: number }) => sum + summary.n, 0);
+    expect([report.results.length, counted]).toEqual([30, 30]);
+    expect(new Set(report.results.map((result: Summary) => result.variant ?? result.strategy))).toEqual(
+      new Set(['zero-shot', 'cot-quick', 'cot-steps']),
+    );
+    expect(await readFile(join(directory, 'junit.xml'), 'utf8')).toMatch(
+      /<testsuite name="promptlab.zero-shot" tests="10"/,
+    );
+  });
+
   it("--resume streams results to its file and still writes the file's other outputs; a rerun calls nothing", async () => {
     const server = await serve();
     const directory = await project(variantsFile('outputs:\n  - path: eval.json\n'));
