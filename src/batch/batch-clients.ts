@@ -10,6 +10,7 @@ import { withCache, type CacheStore } from '../core/cached-client.js';
 import { zeroUsage, type ChatClient, type ChatRequest } from '../core/chat-client.js';
 import type { DatasetRecord, StrategyOutcome } from '../core/records.js';
 import { EndpointError, UsageError } from '../errors.js';
+import { isRetryableStatus } from '../core/retryable-status.js';
 import type { PreparedStrategy } from '../strategies/strategy.js';
 import type { BatchFailure } from './batch-output.js';
 import { requestIdentity, type ManifestEntry } from './manifest.js';
@@ -104,7 +105,7 @@ function createFallbackClient(options: FallbackOptions, record: DatasetRecord, r
  * again fails the same way; anything else may pass on a second try.
  */
 function failureAdvice(status: number | null, directory: string): string {
-  const rejected = status !== null && status >= 400 && status < 500 && ![408, 409, 429].includes(status);
+  const rejected = status !== null && status >= 400 && !isRetryableStatus(status);
   if (!rejected) return `"promptlab batch resubmit ${directory}" sends it again`;
   return 'the endpoint rejects the request as written, so resubmitting fails the same way: change what the message names (the record, the template, --max-tokens or --model) and prepare a new batch';
 }

@@ -7,6 +7,7 @@
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { EndpointError } from '../errors.js';
 import { redact } from './redact.js';
+import { isRetryableStatus } from './retryable-status.js';
 
 /** What the failed call was. */
 export interface FailedCall {
@@ -92,7 +93,7 @@ export function toEndpointError(error: unknown, call: FailedCall): EndpointError
     // The Batch API calls count no attempts: there, every other status is the answer as it came.
     if (tries !== null && (status === 400 || status === 422))
       return endpointError(`${baseUrl} rejected the request (${status})${said}`, { status, serverSaid: detail });
-    if (tries !== null && (status === 408 || status === 409 || status === 429 || status >= 500)) {
+    if (tries !== null && isRetryableStatus(status)) {
       return endpointError(`${baseUrl}: retries exhausted after ${tries} (${status})${said}`, { status });
     }
     return endpointError(`${baseUrl} answered ${status}${during}${said}`, { status });
