@@ -79,7 +79,7 @@ export async function tuneCommand(strategyName: string, flagValues: Record<strin
     proposals,
     note,
     warn,
-    progress: (text) => terminal.progress(() => text),
+    progress: (text) => terminal.progress(text),
   });
   const cell = { model, strategy: definition.name, variant: null };
   let report: TuneReport | null = null;

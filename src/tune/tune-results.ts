@@ -69,7 +69,8 @@ export interface TuneRunOptions {
   proposals: { requests: number; usage: Usage };
   note(message: string): void;
   warn(message: string): void;
-  progress(text: string): void;
+  /** The progress line, made only when the terminal draws it. */
+  progress(text: () => string): void;
 }
 
 export interface TuneOutcome {
@@ -150,7 +151,7 @@ export function tuneResults(options: TuneRunOptions): { source: ResultSource; ou
         part: TunePart,
         status: () => string,
       ): Promise<boolean> => {
-        options.progress(status());
+        options.progress(status);
         const ran = await runRecords({
           records,
           jobs: ids.map(jobFor),
@@ -166,7 +167,7 @@ export function tuneResults(options: TuneRunOptions): { source: ResultSource; ou
             usage = addUsage(usage, result.usage);
             if (part === 'dev') options.budget.finish(evaluationCost(result));
             evaluated++;
-            options.progress(status());
+            options.progress(status);
             await emit(result, record);
           },
         });
